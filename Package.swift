@@ -1,0 +1,69 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+/// Upcoming-language features enabled on every Swift target.
+let strictSettings: [SwiftSetting] = [
+  .enableUpcomingFeature("ExistentialAny"),
+  .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+  name: "twvoice",
+  products: [
+    .executable(name: "twvoice", targets: ["twvoice"]),
+    .library(name: "TwvoiceCore", targets: ["TwvoiceCore"]),
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+  ],
+  targets: [
+    // System libraries. CI installs the Debian packages named in `providers`.
+    .systemLibrary(
+      name: "COpenSSL",
+      pkgConfig: "libcrypto",
+      providers: [.apt(["libssl-dev"])]
+    ),
+    // No pkgConfig: readline.pc carries -D flags that SwiftPM prohibits (and warns about on
+    // every build); the headers are on the default include path on Debian.
+    .systemLibrary(
+      name: "CReadline",
+      providers: [.apt(["libreadline-dev"])]
+    ),
+
+    // The toolkit: values and functions, no command line, no network, no printing.
+    .target(
+      name: "TwvoiceCore",
+      dependencies: ["COpenSSL"],
+      swiftSettings: strictSettings
+    ),
+    // Commands, output formatting, the REPL.
+    .target(
+      name: "TwvoiceCLI",
+      dependencies: [
+        "TwvoiceCore",
+        "CReadline",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ],
+      swiftSettings: strictSettings
+    ),
+    .executableTarget(
+      name: "twvoice",
+      dependencies: ["TwvoiceCLI"],
+      swiftSettings: strictSettings
+    ),
+
+    .testTarget(
+      name: "TwvoiceCoreTests",
+      dependencies: ["TwvoiceCore"],
+      exclude: ["Fixtures"],
+      swiftSettings: strictSettings
+    ),
+    // Depends on the executable so that `swift test` builds the binary the end-to-end tests run.
+    .testTarget(
+      name: "TwvoiceCLITests",
+      dependencies: ["TwvoiceCLI", "twvoice"],
+      swiftSettings: strictSettings
+    ),
+  ],
+  swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,75 @@
+import ArgumentParser
+import TwvoiceCore
+
+/// `twvoice token decode`: header, claims and grants of any Access Token, checked.
+struct TokenDecode: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "decode",
+    abstract: "Inspect an Access Token: header, claims, grants; verify it when a secret is known.",
+    discussion: """
+      Shows the header and claims with human times and a summary of the grants. When an API \
+      secret is available (TWILIO_API_SECRET, --api-secret-file, --api-secret-stdin, .env) the \
+      signature is verified in constant time; exp and nbf are checked against --now or the \
+      clock. Each problem is reported with the Twilio error a client would get.
+
+      Examples:
+        twvoice token decode "$TOKEN"
+        twvoice token mint --identity alice | twvoice token decode -
+        twvoice token decode --json "$TOKEN" | jq .payload.grants
+
+      Exit status: 0 valid; 1 invalid (bad signature, expired, not yet valid, wrong \
+      algorithm, lifetime over 24h); 65 the input is not a JWT.
+      """
+  )
+
+  @Argument(help: "The token, or - (the default) to read it from standard input.")
+  var token: String = "-"
+
+  @Flag(help: "Print {\"header\": …, \"payload\": …} exactly as decoded.")
+  var json = false
+
+  @Option(help: ArgumentHelp("The clock, in Unix seconds, for the exp and nbf checks.", valueName: "epoch"))
+  var now: Int?
+
+  @OptionGroup(title: "Credentials") var credentials: CredentialOptions
+
+  func validate() throws {
+    if token == "-" && credentials.apiSecretStdin {
+      throw ValidationError("Standard input cannot hold both the token and the secret: pass the token as an argument.")
+    }
+  }
+
+  func run() throws {
+    let text: String
+    if token == "-" {
+      text = try SystemIO.readText("-")
+    } else {
+      text = token
+    }
+    let decoded: JWT.Decoded
+    do { decoded = try JWT.decode(text) } catch {
+      throw TwvoiceError(.dataError, error.description)
+    }
+    let resolver = try credentials.resolver()
+    let secret = try credentials.apiSecret(resolver)
+    let clock = now ?? SystemIO.now()
+    let check = AccessTokenCheck(decoded, secret: secret?.value, now: clock)
+
+    if json {
+      let writer = JSONWriter(style: .pretty, asciiOnly: false)
+      Terminal.write(
+        writer.string(.object([("header", decoded.header), ("payload", decoded.payload)])) + "\n")
+    } else {
+      Terminal.write(TokenReport.render(decoded, check: check, secretSource: secret?.source, now: clock))
+    }
+    Terminal.flush()
+    for finding in check.findings {
+      let code = finding.twilioCode.map { " (Twilio error \($0))" } ?? ""
+      switch finding.severity {
+      case .error: Terminal.error("token \(finding.message)\(code)")
+      case .warning: Terminal.warning("token \(finding.message)\(code)")
+      }
+    }
+    if !check.isValid { throw ExitCode(FailureKind.checkFailed.rawValue) }
+  }
+}

@@ -1,0 +1,238 @@
+import ArgumentParser
+import TwvoiceCore
+
+/// `twvoice token mint`: a Voice Access Token byte-identical to twilio-python's.
+struct TokenMint: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "mint",
+    abstract: "Mint a Voice Access Token (JWT), exactly as twilio-python does.",
+    discussion: """
+      The token is the one twilio-python's AccessToken + VoiceGrant produce for the same \
+      inputs, byte for byte: same header, claims, grant layout and HS256 signature.
+
+      Examples:
+        TOKEN=$(twvoice token mint --identity alice --incoming)
+        twvoice token mint --random-identity --output json
+        twvoice token mint --identity alice --param team=blue --ttl 600 --region ie1
+        twvoice token mint --count 1000 --identity-prefix load --now 1700000000 > tokens.jsonl
+
+      Credentials: --account-sid or TWILIO_ACCOUNT_SID; --api-key or TWILIO_API_KEY; the \
+      secret from TWILIO_API_SECRET, --api-secret-file or --api-secret-stdin. A .env file in \
+      the working directory fills in what the environment lacks. The application SID comes \
+      from --application-sid or TWILIO_APPLICATION_SID.
+      """
+  )
+
+  @OptionGroup(title: "Credentials") var credentials: CredentialOptions
+
+  @Option(help: "The client identity (letters, digits and underscore for Voice).")
+  var identity: String?
+
+  @Flag(name: .customLong("random-identity"), help: "Use a random user-style identity, as the seed's token endpoint does.")
+  var randomIdentity = false
+
+  @Option(help: "Seed for --random-identity, for reproducible output.")
+  var seed: UInt64?
+
+  @Option(
+    name: [.customLong("application-sid"), .customLong("voice-app-sid")],
+    help: ArgumentHelp(
+      "TwiML App SID (AP…) that outgoing calls reach. Default: $TWILIO_APPLICATION_SID.",
+      valueName: "sid"))
+  var applicationSid: String?
+
+  @Flag(
+    name: [.customLong("incoming"), .customLong("allow-incoming")],
+    help: "Allow incoming calls to this identity (incoming.allow).")
+  var incoming = false
+
+  @Option(
+    name: .customLong("param"),
+    help: ArgumentHelp(
+      "An outgoing parameter for the TwiML App's webhook (repeatable, kept in order).",
+      valueName: "key=value"))
+  var params: [String] = []
+
+  @Option(
+    name: .customLong("push-credential-sid"),
+    help: ArgumentHelp("Push credential SID (CR…) for incoming-call notifications.", valueName: "sid"))
+  var pushCredentialSid: String?
+
+  @Option(name: .customLong("endpoint-id"), help: "Endpoint ID telling apart devices of one identity.")
+  var endpointId: String?
+
+  @Option(
+    name: .customLong("grant"),
+    help: ArgumentHelp(
+      "Another product's grant: video[:room=NAME], chat:service_sid=IS…, sync:service_sid=IS…, task-router:workspace_sid=WS… (repeatable).",
+      valueName: "kind:field=value"))
+  var grants: [String] = []
+
+  @Option(help: "Seconds until the token expires (at most 86400).")
+  var ttl: Int?
+
+  @Option(name: .customLong("valid-until"), help: ArgumentHelp("Expire at this Unix time instead.", valueName: "epoch"))
+  var validUntil: Int?
+
+  @Option(help: ArgumentHelp("Not valid before this Unix time (default: now).", valueName: "epoch"))
+  var nbf: Int?
+
+  @Flag(name: .customLong("no-nbf"), help: "Leave out the nbf claim.")
+  var noNbf = false
+
+  @Option(help: "Twilio region that authenticates the token (header twr), e.g. ie1, au1.")
+  var region: String?
+
+  @Option(help: ArgumentHelp("The clock, in Unix seconds, for jti, exp and nbf.", valueName: "epoch"))
+  var now: Int?
+
+  @Option(help: "token: the JWT alone (default); json: {\"token\", \"identity\"} as the seed's endpoint returns.")
+  var output: MintOutput?
+
+  @Option(help: "Mint this many tokens, one per line (JSON lines unless --output token).")
+  var count: Int?
+
+  @Option(name: .customLong("identity-prefix"), help: "With --count: identities PREFIX1 … PREFIXN.")
+  var identityPrefix: String?
+
+  enum MintOutput: String, ExpressibleByArgument, CaseIterable {
+    case token
+    case json
+  }
+
+  func validate() throws {
+    let identitySources = [identity != nil, randomIdentity, identityPrefix != nil].filter { $0 }.count
+    if identitySources > 1 {
+      throw ValidationError("Give one of --identity, --random-identity or --identity-prefix.")
+    }
+    if identitySources == 0 {
+      throw ValidationError("Give the client an identity: --identity NAME or --random-identity.")
+    }
+    if let count {
+      if count < 1 { throw ValidationError("--count must be at least 1.") }
+      if identity != nil {
+        throw ValidationError("--count needs distinct identities: use --identity-prefix or --random-identity.")
+      }
+    } else if identityPrefix != nil {
+      throw ValidationError("--identity-prefix goes with --count.")
+    }
+    if seed != nil && !randomIdentity {
+      throw ValidationError("--seed goes with --random-identity.")
+    }
+    if let ttl {
+      if ttl < 1 { throw ValidationError("--ttl must be at least 1 second.") }
+      if ttl > AccessToken.maximumLifetime {
+        throw ValidationError(
+          "--ttl \(ttl) is more than 86400 seconds (24 hours); Twilio refuses such tokens (error 20157).")
+      }
+      if validUntil != nil { throw ValidationError("Give --ttl or --valid-until, not both.") }
+    }
+    if nbf != nil && noNbf { throw ValidationError("--nbf and --no-nbf cannot be used together.") }
+    for param in params where Self.splitParam(param) == nil {
+      throw ValidationError("--param '\(param)': expected KEY=VALUE with a non-empty KEY.")
+    }
+    if let region, region.isEmpty { throw ValidationError("--region is empty.") }
+  }
+
+  static func splitParam(_ text: String) -> (String, String)? {
+    guard let equals = text.firstIndex(of: "="), equals != text.startIndex else { return nil }
+    return (String(text[..<equals]), String(text[text.index(after: equals)...]))
+  }
+
+  func run() throws {
+    let resolver = try credentials.resolver()
+    let account = try credentials.accountSid(resolver)
+    let apiKey = try credentials.apiKey(resolver)
+    let secret = try credentials.requiredAPISecret(resolver)
+    let template = try tokenTemplate(resolver, account: account.value, apiKey: apiKey.value)
+
+    let format = output ?? (count == nil ? .token : .json)
+    var random = seed.map { TwvoiceRandom(seed: $0) } ?? TwvoiceRandom()
+    let identities: [String]
+    if let count {
+      if let identityPrefix {
+        identities = (1...count).map { identityPrefix + String($0) }
+      } else {
+        identities = (0..<count).map { _ in RandomIdentity.make(using: &random) }
+      }
+    } else {
+      identities = [identity ?? RandomIdentity.make(using: &random)]
+    }
+    // Warn once about an identity Voice will not route to (the prefix decides for all of them).
+    if let problem = VoiceIdentity.problem(identities[0]) {
+      Terminal.warning("identity \(problem); the token is minted anyway, as the helper libraries do")
+    }
+
+    let writer = JSONWriter(style: .compact, asciiOnly: false)
+    var token = template
+    for name in identities {
+      token.identity = name
+      let jwt = token.jwt(secret: secret.value)
+      switch format {
+      case .token:
+        Terminal.write(jwt + "\n")
+      case .json:
+        Terminal.write(
+          writer.string(.object([("token", .string(jwt)), ("identity", .string(name))])) + "\n")
+      }
+    }
+  }
+
+  /// Everything about the token except the identity.
+  private func tokenTemplate(_ resolver: SettingResolver, account: String, apiKey: String)
+    throws(TwvoiceError) -> AccessToken
+  {
+    let application = resolver.resolve(
+      flag: applicationSid, flagName: "--application-sid",
+      variable: EnvironmentVariable.applicationSid)
+    if let application {
+      do { try ApplicationSid.check(application.value) } catch {
+        throw TwvoiceError(.usage, "\(error.description) (from \(application.source))")
+      }
+    }
+    if let pushCredentialSid {
+      do { try PushCredentialSid.check(pushCredentialSid) } catch {
+        throw TwvoiceError(.usage, "\(error.description) (from --push-credential-sid)")
+      }
+    }
+    let outgoingParams: [(key: String, value: JSONValue)] = params.compactMap {
+      guard let (key, value) = Self.splitParam($0) else { return nil }
+      return (key, .string(value))
+    }
+    if !outgoingParams.isEmpty && application == nil {
+      throw TwvoiceError(
+        .usage,
+        "--param needs a TwiML application: pass --application-sid or set \(EnvironmentVariable.applicationSid) (Twilio ignores params without one)")
+    }
+    let otherGrants: [Grant]
+    do { otherGrants = try GrantSpec.grants(from: grants) } catch {
+      throw TwvoiceError(.usage, error.description)
+    }
+    let voice = VoiceGrant(
+      incomingAllow: incoming, outgoingApplicationSid: application?.value,
+      outgoingApplicationParams: outgoingParams, pushCredentialSid: pushCredentialSid,
+      endpointId: endpointId)
+    let hasVoiceOptions =
+      incoming || application != nil || pushCredentialSid != nil || endpointId != nil
+    // A Voice grant whenever a voice option is given, or when nothing else is granted.
+    let allGrants = (hasVoiceOptions || otherGrants.isEmpty ? [Grant.voice(voice)] : []) + otherGrants
+
+    let issuedAt = now ?? SystemIO.now()
+    if let validUntil {
+      if validUntil - issuedAt > AccessToken.maximumLifetime {
+        throw TwvoiceError(
+          .usage,
+          "--valid-until is \(DurationText.describe(seconds: validUntil - issuedAt)) after now, more than Twilio's 24h maximum (error 20157)")
+      }
+      if validUntil <= issuedAt {
+        Terminal.warning("--valid-until is not after now: the token is already expired")
+      }
+    }
+    let notBefore: AccessToken.NotBefore =
+      noNbf ? .omitted : nbf.map { .at($0) } ?? .issuedAt
+    return AccessToken(
+      accountSid: account, apiKeySid: apiKey, identity: nil, grants: allGrants,
+      issuedAt: issuedAt, ttl: ttl ?? AccessToken.defaultTTL, validUntil: validUntil,
+      notBefore: notBefore, region: region)
+  }
+}

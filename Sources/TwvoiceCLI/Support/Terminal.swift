@@ -1,0 +1,64 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// The process's standard streams, without Foundation: results go to stdout, diagnostics to
+/// stderr, each written in large blocks.
+public enum Terminal {
+  nonisolated(unsafe) private static var stdoutBuffer: [UInt8] = []
+  private static let flushThreshold = 1 << 16
+
+  /// Appends `text` to standard output (flushed in 64 KiB blocks and at exit).
+  public static func write(_ text: String) {
+    stdoutBuffer.append(contentsOf: text.utf8)
+    if stdoutBuffer.count >= flushThreshold { flush() }
+  }
+
+  /// Appends raw bytes to standard output.
+  public static func write(bytes: some Sequence<UInt8>) {
+    stdoutBuffer.append(contentsOf: bytes)
+    if stdoutBuffer.count >= flushThreshold { flush() }
+  }
+
+  /// Writes everything buffered for standard output.
+  public static func flush() {
+    writeAll(fd: 1, stdoutBuffer)
+    stdoutBuffer.removeAll(keepingCapacity: true)
+  }
+
+  /// Writes one line to standard error at once (unbuffered, so it interleaves correctly).
+  public static func diagnostic(_ line: String) {
+    writeAll(fd: 2, Array((line + "\n").utf8))
+  }
+
+  /// `twvoice: warning: …` on standard error.
+  public static func warning(_ message: String) { diagnostic("twvoice: warning: \(message)") }
+
+  /// `twvoice: error: …` on standard error.
+  public static func error(_ message: String) { diagnostic("twvoice: error: \(message)") }
+
+  /// Flushes standard output and ends the process.
+  public static func flushAndExit(_ status: Int32) -> Never {
+    flush()
+    exit(status)
+  }
+
+  /// Whether the file descriptor is a terminal.
+  public static func isTerminal(_ fd: Int32) -> Bool { isatty(fd) != 0 }
+
+  private static func writeAll(fd: Int32, _ bytes: [UInt8]) {
+    bytes.withUnsafeBytes { buffer in
+      var offset = 0
+      while offset < buffer.count {
+        let n = Glibc.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
+        if n < 0 {
+          if errno == EINTR { continue }
+          return
+        }
+        offset += n
+      }
+    }
+  }
+}

@@ -1,0 +1,59 @@
+import ArgumentParser
+import TwvoiceCore
+
+/// The root of the command tree.
+public struct TwvoiceCommand: AsyncParsableCommand {
+  public static let configuration = CommandConfiguration(
+    commandName: "twvoice",
+    abstract: "A workbench for Twilio Programmable Voice developers.",
+    discussion: """
+      Mint and inspect Access Tokens for test clients, without a Twilio account or a phone.
+
+      Credentials come from flags, then the environment (TWILIO_ACCOUNT_SID, TWILIO_API_KEY, \
+      TWILIO_API_SECRET, TWILIO_APPLICATION_SID), then a .env file in the working directory.
+
+      EXIT STATUS: 0 success; 1 the checked thing is invalid (a token that fails verification); \
+      64 usage error; 65 malformed input data; 66 input missing or unreadable; 70 internal \
+      error; 74 output error.
+      """,
+    version: TwvoiceVersion.string,
+    subcommands: [TokenCommand.self]
+  )
+
+  public init() {}
+}
+
+/// The version printed by `--version`.
+public enum TwvoiceVersion {
+  public static let string = "0.1.0"
+}
+
+/// Parses and runs one command line, reporting failures the same way wherever it is called
+/// from (the process entry point now, the REPL later).
+public enum CommandRunner {
+  /// Runs `arguments` (without the program name) and returns the exit status.
+  public static func run(arguments: [String]) async -> Int32 {
+    do {
+      var command = try TwvoiceCommand.parseAsRoot(arguments)
+      if var asyncCommand = command as? any AsyncParsableCommand {
+        try await asyncCommand.run()
+      } else {
+        try command.run()
+      }
+      return 0
+    } catch let error as TwvoiceError {
+      Terminal.error(error.message)
+      return error.kind.rawValue
+    } catch {
+      let code = TwvoiceCommand.exitCode(for: error)
+      let message = TwvoiceCommand.fullMessage(for: error)
+      if code == .success {
+        Terminal.write(message.isEmpty ? "" : message + "\n")
+      } else if !message.isEmpty {
+        Terminal.flush()
+        Terminal.diagnostic(message)
+      }
+      return code.rawValue
+    }
+  }
+}

@@ -1,0 +1,96 @@
+/// Calendar time in UTC without Foundation: formatting Unix seconds for people.
+public enum UTCTime {
+  /// `2023-11-14 22:13:20 UTC`.
+  public static func format(_ unixSeconds: Int) -> String {
+    let days = unixSeconds.floorDiv(86_400)
+    let secondOfDay = unixSeconds - days * 86_400
+    let (y, m, d) = civil(fromDays: days)
+    return "\(pad(y, 4))-\(pad(m, 2))-\(pad(d, 2)) \(pad(secondOfDay / 3600, 2)):"
+      + "\(pad(secondOfDay / 60 % 60, 2)):\(pad(secondOfDay % 60, 2)) UTC"
+  }
+
+  /// Year, month, day of a count of days since 1970-01-01 (proleptic Gregorian; H. Hinnant's
+  /// `civil_from_days`).
+  static func civil(fromDays z0: Int) -> (Int, Int, Int) {
+    let z = z0 + 719_468
+    let era = z.floorDiv(146_097)
+    let doe = z - era * 146_097
+    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+    let mp = (5 * doy + 2) / 153
+    let d = doy - (153 * mp + 2) / 5 + 1
+    let m = mp < 10 ? mp + 3 : mp - 9
+    return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
+  }
+
+  private static func pad(_ n: Int, _ width: Int) -> String {
+    let s = String(abs(n))
+    return (n < 0 ? "-" : "") + String(repeating: "0", count: max(0, width - s.count)) + s
+  }
+}
+
+extension Int {
+  /// Division rounding toward negative infinity.
+  func floorDiv(_ d: Int) -> Int {
+    let q = self / d
+    return (self % d != 0 && (self < 0) != (d < 0)) ? q - 1 : q
+  }
+}
+
+/// Durations as twvoice writes and reads them everywhere: `20ms`, `1.5s`, `2m`, `1h30m`.
+public enum DurationText {
+  /// A compact description of a number of seconds: `59m 12s`, `1h`, `3d 2h`, `0s`.
+  /// Shows at most the two largest units.
+  public static func describe(seconds: Int) -> String {
+    var rest = abs(seconds)
+    var parts: [String] = []
+    for (unit, size) in [("d", 86_400), ("h", 3_600), ("m", 60), ("s", 1)] where rest >= size {
+      parts.append("\(rest / size)\(unit)")
+      rest %= size
+    }
+    if parts.isEmpty { return "0s" }
+    return (seconds < 0 ? "-" : "") + parts.prefix(2).joined(separator: " ")
+  }
+
+  /// Why a duration could not be read.
+  public struct ParseError: Error, Equatable, Sendable, CustomStringConvertible {
+    public var text: String
+    public var description: String {
+      "invalid duration '\(text)': write a number and a unit, e.g. 20ms, 1.5s, 2m, 1h30m"
+    }
+  }
+
+  /// Reads `20ms`, `1.5s`, `2m`, `1h30m`, `90` (seconds). Negative values are refused.
+  public static func parse(_ text: String) throws(ParseError) -> Duration {
+    let chars = Array(text.trimmingASCIIWhitespace())
+    guard !chars.isEmpty else { throw ParseError(text: text) }
+    var index = 0
+    var totalMilliseconds = 0.0
+    var sawUnit = false
+    while index < chars.count {
+      let start = index
+      while index < chars.count, chars[index].isASCII, chars[index].isNumber || chars[index] == "." {
+        index += 1
+      }
+      guard index > start, let number = Double(String(chars[start..<index])) else {
+        throw ParseError(text: text)
+      }
+      let unitStart = index
+      while index < chars.count, chars[index].isLetter { index += 1 }
+      let unit = String(chars[unitStart..<index])
+      let scale: Double
+      switch unit {
+      case "ms": scale = 1
+      case "s", "": scale = 1_000
+      case "m", "min": scale = 60_000
+      case "h": scale = 3_600_000
+      default: throw ParseError(text: text)
+      }
+      if unit.isEmpty && (sawUnit || index < chars.count) { throw ParseError(text: text) }
+      sawUnit = true
+      totalMilliseconds += number * scale
+    }
+    guard totalMilliseconds.isFinite, totalMilliseconds < 1e15 else { throw ParseError(text: text) }
+    return .microseconds(Int64((totalMilliseconds * 1_000).rounded()))
+  }
+}

@@ -1,0 +1,143 @@
+/// Checks a decoded Access Token the way Twilio's servers would on connect, and names the
+/// Twilio error each problem causes (twilio-formats.md §1.5: 20101–20104, 20157).
+public struct AccessTokenCheck: Sendable {
+  /// One problem, or a note that something could not be checked.
+  public struct Finding: Equatable, Sendable {
+    public enum Severity: Sendable, Equatable {
+      /// Twilio would refuse the token.
+      case error
+      /// The token works but something is off (a Voice identity Twilio will not route to, …).
+      case warning
+    }
+    public var severity: Severity
+    /// The Twilio error code a client would get, when there is one.
+    public var twilioCode: Int?
+    public var message: String
+  }
+
+  /// The signature's status.
+  public enum SignatureStatus: Equatable, Sendable {
+    case valid
+    case invalid
+    /// No secret was available to check it.
+    case notChecked
+  }
+
+  public var findings: [Finding] = []
+  public var signature: SignatureStatus = .notChecked
+
+  /// Whether no finding is an error.
+  public var isValid: Bool { !findings.contains { $0.severity == .error } }
+
+  /// Checks `token` at Unix time `now`, verifying the signature when `secret` is given.
+  public init(_ token: JWT.Decoded, secret: String?, now: Int) {
+    let header = token.header
+    let payload = token.payload
+    func error(_ code: Int?, _ message: String) {
+      findings.append(Finding(severity: .error, twilioCode: code, message: message))
+    }
+    func warning(_ message: String) {
+      findings.append(Finding(severity: .warning, twilioCode: nil, message: message))
+    }
+
+    let alg = header["alg"]?.stringValue
+    if alg != "HS256" {
+      error(20102, "algorithm is \(alg.map { "'\($0)'" } ?? "missing"), Twilio accepts only HS256")
+    }
+    if header["typ"]?.stringValue != "JWT" {
+      error(20102, "header typ must be \"JWT\"")
+    }
+    if header["cty"]?.stringValue != "twilio-fpa;v=1" {
+      error(20102, "header cty must be \"twilio-fpa;v=1\" for an Access Token")
+    }
+
+    if let secret {
+      if alg == "HS256" {
+        signature = token.hasValidSignature(secret: secret) ? .valid : .invalid
+        if signature == .invalid {
+          error(20101, "signature does not match: the token was not signed with this API secret")
+        }
+      }
+    }
+
+    let iss = payload["iss"]?.stringValue
+    if let iss {
+      if (try? APIKeySid.check(iss)) == nil {
+        error(20103, "issuer (iss) must be an API key SID (SK…), got '\(iss)'")
+      }
+    } else {
+      error(20103, "issuer (iss) is missing")
+    }
+    if let sub = payload["sub"]?.stringValue {
+      if (try? AccountSid.check(sub)) == nil {
+        error(20103, "subject (sub) must be an Account SID (AC…), got '\(sub)'")
+      }
+    } else {
+      error(20103, "subject (sub) is missing")
+    }
+
+    let exp = payload["exp"]?.intValue
+    let nbf = payload["nbf"]?.intValue
+    let issued = Self.issuedAt(payload)
+    if let exp {
+      if exp <= now {
+        error(20104, "expired \(DurationText.describe(seconds: now - exp)) ago (exp \(UTCTime.format(exp)))")
+      }
+      if let start = nbf ?? issued, exp - start > AccessToken.maximumLifetime {
+        error(
+          20157,
+          "lifetime is \(DurationText.describe(seconds: exp - start)), more than Twilio's maximum of 24h")
+      }
+    } else {
+      error(20104, "expiration (exp) is missing or not an integer")
+    }
+    if let nbf, nbf > now {
+      error(20101, "not valid yet: valid from \(UTCTime.format(nbf)), in \(DurationText.describe(seconds: nbf - now))")
+    }
+
+    if let grants = payload["grants"] {
+      if grants.members == nil { error(20101, "grants must be a JSON object") }
+      if let identity = grants["identity"]?.stringValue, grants["voice"] != nil,
+        let problem = VoiceIdentity.problem(identity)
+      {
+        warning("identity \(problem)")
+      }
+    } else {
+      error(20101, "grants claim is missing")
+    }
+  }
+
+  /// When the token was minted: `iat`, else the Unix time after the last '-' of `jti`.
+  public static func issuedAt(_ payload: JSONValue) -> Int? {
+    if let iat = payload["iat"]?.intValue { return iat }
+    guard let jti = payload["jti"]?.stringValue, let dash = jti.lastIndex(of: "-") else {
+      return nil
+    }
+    return Int(jti[jti.index(after: dash)...])
+  }
+}
+
+/// Twilio Voice's rule for a client identity: "Voice tokens may only contain alpha-numeric and
+/// underscore characters" (Access Tokens docs), and at most 121 characters (Voice JS SDK).
+public enum VoiceIdentity {
+  /// The longest identity Twilio Voice accepts.
+  public static let maximumLength = 121
+
+  /// What is wrong with `identity` for Voice, or nil when nothing is.
+  public static func problem(_ identity: String) -> String? {
+    if identity.unicodeScalars.count > maximumLength {
+      return "is \(identity.unicodeScalars.count) characters long; Twilio Voice accepts at most \(maximumLength)"
+    }
+    let bad = identity.unicodeScalars.filter {
+      !(("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || $0 == "_")
+    }
+    guard let first = bad.first else { return nil }
+    let shown = first.properties.isWhitespace || first.value < 0x20 ? "U+" + hex(first.value) : String(first)
+    return "contains '\(shown)'; Twilio Voice accepts only letters, digits and underscore"
+  }
+
+  private static func hex(_ value: UInt32) -> String {
+    let digits = String(value, radix: 16, uppercase: true)
+    return String(repeating: "0", count: max(0, 4 - digits.count)) + digits
+  }
+}
