@@ -18,6 +18,11 @@ public struct DotEnv: Equatable, Sendable {
     public var line: Int
     public var reason: String
     public var description: String { "\(path):\(line): \(reason)" }
+    public init(path: String, line: Int, reason: String) {
+      self.path = path
+      self.line = line
+      self.reason = reason
+    }
   }
 
   /// The file the entries came from, for messages.
@@ -37,7 +42,8 @@ public struct DotEnv: Equatable, Sendable {
   public static func parse(_ text: String, path: String) throws(ParseError) -> DotEnv {
     var entries: [Entry] = []
     var lineNumber = 0
-    for rawLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
+    // "\r\n" is one Character in Swift, so it must be named as a separator of its own.
+    for rawLine in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {
       lineNumber += 1
       var line = Substring(rawLine)
       if line.hasSuffix("\r") { line = line.dropLast() }

@@ -55,8 +55,14 @@ public struct SidError: Error, Equatable, Sendable, CustomStringConvertible {
   /// pasted into the wrong flag must not end up on screen.
   public let given: String
 
+  public init(noun: String, prefix: String, given: String) {
+    self.noun = noun
+    self.prefix = prefix
+    self.given = given
+  }
+
   public var description: String {
-    let looksLikeSid = given.hasPrefix(String(prefix.prefix(1))) && given.count <= 40
+    let looksLikeSid = given.hasPrefix(prefix) && given.count <= 40
     let shown =
       given.isEmpty
       ? "an empty value"

@@ -9,6 +9,10 @@ public struct JSONParser {
     public var offset: Int
     public var reason: String
     public var description: String { "\(reason) at byte \(offset + 1)" }
+    public init(offset: Int, reason: String) {
+      self.offset = offset
+      self.reason = reason
+    }
   }
 
   /// Deepest nesting of arrays and objects accepted.

@@ -15,6 +15,10 @@ public enum GrantSpec {
     public var spec: String
     public var reason: String
     public var description: String { "invalid grant '\(spec)': \(reason)" }
+    public init(spec: String, reason: String) {
+      self.spec = spec
+      self.reason = reason
+    }
   }
 
   /// Builds the grants described by `specs`, one per kind, in order of first mention.

@@ -1,0 +1,98 @@
+import Foundation
+import Testing
+
+/// Runs the built `twvoice` binary as a user would: arguments, standard input, environment and
+/// working directory in; exit status, standard output and standard error out.
+struct Twvoice {
+  struct Result: CustomStringConvertible {
+    var status: Int32
+    var stdout: String
+    var stderr: String
+    var stdoutBytes: Data
+    var description: String { "exit \(status)\nstdout: \(stdout)\nstderr: \(stderr)" }
+  }
+
+  /// The binary SwiftPM built beside the test bundle.
+  static let executable: URL = {
+    var url = Bundle.main.bundleURL
+    for _ in 0..<4 {
+      let candidate = url.appendingPathComponent("twvoice")
+      if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+      url.deleteLastPathComponent()
+    }
+    fatalError("twvoice binary not found near \(Bundle.main.bundleURL.path); run `swift build` first")
+  }()
+
+  /// Credentials that are clearly fake but well formed.
+  static let fakeEnvironment: [String: String] = [
+    "TWILIO_ACCOUNT_SID": "ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+    "TWILIO_API_KEY": "SKbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb",
+    "TWILIO_API_SECRET": "secret",
+  ]
+
+  /// Runs `twvoice arguments…` in `directory` (a fresh empty one by default) with only the given
+  /// environment (plus PATH), so the developer's own TWILIO_* settings never leak in.
+  @discardableResult
+  static func run(
+    _ arguments: [String], stdin: String? = nil, environment: [String: String] = [:],
+    in directory: URL? = nil
+  ) throws -> Result {
+    let process = Process()
+    process.executableURL = executable
+    process.arguments = arguments
+    var env = environment
+    env["PATH"] = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+    env["COLUMNS"] = "100"
+    process.environment = env
+    let workDirectory = try directory ?? TemporaryDirectory.make()
+    process.currentDirectoryURL = workDirectory
+    let out = Pipe()
+    let err = Pipe()
+    let input = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    process.standardInput = input
+    try process.run()
+    if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
+    try input.fileHandleForWriting.close()
+    // Read both pipes before waiting, so a large output cannot block the child.
+    nonisolated(unsafe) var errData = Data()
+    let errReader = Thread { errData = err.fileHandleForReading.readDataToEndOfFile() }
+    errReader.start()
+    let outData = out.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    while !errReader.isFinished { usleep(1000) }
+    return Result(
+      status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+      stderr: String(decoding: errData, as: UTF8.self), stdoutBytes: outData)
+  }
+}
+
+/// Fresh directories under the system temporary directory.
+enum TemporaryDirectory {
+  static func make() throws -> URL {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "twvoice-test-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    return url
+  }
+
+  /// A new directory holding `files` (name → contents).
+  static func with(_ files: [String: String]) throws -> URL {
+    let url = try make()
+    for (name, contents) in files {
+      try Data(contents.utf8).write(to: url.appendingPathComponent(name))
+    }
+    return url
+  }
+}
+
+/// Decodes the parts of a JWT for assertions.
+enum JWTParts {
+  static func json(_ token: String, part: Int) -> String {
+    var text = String(token.split(separator: ".")[part])
+    text = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+    while text.count % 4 != 0 { text += "=" }
+    return String(decoding: Data(base64Encoded: text) ?? Data(), as: UTF8.self)
+  }
+}
