@@ -2,7 +2,7 @@ import ArgumentParser
 import TwvoiceCore
 
 /// The root of the command tree.
-public struct TwvoiceCommand: AsyncParsableCommand {
+public struct TwvoiceCommand: ParsableCommand {
   public static let configuration = CommandConfiguration(
     commandName: "twvoice",
     abstract: "A workbench for Twilio Programmable Voice developers.",
@@ -32,14 +32,13 @@ public enum TwvoiceVersion {
 /// from (the process entry point now, the REPL later).
 public enum CommandRunner {
   /// Runs `arguments` (without the program name) and returns the exit status.
-  public static func run(arguments: [String]) async -> Int32 {
+  ///
+  /// Synchronous on purpose: starting the concurrency runtime costs threads and start-up time
+  /// that a one-shot command like `token mint` does not need (Benchmarks/token_mint.py).
+  public static func run(arguments: [String]) -> Int32 {
     do {
       var command = try TwvoiceCommand.parseAsRoot(arguments)
-      if var asyncCommand = command as? any AsyncParsableCommand {
-        try await asyncCommand.run()
-      } else {
-        try command.run()
-      }
+      try command.run()
       return 0
     } catch let error as TwvoiceError {
       Terminal.error(error.message)

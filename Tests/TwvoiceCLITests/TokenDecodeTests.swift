@@ -7,7 +7,8 @@ struct TokenDecodeTests {
   static let inside = "1700000100"  // between nbf and exp of the seed token
 
   @Test func validTokenWithSecretIsVerified() throws {
-    let r = try Twvoice.run(["token", "decode", "--now", Self.inside, Self.token], environment: ["TWILIO_API_SECRET": "secret"])
+    let r = try Twvoice.run(
+      ["token", "decode", "--now", Self.inside, Self.token], environment: ["TWILIO_API_SECRET": "secret"])
     #expect(r.status == 0, "\(r)")
     #expect(r.stderr.isEmpty)
     let expected = """
@@ -53,16 +54,19 @@ struct TokenDecodeTests {
   }
 
   @Test func badSignatureIs20101() throws {
-    let r = try Twvoice.run(["token", "decode", "--now", Self.inside, Self.token], environment: ["TWILIO_API_SECRET": "other"])
+    let r = try Twvoice.run(
+      ["token", "decode", "--now", Self.inside, Self.token], environment: ["TWILIO_API_SECRET": "other"])
     #expect(r.status == 1)
     #expect(
       r.stderr
-        == "twvoice: error: token signature does not match: the token was not signed with this API secret (Twilio error 20101)\n")
+        == "twvoice: error: token signature does not match: the token was not signed with this API secret (Twilio error 20101)\n"
+    )
     #expect(r.stdout.contains("Status      INVALID (1 problem)"))
   }
 
   @Test func expiredIs20104() throws {
-    let r = try Twvoice.run(["token", "decode", "--now", "1700007200", Self.token], environment: ["TWILIO_API_SECRET": "secret"])
+    let r = try Twvoice.run(
+      ["token", "decode", "--now", "1700007200", Self.token], environment: ["TWILIO_API_SECRET": "secret"])
     #expect(r.status == 1)
     #expect(
       r.stderr == "twvoice: error: token expired 1h ago (exp 2023-11-14 23:13:20 UTC) (Twilio error 20104)\n")
@@ -71,7 +75,8 @@ struct TokenDecodeTests {
   @Test func notYetValid() throws {
     let r = try Twvoice.run(["token", "decode", "--now", "1699999000", Self.token])
     #expect(r.status == 1)
-    #expect(r.stderr.contains("not valid yet: valid from 2023-11-14 22:13:20 UTC, in 16m 40s (Twilio error 20101)"))
+    #expect(
+      r.stderr.contains("not valid yet: valid from 2023-11-14 22:13:20 UTC, in 16m 40s (Twilio error 20101)"))
   }
 
   @Test func realClockIsUsedWithoutNow() throws {
@@ -86,17 +91,22 @@ struct TokenDecodeTests {
       accountSid: "ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", apiKeySid: "SKbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb",
       identity: "a", issuedAt: 1_700_000_000, ttl: 90_000
     ).jwt(secret: "secret")
-    let r = try Twvoice.run(["token", "decode", "--now", Self.inside, long], environment: ["TWILIO_API_SECRET": "secret"])
+    let r = try Twvoice.run(
+      ["token", "decode", "--now", Self.inside, long], environment: ["TWILIO_API_SECRET": "secret"])
     #expect(r.status == 1)
     #expect(
       r.stderr
-        == "twvoice: error: token lifetime is 1d 1h, more than Twilio's maximum of 24h (Twilio error 20157)\n")
+        == "twvoice: error: token lifetime is 1d 1h, more than Twilio's maximum of 24h (Twilio error 20157)\n"
+    )
   }
 
   @Test func wrongAlgorithmIs20102() throws {
-    let header = Base64.encode(Array(#"{"alg":"HS512","typ":"JWT","cty":"twilio-fpa;v=1"}"#.utf8), alphabet: .url, padding: false)
+    let header = Base64.encode(
+      Array(#"{"alg":"HS512","typ":"JWT","cty":"twilio-fpa;v=1"}"#.utf8), alphabet: .url, padding: false)
     let rest = Self.token.split(separator: ".").dropFirst().joined(separator: ".")
-    let r = try Twvoice.run(["token", "decode", "--now", Self.inside, "\(header).\(rest)"], environment: ["TWILIO_API_SECRET": "secret"])
+    let r = try Twvoice.run(
+      ["token", "decode", "--now", Self.inside, "\(header).\(rest)"],
+      environment: ["TWILIO_API_SECRET": "secret"])
     #expect(r.status == 1)
     #expect(r.stderr.contains("algorithm is 'HS512', Twilio accepts only HS256 (Twilio error 20102)"))
   }
@@ -135,9 +145,11 @@ struct TokenDecodeTests {
 
   @Test func mintThenDecodeRoundTripWithSecretFromDotEnv() throws {
     let dir = try TemporaryDirectory.with([
-      ".env": "TWILIO_ACCOUNT_SID=ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\nTWILIO_API_KEY=SKbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb\nTWILIO_API_SECRET=0123456789abcdef0123456789abcdef\n"
+      ".env":
+        "TWILIO_ACCOUNT_SID=ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\nTWILIO_API_KEY=SKbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb\nTWILIO_API_SECRET=0123456789abcdef0123456789abcdef\n"
     ])
-    let mint = try Twvoice.run(["token", "mint", "--identity", "round_trip", "--ttl", "600", "--region", "ie1"], in: dir)
+    let mint = try Twvoice.run(
+      ["token", "mint", "--identity", "round_trip", "--ttl", "600", "--region", "ie1"], in: dir)
     #expect(mint.status == 0)
     let decode = try Twvoice.run(["token", "decode", "-"], stdin: mint.stdout, in: dir)
     #expect(decode.status == 0, "\(decode)")

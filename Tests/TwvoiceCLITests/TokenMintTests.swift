@@ -11,7 +11,8 @@ struct MintVectorCase: CustomTestStringConvertible, Sendable {
   var testDescription: String { name }
 
   static let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-    .deletingLastPathComponent().appendingPathComponent("TwvoiceCoreTests/Fixtures/access-token-vectors.jsonl")
+    .deletingLastPathComponent().appendingPathComponent(
+      "TwvoiceCoreTests/Fixtures/access-token-vectors.jsonl")
 
   static let all: [MintVectorCase] = {
     guard let text = try? String(contentsOf: fixture, encoding: .utf8) else { return [] }
@@ -121,7 +122,8 @@ struct TokenMintTests {
   @Test func credentialsFromFlags() throws {
     let r = try Twvoice.run(
       Self.seedArgs + [
-        "--account-sid", "ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "--api-key", "SKbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb",
+        "--account-sid", "ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "--api-key",
+        "SKbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb",
         "--api-secret", "secret",
       ])
     #expect(r.status == 0)
@@ -144,21 +146,23 @@ struct TokenMintTests {
   @Test func applicationSidFromEnvironment() throws {
     var env = Self.env
     env["TWILIO_APPLICATION_SID"] = "APcccccccccccccccccccccccccccccccc"
-    let r = try Twvoice.run(["token", "mint", "--identity", "alice", "--incoming", "--now", "1700000000"], environment: env)
+    let r = try Twvoice.run(
+      ["token", "mint", "--identity", "alice", "--incoming", "--now", "1700000000"], environment: env)
     #expect(r.stdout == Self.seedToken + "\n")
   }
 
   @Test func credentialsFromDotEnvInWorkingDirectory() throws {
     let dir = try TemporaryDirectory.with([
       ".env": """
-        # test credentials
-        TWILIO_ACCOUNT_SID=ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa
-        export TWILIO_API_KEY="SKbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
-        TWILIO_API_SECRET='secret'
-        TWILIO_APPLICATION_SID=APcccccccccccccccccccccccccccccccc
-        """
+      # test credentials
+      TWILIO_ACCOUNT_SID=ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa
+      export TWILIO_API_KEY="SKbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
+      TWILIO_API_SECRET='secret'
+      TWILIO_APPLICATION_SID=APcccccccccccccccccccccccccccccccc
+      """
     ])
-    let r = try Twvoice.run(["token", "mint", "--identity", "alice", "--incoming", "--now", "1700000000"], in: dir)
+    let r = try Twvoice.run(
+      ["token", "mint", "--identity", "alice", "--incoming", "--now", "1700000000"], in: dir)
     #expect(r.status == 0, "\(r)")
     #expect(r.stdout == Self.seedToken + "\n")
     // --no-env-file ignores it.
@@ -169,24 +173,30 @@ struct TokenMintTests {
 
   @Test func precedenceFlagOverEnvironmentOverDotEnv() throws {
     let dir = try TemporaryDirectory.with([
-      ".env": "TWILIO_ACCOUNT_SID=AC11111111111111111111111111111111\nTWILIO_API_KEY=SK11111111111111111111111111111111\nTWILIO_API_SECRET=dotenv\n"
+      ".env":
+        "TWILIO_ACCOUNT_SID=AC11111111111111111111111111111111\nTWILIO_API_KEY=SK11111111111111111111111111111111\nTWILIO_API_SECRET=dotenv\n"
     ])
     let env = ["TWILIO_API_KEY": "SK22222222222222222222222222222222", "TWILIO_API_SECRET": "environment"]
     let r = try Twvoice.run(
-      ["token", "mint", "--identity", "a", "--now", "1700000000", "--account-sid", "AC33333333333333333333333333333333"],
+      [
+        "token", "mint", "--identity", "a", "--now", "1700000000", "--account-sid",
+        "AC33333333333333333333333333333333",
+      ],
       environment: env, in: dir)
     #expect(r.status == 0, "\(r)")
     let token = r.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     let payload = JWTParts.json(token, part: 1)
     #expect(payload.contains(#""sub":"AC33333333333333333333333333333333""#))  // flag
     #expect(payload.contains(#""iss":"SK22222222222222222222222222222222""#))  // environment
-    let verify = try Twvoice.run(["token", "decode", "--now", "1700000001", token], environment: ["TWILIO_API_SECRET": "environment"])
+    let verify = try Twvoice.run(
+      ["token", "decode", "--now", "1700000001", token], environment: ["TWILIO_API_SECRET": "environment"])
     #expect(verify.status == 0, "\(verify)")
   }
 
   @Test func explicitEnvFile() throws {
     let dir = try TemporaryDirectory.with([
-      "ci.env": "TWILIO_ACCOUNT_SID=ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\nTWILIO_API_KEY=SKbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb\nTWILIO_API_SECRET=secret\n",
+      "ci.env":
+        "TWILIO_ACCOUNT_SID=ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\nTWILIO_API_KEY=SKbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb\nTWILIO_API_SECRET=secret\n",
       ".env": "TWILIO_API_SECRET=wrong\n",
     ])
     let r = try Twvoice.run(Self.seedArgs + ["--env-file", "ci.env"], in: dir)
@@ -198,7 +208,9 @@ struct TokenMintTests {
   }
 
   @Test func malformedDotEnvNamesFileAndLine() throws {
-    let dir = try TemporaryDirectory.with([".env": "TWILIO_API_KEY=SKbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb\noops\n"])
+    let dir = try TemporaryDirectory.with([
+      ".env": "TWILIO_API_KEY=SKbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb\noops\n"
+    ])
     let r = try Twvoice.run(Self.seedArgs, in: dir)
     #expect(r.status == 65)
     #expect(r.stderr == "twvoice: error: .env:2: expected KEY=VALUE\n")
@@ -208,14 +220,16 @@ struct TokenMintTests {
     let dir = try TemporaryDirectory.with(["secret.txt": "secret\n"])
     var env = Self.env
     env["TWILIO_API_SECRET"] = "wrong"  // the flag wins over the environment
-    let file = try Twvoice.run(Self.seedArgs + ["--api-secret-file", "secret.txt"], environment: env, in: dir)
+    let file = try Twvoice.run(
+      Self.seedArgs + ["--api-secret-file", "secret.txt"], environment: env, in: dir)
     #expect(file.stdout == Self.seedToken + "\n")
     let stdin = try Twvoice.run(Self.seedArgs + ["--api-secret-stdin"], stdin: "secret\n", environment: env)
     #expect(stdin.stdout == Self.seedToken + "\n")
     #expect(stdin.stderr.isEmpty)
     let empty = try Twvoice.run(Self.seedArgs + ["--api-secret-stdin"], stdin: "", environment: env)
     #expect(empty.status == 65)
-    let two = try Twvoice.run(Self.seedArgs + ["--api-secret-stdin", "--api-secret-file", "x"], environment: env)
+    let two = try Twvoice.run(
+      Self.seedArgs + ["--api-secret-stdin", "--api-secret-file", "x"], environment: env)
     #expect(two.status == 64)
     #expect(two.stderr.contains("Give the API secret one way only"))
   }
@@ -223,7 +237,10 @@ struct TokenMintTests {
   @Test(arguments: [
     ("TWILIO_ACCOUNT_SID", "missing Account SID: pass --account-sid or set TWILIO_ACCOUNT_SID"),
     ("TWILIO_API_KEY", "missing API key SID: pass --api-key or set TWILIO_API_KEY"),
-    ("TWILIO_API_SECRET", "missing API secret: set TWILIO_API_SECRET, or pass --api-secret-file PATH or --api-secret-stdin"),
+    (
+      "TWILIO_API_SECRET",
+      "missing API secret: set TWILIO_API_SECRET, or pass --api-secret-file PATH or --api-secret-stdin"
+    ),
   ])
   func missingCredentialNamesFlagAndVariable(variable: String, message: String) throws {
     var env = Self.env
@@ -237,20 +254,34 @@ struct TokenMintTests {
   // MARK: checks
 
   @Test(arguments: [
-    (["--account-sid", "ACxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"],
-     "invalid Account SID: got 'ACxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx', expected AC followed by 32 hex digits (from --account-sid)"),
-    (["--api-key", "AC0123456789abcdef0123456789abcdef"],
-     "invalid API key SID: got a 34-character value (not shown), expected SK followed by 32 hex digits (from --api-key)"),
-    (["--application-sid", "AP123"],
-     "invalid TwiML application SID: got 'AP123', expected AP followed by 32 hex digits (from --application-sid)"),
-    (["--push-credential-sid", "CR1"],
-     "invalid push credential SID: got 'CR1', expected CR followed by 32 hex digits (from --push-credential-sid)"),
-    (["--param", "a=b"],
-     "--param needs a TwiML application: pass --application-sid or set TWILIO_APPLICATION_SID (Twilio ignores params without one)"),
-    (["--grant", "fax:x=1"],
-     "invalid grant 'fax:x=1': unknown kind 'fax' (known: video, chat, sync, task-router)"),
-    (["--valid-until", "1700090000", "--now", "1700000000"],
-     "--valid-until is 1d 1h after now, more than Twilio's 24h maximum (error 20157)"),
+    (
+      ["--account-sid", "ACxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"],
+      "invalid Account SID: got 'ACxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx', expected AC followed by 32 hex digits (from --account-sid)"
+    ),
+    (
+      ["--api-key", "AC0123456789abcdef0123456789abcdef"],
+      "invalid API key SID: got a 34-character value (not shown), expected SK followed by 32 hex digits (from --api-key)"
+    ),
+    (
+      ["--application-sid", "AP123"],
+      "invalid TwiML application SID: got 'AP123', expected AP followed by 32 hex digits (from --application-sid)"
+    ),
+    (
+      ["--push-credential-sid", "CR1"],
+      "invalid push credential SID: got 'CR1', expected CR followed by 32 hex digits (from --push-credential-sid)"
+    ),
+    (
+      ["--param", "a=b"],
+      "--param needs a TwiML application: pass --application-sid or set TWILIO_APPLICATION_SID (Twilio ignores params without one)"
+    ),
+    (
+      ["--grant", "fax:x=1"],
+      "invalid grant 'fax:x=1': unknown kind 'fax' (known: video, chat, sync, task-router)"
+    ),
+    (
+      ["--valid-until", "1700090000", "--now", "1700000000"],
+      "--valid-until is 1d 1h after now, more than Twilio's 24h maximum (error 20157)"
+    ),
   ])
   func badValuesAreRefused(extra: [String], message: String) throws {
     let r = try Twvoice.run(["token", "mint", "--identity", "alice"] + extra, environment: Self.env)
@@ -260,14 +291,20 @@ struct TokenMintTests {
   }
 
   @Test(arguments: [
-    (["--ttl", "86401"], "--ttl 86401 is more than 86400 seconds (24 hours); Twilio refuses such tokens (error 20157)."),
+    (
+      ["--ttl", "86401"],
+      "--ttl 86401 is more than 86400 seconds (24 hours); Twilio refuses such tokens (error 20157)."
+    ),
     (["--ttl", "0"], "--ttl must be at least 1 second."),
     (["--param", "novalue"], "--param 'novalue': expected KEY=VALUE with a non-empty KEY."),
     (["--random-identity"], "Give one of --identity, --random-identity or --identity-prefix."),
     (["--count", "2"], "--count needs distinct identities: use --identity-prefix or --random-identity."),
     (["--nbf", "5", "--no-nbf"], "--nbf and --no-nbf cannot be used together."),
     (["--ttl", "60", "--valid-until", "5"], "Give --ttl or --valid-until, not both."),
-    (["--output", "xml"], "The value 'xml' is invalid for '--output <output>'. Please provide one of 'token' and 'json'."),
+    (
+      ["--output", "xml"],
+      "The value 'xml' is invalid for '--output <output>'. Please provide one of 'token' and 'json'."
+    ),
   ])
   func usageErrors(extra: [String], message: String) throws {
     let r = try Twvoice.run(["token", "mint", "--identity", "alice"] + extra, environment: Self.env)
@@ -277,20 +314,23 @@ struct TokenMintTests {
   }
 
   @Test func ttlOfExactly24HoursIsAccepted() throws {
-    let r = try Twvoice.run(["token", "mint", "--identity", "a", "--ttl", "86400", "--now", "100"], environment: Self.env)
+    let r = try Twvoice.run(
+      ["token", "mint", "--identity", "a", "--ttl", "86400", "--now", "100"], environment: Self.env)
     #expect(r.status == 0)
     #expect(JWTParts.json(r.stdout, part: 1).contains(#""exp":86500,"nbf":100"#))
   }
 
   @Test func identityThatVoiceRejectsWarnsButMints() throws {
-    let r = try Twvoice.run(["token", "mint", "--identity", "bob smith", "--now", "1700000000"], environment: Self.env)
+    let r = try Twvoice.run(
+      ["token", "mint", "--identity", "bob smith", "--now", "1700000000"], environment: Self.env)
     #expect(r.status == 0)
     #expect(
       r.stderr
         == "twvoice: warning: identity contains 'U+0020'; Twilio Voice accepts only letters, digits and underscore; the token is minted anyway, as the helper libraries do\n"
     )
     #expect(JWTParts.json(r.stdout, part: 1).contains(#""identity":"bob smith""#))
-    let long = try Twvoice.run(["token", "mint", "--identity", String(repeating: "a", count: 122)], environment: Self.env)
+    let long = try Twvoice.run(
+      ["token", "mint", "--identity", String(repeating: "a", count: 122)], environment: Self.env)
     #expect(long.status == 0)
     #expect(long.stderr.contains("122 characters long"))
   }
@@ -304,7 +344,8 @@ struct TokenMintTests {
 
   @Test func countWithPrefixGivesJSONLines() throws {
     let r = try Twvoice.run(
-      ["token", "mint", "--count", "3", "--identity-prefix", "load", "--now", "1700000000"], environment: Self.env)
+      ["token", "mint", "--count", "3", "--identity-prefix", "load", "--now", "1700000000"],
+      environment: Self.env)
     #expect(r.status == 0)
     let lines = r.stdout.split(separator: "\n")
     #expect(lines.count == 3)
@@ -327,7 +368,8 @@ struct TokenMintTests {
     #expect(a.stdout == b.stdout)
     let identity = try JSONParser.parse(a.stdout)["identity"]?.stringValue ?? ""
     #expect(!identity.isEmpty && identity.allSatisfy { $0.isLetter || $0.isNumber })
-    let unseeded = try Twvoice.run(["token", "mint", "--random-identity", "--count", "20"], environment: Self.env)
+    let unseeded = try Twvoice.run(
+      ["token", "mint", "--random-identity", "--count", "20"], environment: Self.env)
     #expect(Set(unseeded.stdout.split(separator: "\n")).count == 20)
   }
 

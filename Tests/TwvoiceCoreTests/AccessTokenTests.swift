@@ -33,7 +33,9 @@ struct AccessTokenTests {
     let token = AccessToken(
       accountSid: "ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", apiKeySid: "SKbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb",
       identity: "alice",
-      grants: [.voice(VoiceGrant(incomingAllow: true, outgoingApplicationSid: "APcccccccccccccccccccccccccccccccc"))],
+      grants: [
+        .voice(VoiceGrant(incomingAllow: true, outgoingApplicationSid: "APcccccccccccccccccccccccccccccccc"))
+      ],
       issuedAt: 1_700_000_000)
     #expect(
       token.jwt(secret: "secret").hasSuffix(".j4S2B73-WfnsYoSfgX8PnCaCB2KccgSH4514d46GYt4"))
@@ -90,7 +92,8 @@ struct AccessTokenCheckTests {
   }
 
   @Test func notYetValidIs20101() {
-    let check = AccessTokenCheck(Self.mint { $0.notBefore = .at(1_000_100) }, secret: Self.secret, now: 1_000_050)
+    let check = AccessTokenCheck(
+      Self.mint { $0.notBefore = .at(1_000_100) }, secret: Self.secret, now: 1_000_050)
     #expect(Self.codes(check) == [20101])
     #expect(check.findings[0].message.contains("not valid yet"))
   }
@@ -104,7 +107,10 @@ struct AccessTokenCheckTests {
 
   @Test func badIssuerAndSubjectAre20103() {
     let check = AccessTokenCheck(
-      Self.mint { $0.accountSid = "AC123"; $0.apiKeySid = "SK123" }, secret: Self.secret, now: 1_000_010)
+      Self.mint {
+        $0.accountSid = "AC123"
+        $0.apiKeySid = "SK123"
+      }, secret: Self.secret, now: 1_000_010)
     #expect(Self.codes(check) == [20103, 20103])
   }
 

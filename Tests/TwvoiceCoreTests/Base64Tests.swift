@@ -33,7 +33,8 @@ struct Base64Tests {
     for n in 0...all.count {
       let slice = Array(all.prefix(n))
       #expect(try Base64.decode(Base64.encode(slice)) == slice)
-      #expect(try Base64.decode(Base64.encode(slice, alphabet: .url, padding: false), alphabet: .url) == slice)
+      #expect(
+        try Base64.decode(Base64.encode(slice, alphabet: .url, padding: false), alphabet: .url) == slice)
     }
   }
 

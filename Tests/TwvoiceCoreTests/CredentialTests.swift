@@ -40,11 +40,13 @@ struct DotEnvTests {
   @Test func precedenceFlagThenEnvironmentThenDotEnv() throws {
     let dotEnv = try DotEnv.parse("A=from-dotenv\nB=from-dotenv\nC=from-dotenv", path: ".env")
     let resolver = SettingResolver(environment: ["A": "from-env", "B": "from-env", "E": ""], dotEnv: dotEnv)
-    #expect(resolver.resolve(flag: "from-flag", flagName: "--a", variable: "A")
-      == ResolvedSetting(value: "from-flag", source: .flag("--a")))
+    #expect(
+      resolver.resolve(flag: "from-flag", flagName: "--a", variable: "A")
+        == ResolvedSetting(value: "from-flag", source: .flag("--a")))
     #expect(resolver.resolve(flag: nil, flagName: "--b", variable: "B")?.source == .environment("B"))
-    #expect(resolver.resolve(flag: nil, flagName: "--c", variable: "C")?.source
-      == .dotEnv(path: ".env", line: 3, variable: "C"))
+    #expect(
+      resolver.resolve(flag: nil, flagName: "--c", variable: "C")?.source
+        == .dotEnv(path: ".env", line: 3, variable: "C"))
     #expect(resolver.resolve(flag: "", flagName: "--e", variable: "E") == nil)
     #expect(resolver.resolve(variable: "MISSING") == nil)
   }
@@ -82,7 +84,8 @@ struct SidTests {
     #expect(
       (try? AccountSid.check("AC123")) == nil
         && SidError(noun: "Account SID", prefix: "AC", given: "AC123").description
-          == "invalid Account SID: got 'AC123', expected AC followed by 32 hex digits")
+          == "invalid Account SID: got 'AC123', expected AC followed by 32 hex digits"
+    )
   }
 
   @Test func randomSidsHaveTwilioShape() throws {

@@ -130,3 +130,22 @@ struct CryptoTests {
     #expect(zero.next() == 0xE220_A839_7B1D_CDAF)
   }
 }
+
+struct HMACAgainstOpenSSLTests {
+  /// twvoice's HMAC composition and OpenSSL's EVP HMAC() agree on random keys and messages of
+  /// every length around the 64-byte block boundary.
+  @Test(arguments: [Crypto.HashFunction.sha1, .sha256])
+  func agreesWithEVP(_ function: Crypto.HashFunction) {
+    var rng = TwvoiceRandom(seed: 2024)
+    for keyLength in [0, 1, 20, 32, 63, 64, 65, 100, 200] {
+      for messageLength in [0, 1, 55, 56, 63, 64, 65, 1000] {
+        let key = (0..<keyLength).map { _ in UInt8.random(in: 0...255, using: &rng) }
+        let message = (0..<messageLength).map { _ in UInt8.random(in: 0...255, using: &rng) }
+        #expect(
+          Crypto.hmac(function, key: key, message: message)
+            == Crypto.opensslHMAC(function, key: key, message: message),
+          "key \(keyLength) message \(messageLength)")
+      }
+    }
+  }
+}

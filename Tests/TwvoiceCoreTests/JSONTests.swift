@@ -23,7 +23,9 @@ struct JSONTests {
     #expect(value.members?.map(\.key) == ["z", "a", "m"])
     #expect(value["a"] == .array([.number("1.50"), .number("-2e3"), .bool(true), .bool(false), .null]))
     #expect(value["m"]?["k"]?.stringValue == "vé😀")
-    #expect(JSONWriter(style: .compact, asciiOnly: false).string(value) == #"{"z":1,"a":[1.50,-2e3,true,false,null],"m":{"k":"vé😀"}}"#)
+    #expect(
+      JSONWriter(style: .compact, asciiOnly: false).string(value)
+        == #"{"z":1,"a":[1.50,-2e3,true,false,null],"m":{"k":"vé😀"}}"#)
   }
 
   @Test(arguments: [

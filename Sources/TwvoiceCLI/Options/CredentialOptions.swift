@@ -89,7 +89,8 @@ struct CredentialOptions: ParsableArguments {
   func apiSecret(_ resolver: SettingResolver) throws(TwvoiceError) -> ResolvedSetting? {
     if let apiSecret {
       Terminal.warning(
-        "--api-secret is visible to other users (ps, shell history); prefer TWILIO_API_SECRET, --api-secret-file or --api-secret-stdin")
+        "--api-secret is visible to other users (ps, shell history); prefer TWILIO_API_SECRET, --api-secret-file or --api-secret-stdin"
+      )
       guard !apiSecret.isEmpty else { throw TwvoiceError(.usage, "--api-secret is empty") }
       return ResolvedSetting(value: apiSecret, source: .flag("--api-secret"))
     }
@@ -117,7 +118,8 @@ struct CredentialOptions: ParsableArguments {
     guard let secret = try apiSecret(resolver) else {
       throw TwvoiceError(
         .usage,
-        "missing API secret: set \(EnvironmentVariable.apiSecret), or pass --api-secret-file PATH or --api-secret-stdin")
+        "missing API secret: set \(EnvironmentVariable.apiSecret), or pass --api-secret-file PATH or --api-secret-stdin"
+      )
     }
     return secret
   }

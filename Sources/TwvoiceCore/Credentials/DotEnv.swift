@@ -43,7 +43,9 @@ public struct DotEnv: Equatable, Sendable {
     var entries: [Entry] = []
     var lineNumber = 0
     // "\r\n" is one Character in Swift, so it must be named as a separator of its own.
-    for rawLine in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {
+    for rawLine in text.split(
+      omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
+    {
       lineNumber += 1
       var line = Substring(rawLine)
       if line.hasSuffix("\r") { line = line.dropLast() }
@@ -113,7 +115,9 @@ public struct DotEnv: Equatable, Sendable {
         case "r": out.append("\r")
         case "\"": out.append("\"")
         case "\\": out.append("\\")
-        default: out.append("\\"); out.append(raw[next])
+        default:
+          out.append("\\")
+          out.append(raw[next])
         }
         index = raw.index(after: next)
         continue

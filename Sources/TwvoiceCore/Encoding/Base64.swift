@@ -28,47 +28,55 @@ public enum Base64 {
   public static func encode(
     _ bytes: some Collection<UInt8>, alphabet: Alphabet = .standard, padding: Bool = true
   ) -> String {
-    let input = Array(bytes)
+    var out: [UInt8] = []
+    encode(bytes, alphabet: alphabet, padding: padding, appendingTo: &out)
+    return String(decoding: out, as: UTF8.self)
+  }
+
+  /// Appends the encoding of `bytes` to `out` as ASCII bytes.
+  public static func encode(
+    _ bytes: some Collection<UInt8>, alphabet: Alphabet = .standard, padding: Bool = true,
+    appendingTo out: inout [UInt8]
+  ) {
     let table = alphabet == .standard ? standardTable : urlTable
-    let fullGroups = input.count / 3
-    let rest = input.count % 3
-    var capacity = fullGroups * 4
-    if rest > 0 { capacity += padding ? 4 : rest + 1 }
-    return String(unsafeUninitializedCapacity: capacity) { out in
-      var o = 0
-      var i = 0
-      for _ in 0..<fullGroups {
-        let n = UInt32(input[i]) << 16 | UInt32(input[i + 1]) << 8 | UInt32(input[i + 2])
-        out[o] = table[Int(n >> 18)]
-        out[o + 1] = table[Int(n >> 12 & 63)]
-        out[o + 2] = table[Int(n >> 6 & 63)]
-        out[o + 3] = table[Int(n & 63)]
-        i += 3
-        o += 4
-      }
-      if rest == 1 {
-        let n = UInt32(input[i]) << 16
-        out[o] = table[Int(n >> 18)]
-        out[o + 1] = table[Int(n >> 12 & 63)]
-        o += 2
-        if padding {
-          out[o] = UInt8(ascii: "=")
-          out[o + 1] = UInt8(ascii: "=")
-          o += 2
-        }
-      } else if rest == 2 {
-        let n = UInt32(input[i]) << 16 | UInt32(input[i + 1]) << 8
-        out[o] = table[Int(n >> 18)]
-        out[o + 1] = table[Int(n >> 12 & 63)]
-        out[o + 2] = table[Int(n >> 6 & 63)]
-        o += 3
-        if padding {
-          out[o] = UInt8(ascii: "=")
-          o += 1
+    let encode = { (input: UnsafeBufferPointer<UInt8>) in
+      let fullGroups = input.count / 3
+      let rest = input.count % 3
+      let length = fullGroups * 4 + (rest == 0 ? 0 : padding ? 4 : rest + 1)
+      let start = out.count
+      out += repeatElement(0, count: length)
+      table.withUnsafeBufferPointer { table in
+        out.withUnsafeMutableBufferPointer { buffer in
+          var o = start
+          var i = 0
+          for _ in 0..<fullGroups {
+            let n = UInt32(input[i]) << 16 | UInt32(input[i + 1]) << 8 | UInt32(input[i + 2])
+            buffer[o] = table[Int(n >> 18)]
+            buffer[o + 1] = table[Int(n >> 12 & 63)]
+            buffer[o + 2] = table[Int(n >> 6 & 63)]
+            buffer[o + 3] = table[Int(n & 63)]
+            i += 3
+            o += 4
+          }
+          if rest > 0 {
+            let n = UInt32(input[i]) << 16 | (rest == 2 ? UInt32(input[i + 1]) << 8 : 0)
+            buffer[o] = table[Int(n >> 18)]
+            buffer[o + 1] = table[Int(n >> 12 & 63)]
+            o += 2
+            if rest == 2 {
+              buffer[o] = table[Int(n >> 6 & 63)]
+              o += 1
+            }
+            while o < start + length {
+              buffer[o] = UInt8(ascii: "=")
+              o += 1
+            }
+          }
         }
       }
-      return o
     }
+    if let done: Void = bytes.withContiguousStorageIfAvailable(encode) { return done }
+    Array(bytes).withUnsafeBufferPointer(encode)
   }
 
   /// Why a string is not valid base64.
@@ -84,17 +92,17 @@ public enum Base64 {
   }
 
   /// Decodes `text`. Padding is optional; when present it must be correct.
-  public static func decode(_ text: some StringProtocol, alphabet: Alphabet = .standard) throws(
-    DecodingError
-  ) -> [UInt8] {
+  public static func decode(_ text: some StringProtocol, alphabet: Alphabet = .standard) throws(DecodingError)
+    -> [UInt8]
+  {
     var utf8 = Array(text.utf8)
     return try decode(bytes: &utf8, alphabet: alphabet)
   }
 
   /// Decodes base64 text given as ASCII bytes.
-  public static func decode(bytes text: inout [UInt8], alphabet: Alphabet = .standard) throws(
-    DecodingError
-  ) -> [UInt8] {
+  public static func decode(bytes text: inout [UInt8], alphabet: Alphabet = .standard) throws(DecodingError)
+    -> [UInt8]
+  {
     var end = text.count
     var pad = 0
     while end > 0, text[end - 1] == UInt8(ascii: "=") {

@@ -92,7 +92,9 @@ public struct AccessTokenCheck: Sendable {
       error(20104, "expiration (exp) is missing or not an integer")
     }
     if let nbf, nbf > now {
-      error(20101, "not valid yet: valid from \(UTCTime.format(nbf)), in \(DurationText.describe(seconds: nbf - now))")
+      error(
+        20101,
+        "not valid yet: valid from \(UTCTime.format(nbf)), in \(DurationText.describe(seconds: nbf - now))")
     }
 
     if let grants = payload["grants"] {
@@ -126,7 +128,8 @@ public enum VoiceIdentity {
   /// What is wrong with `identity` for Voice, or nil when nothing is.
   public static func problem(_ identity: String) -> String? {
     if identity.unicodeScalars.count > maximumLength {
-      return "is \(identity.unicodeScalars.count) characters long; Twilio Voice accepts at most \(maximumLength)"
+      return
+        "is \(identity.unicodeScalars.count) characters long; Twilio Voice accepts at most \(maximumLength)"
     }
     let bad = identity.unicodeScalars.filter {
       !(("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || $0 == "_")

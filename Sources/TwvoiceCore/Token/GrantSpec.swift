@@ -83,7 +83,8 @@ public enum GrantSpec {
     guard allowed.contains(field) else {
       throw ParseError(
         spec: spec,
-        reason: "unknown field '\(assignment[..<equals])' for \(kind) (known: \(allowed.joined(separator: ", ")))")
+        reason:
+          "unknown field '\(assignment[..<equals])' for \(kind) (known: \(allowed.joined(separator: ", ")))")
     }
     return (kind, field, String(assignment[assignment.index(after: equals)...]))
   }

@@ -35,10 +35,11 @@ public enum Grant: Equatable, Sendable {
 
 /// Builds an object from (key, value) pairs, dropping empty strings and nil as the libraries do.
 private func members(_ pairs: [(String, String?)]) -> JSONValue {
-  .object(pairs.compactMap { key, value in
-    guard let value, !value.isEmpty else { return nil }
-    return (key, .string(value))
-  })
+  .object(
+    pairs.compactMap { key, value in
+      guard let value, !value.isEmpty else { return nil }
+      return (key, .string(value))
+    })
 }
 
 /// Programmable Voice: which TwiML app outgoing calls reach, and whether the identity can be

@@ -4,11 +4,15 @@ public enum JWT {
   /// with the JSON written compact and ASCII-only, as PyJWT writes it.
   public static func sign(header: JSONValue, payload: JSONValue, secret: String) -> String {
     let writer = JSONWriter(style: .compact, asciiOnly: true)
-    let signingInput =
-      Base64.encode(Array(writer.string(header).utf8), alphabet: .url, padding: false) + "."
-      + Base64.encode(Array(writer.string(payload).utf8), alphabet: .url, padding: false)
-    let signature = Crypto.hmac(.sha256, key: Array(secret.utf8), message: Array(signingInput.utf8))
-    return signingInput + "." + Base64.encode(signature, alphabet: .url, padding: false)
+    var token: [UInt8] = []
+    token.reserveCapacity(1024)
+    Base64.encode(writer.bytes(header), alphabet: .url, padding: false, appendingTo: &token)
+    token.append(UInt8(ascii: "."))
+    Base64.encode(writer.bytes(payload), alphabet: .url, padding: false, appendingTo: &token)
+    let signature = Crypto.hmac(.sha256, key: Array(secret.utf8), message: token)
+    token.append(UInt8(ascii: "."))
+    Base64.encode(signature, alphabet: .url, padding: false, appendingTo: &token)
+    return String(decoding: token, as: UTF8.self)
   }
 
   /// Why a string is not a JWT at all.

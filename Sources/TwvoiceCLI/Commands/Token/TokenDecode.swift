@@ -35,7 +35,8 @@ struct TokenDecode: ParsableCommand {
 
   func validate() throws {
     if token == "-" && credentials.apiSecretStdin {
-      throw ValidationError("Standard input cannot hold both the token and the secret: pass the token as an argument.")
+      throw ValidationError(
+        "Standard input cannot hold both the token and the secret: pass the token as an argument.")
     }
   }
 

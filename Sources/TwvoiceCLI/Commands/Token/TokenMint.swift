@@ -28,7 +28,9 @@ struct TokenMint: ParsableCommand {
   @Option(help: "The client identity (letters, digits and underscore for Voice).")
   var identity: String?
 
-  @Flag(name: .customLong("random-identity"), help: "Use a random user-style identity, as the seed's token endpoint does.")
+  @Flag(
+    name: .customLong("random-identity"),
+    help: "Use a random user-style identity, as the seed's token endpoint does.")
   var randomIdentity = false
 
   @Option(help: "Seed for --random-identity, for reproducible output.")
@@ -71,7 +73,9 @@ struct TokenMint: ParsableCommand {
   @Option(help: "Seconds until the token expires (at most 86400).")
   var ttl: Int?
 
-  @Option(name: .customLong("valid-until"), help: ArgumentHelp("Expire at this Unix time instead.", valueName: "epoch"))
+  @Option(
+    name: .customLong("valid-until"),
+    help: ArgumentHelp("Expire at this Unix time instead.", valueName: "epoch"))
   var validUntil: Int?
 
   @Option(help: ArgumentHelp("Not valid before this Unix time (default: now).", valueName: "epoch"))
@@ -86,7 +90,8 @@ struct TokenMint: ParsableCommand {
   @Option(help: ArgumentHelp("The clock, in Unix seconds, for jti, exp and nbf.", valueName: "epoch"))
   var now: Int?
 
-  @Option(help: "token: the JWT alone (default); json: {\"token\", \"identity\"} as the seed's endpoint returns.")
+  @Option(
+    help: "token: the JWT alone (default); json: {\"token\", \"identity\"} as the seed's endpoint returns.")
   var output: MintOutput?
 
   @Option(help: "Mint this many tokens, one per line (JSON lines unless --output token).")
@@ -111,7 +116,8 @@ struct TokenMint: ParsableCommand {
     if let count {
       if count < 1 { throw ValidationError("--count must be at least 1.") }
       if identity != nil {
-        throw ValidationError("--count needs distinct identities: use --identity-prefix or --random-identity.")
+        throw ValidationError(
+          "--count needs distinct identities: use --identity-prefix or --random-identity.")
       }
     } else if identityPrefix != nil {
       throw ValidationError("--identity-prefix goes with --count.")
@@ -202,7 +208,8 @@ struct TokenMint: ParsableCommand {
     if !outgoingParams.isEmpty && application == nil {
       throw TwvoiceError(
         .usage,
-        "--param needs a TwiML application: pass --application-sid or set \(EnvironmentVariable.applicationSid) (Twilio ignores params without one)")
+        "--param needs a TwiML application: pass --application-sid or set \(EnvironmentVariable.applicationSid) (Twilio ignores params without one)"
+      )
     }
     let otherGrants: [Grant]
     do { otherGrants = try GrantSpec.grants(from: grants) } catch {
@@ -222,7 +229,8 @@ struct TokenMint: ParsableCommand {
       if validUntil - issuedAt > AccessToken.maximumLifetime {
         throw TwvoiceError(
           .usage,
-          "--valid-until is \(DurationText.describe(seconds: validUntil - issuedAt)) after now, more than Twilio's 24h maximum (error 20157)")
+          "--valid-until is \(DurationText.describe(seconds: validUntil - issuedAt)) after now, more than Twilio's 24h maximum (error 20157)"
+        )
       }
       if validUntil <= issuedAt {
         Terminal.warning("--valid-until is not after now: the token is already expired")

@@ -28,7 +28,9 @@ enum TokenReport {
       lines.append(("Not before", "\(UTCTime.format(nbf))  (\(relative(nbf, now)))"))
     }
     if let exp = payload["exp"]?.intValue {
-      var note = exp > now ? "expires in \(DurationText.describe(seconds: exp - now))"
+      var note =
+        exp > now
+        ? "expires in \(DurationText.describe(seconds: exp - now))"
         : "expired \(DurationText.describe(seconds: now - exp)) ago"
       if let start = payload["nbf"]?.intValue ?? issued {
         note += "; lifetime \(DurationText.describe(seconds: exp - start))"
