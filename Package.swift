@@ -30,10 +30,13 @@ let package = Package(
       providers: [.apt(["libreadline-dev"])]
     ),
 
+    // glibc's memmem for the capture scanner (Swift's Glibc module does not export it).
+    .target(name: "CByteScan"),
+
     // The toolkit: values and functions, no command line, no network, no printing.
     .target(
       name: "TwvoiceCore",
-      dependencies: ["COpenSSL"],
+      dependencies: ["COpenSSL", "CByteScan"],
       swiftSettings: strictSettings
     ),
     // Commands, output formatting, the REPL.

@@ -17,7 +17,7 @@ public struct TwvoiceCommand: ParsableCommand {
       error; 74 output error.
       """,
     version: TwvoiceVersion.string,
-    subcommands: [TokenCommand.self]
+    subcommands: [TokenCommand.self, CodecCommand.self]
   )
 
   public init() {}

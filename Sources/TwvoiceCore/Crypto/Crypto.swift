@@ -72,6 +72,16 @@ public enum Crypto {
     return Array(digest.prefix(Int(length)))
   }
 
+  /// SHA-256 of `bytes` (OpenSSL's one-call digest).
+  public static func sha256(_ bytes: some Collection<UInt8>) -> [UInt8] {
+    let input = Array(bytes)
+    var digest = [UInt8](repeating: 0, count: 32)
+    input.withUnsafeBufferPointer { i in
+      digest.withUnsafeMutableBufferPointer { o in _ = SHA256(i.baseAddress, i.count, o.baseAddress) }
+    }
+    return digest
+  }
+
   /// HMAC-SHA256 of a UTF-8 message under a UTF-8 key.
   public static func hmacSHA256(key: String, message: String) -> [UInt8] {
     hmac(.sha256, key: Array(key.utf8), message: Array(message.utf8))
