@@ -39,6 +39,11 @@ public enum CommandRunner {
     do {
       var command = try TwvoiceCommand.parseAsRoot(arguments)
       try command.run()
+      Terminal.flush()
+      if let failure = Terminal.outputError {
+        Terminal.error("cannot write standard output: \(failure)")
+        return FailureKind.ioError.rawValue
+      }
       return 0
     } catch let error as TwvoiceError {
       Terminal.error(error.message)

@@ -14,7 +14,7 @@ struct DotEnvTests {
       HASHED=abc#def
       TWILIO_ACCOUNT_SID=AC00000000000000000000000000000000
       """
-    let env = try DotEnv.parse(text, path: "test.env")
+    let env = DotEnv.parse(text, path: "test.env")
     #expect(env.entry(for: "TWILIO_API_KEY")?.value == "SK0123456789abcdef0123456789abcdef")
     #expect(env.entry(for: "TWILIO_API_KEY")?.line == 3)
     #expect(env.entry(for: "SINGLE")?.value == "literal \\n #not a comment")
@@ -26,19 +26,33 @@ struct DotEnvTests {
   }
 
   @Test(arguments: [
-    ("A=1\nnot an assignment\n", 2, "expected KEY=VALUE"),
-    ("1BAD=x", 1, "invalid variable name '1BAD' (letters, digits and underscore only)"),
-    ("A=\"open", 1, "missing closing \" in the value of A"),
-    ("\n\nA='x' trailing", 3, "unexpected text after the closing quote in the value of A"),
+    ("A=1\nnot an assignment\nB=2", 2, "expected KEY=VALUE"),
+    ("A B=x\nB=2", 1, "invalid variable name 'A B'"),
+    ("B=2\nA=\"open", 2, "missing closing \" in the value of A"),
+    ("\n\nA='x' trailing\nB=2", 3, "unexpected text after the closing quote in the value of A"),
   ])
-  func errorsNameFileAndLine(text: String, line: Int, reason: String) {
-    #expect(throws: DotEnv.ParseError(path: "x.env", line: line, reason: reason)) {
-      try DotEnv.parse(text, path: "x.env")
-    }
+  func badLinesAreReportedAndSkipped(text: String, line: Int, reason: String) {
+    let env = DotEnv.parse(text, path: "x.env")
+    #expect(env.problems == [DotEnv.ParseError(path: "x.env", line: line, reason: reason)])
+    #expect(env.entry(for: "B")?.value == "2")
+    #expect(env.problems.first?.description == "x.env:\(line): \(reason)")
+  }
+
+  @Test func readsWhatPythonDotenvReads() {
+    let text =
+      "\u{FEFF}TWILIO_ACCOUNT_SID=AC1\nBARE\nMY-VAR=1\nMULTI=\"line one\nline two\"\nAFTER=x\nK=a=\u{301}b"
+    let env = DotEnv.parse(text, path: ".env")
+    #expect(env.problems.isEmpty)
+    #expect(env.entry(for: "TWILIO_ACCOUNT_SID")?.value == "AC1")
+    #expect(env.entry(for: "BARE") == nil)
+    #expect(env.entry(for: "MY-VAR")?.value == "1")
+    #expect(env.entry(for: "MULTI")?.value == "line one\nline two")
+    #expect(env.entry(for: "AFTER")?.line == 6)
+    #expect(env.entry(for: "K")?.value == "a=\u{301}b")
   }
 
   @Test func precedenceFlagThenEnvironmentThenDotEnv() throws {
-    let dotEnv = try DotEnv.parse("A=from-dotenv\nB=from-dotenv\nC=from-dotenv", path: ".env")
+    let dotEnv = DotEnv.parse("A=from-dotenv\nB=from-dotenv\nC=from-dotenv", path: ".env")
     let resolver = SettingResolver(environment: ["A": "from-env", "B": "from-env", "E": ""], dotEnv: dotEnv)
     #expect(
       resolver.resolve(flag: "from-flag", flagName: "--a", variable: "A")

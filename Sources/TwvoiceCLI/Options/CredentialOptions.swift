@@ -63,9 +63,9 @@ struct CredentialOptions: ParsableArguments {
 
   private static func loadDotEnv(_ path: String) throws(TwvoiceError) -> DotEnv {
     let text = try SystemIO.readText(path)
-    do { return try DotEnv.parse(text, path: path) } catch {
-      throw TwvoiceError(.dataError, error.description)
-    }
+    let dotEnv = DotEnv.parse(text, path: path)
+    for problem in dotEnv.problems { Terminal.warning("\(problem), line ignored") }
+    return dotEnv
   }
 
   /// The Account SID, checked for shape.
@@ -99,6 +99,9 @@ struct CredentialOptions: ParsableArguments {
       let secret = Self.singleLine(text)
       guard !secret.isEmpty else {
         throw TwvoiceError(.dataError, "\(apiSecretFile): the API secret file is empty")
+      }
+      guard !secret.contains(where: \.isNewline) else {
+        throw TwvoiceError(.dataError, "\(apiSecretFile): the API secret file must hold one line")
       }
       return ResolvedSetting(value: secret, source: .file(apiSecretFile))
     }

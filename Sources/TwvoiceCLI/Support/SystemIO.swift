@@ -14,9 +14,7 @@ enum SystemIO {
     var pointer = environ
     while let entry = pointer.pointee {
       let text = String(cString: entry)
-      if let equals = text.firstIndex(of: "=") {
-        result[String(text[..<equals])] = String(text[text.index(after: equals)...])
-      }
+      if let (name, value) = text.splitOnce(at: "=") { result[name] = value }
       pointer += 1
     }
     return result

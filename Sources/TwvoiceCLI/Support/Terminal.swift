@@ -8,6 +8,9 @@
 /// stderr, each written in large blocks.
 public enum Terminal {
   nonisolated(unsafe) private static var stdoutBuffer: [UInt8] = []
+  /// The first error writing standard output (`/dev/full`, a closed descriptor), if any: the
+  /// command then fails with exit status 74 instead of claiming success.
+  nonisolated(unsafe) public private(set) static var outputError: String?
   private static let flushThreshold = 1 << 16
 
   /// Appends `text` to standard output (flushed in 64 KiB blocks and at exit).
@@ -24,13 +27,14 @@ public enum Terminal {
 
   /// Writes everything buffered for standard output.
   public static func flush() {
-    writeAll(fd: 1, stdoutBuffer)
+    guard !stdoutBuffer.isEmpty else { return }
+    if let failure = writeAll(fd: 1, stdoutBuffer), outputError == nil { outputError = failure }
     stdoutBuffer.removeAll(keepingCapacity: true)
   }
 
   /// Writes one line to standard error at once (unbuffered, so it interleaves correctly).
   public static func diagnostic(_ line: String) {
-    writeAll(fd: 2, Array((line + "\n").utf8))
+    _ = writeAll(fd: 2, Array((line + "\n").utf8))
   }
 
   /// `twvoice: warning: …` on standard error.
@@ -48,17 +52,19 @@ public enum Terminal {
   /// Whether the file descriptor is a terminal.
   public static func isTerminal(_ fd: Int32) -> Bool { isatty(fd) != 0 }
 
-  private static func writeAll(fd: Int32, _ bytes: [UInt8]) {
-    bytes.withUnsafeBytes { buffer in
+  /// Writes everything; returns the error text when the descriptor refuses.
+  private static func writeAll(fd: Int32, _ bytes: [UInt8]) -> String? {
+    bytes.withUnsafeBytes { buffer -> String? in
       var offset = 0
       while offset < buffer.count {
         let n = Glibc.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
         if n < 0 {
           if errno == EINTR { continue }
-          return
+          return String(cString: strerror(errno))
         }
         offset += n
       }
+      return nil
     }
   }
 }

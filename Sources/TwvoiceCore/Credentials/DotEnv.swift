@@ -1,9 +1,11 @@
-/// A `.env` file: `KEY=VALUE` lines as python-dotenv and the seed's server read them.
+/// A `.env` file: `KEY=VALUE` lines, read as python-dotenv (the seed server's loader) reads them.
 ///
-/// Accepted: blank lines, `# comments`, an optional `export ` prefix, values bare (an inline
-/// ` #` starts a comment), in single quotes (literal) or in double quotes (`\n`, `\t`, `\"`,
-/// `\\` escapes). A line that is none of these is an error naming the file and line, so a typo
-/// in a credentials file is never silently ignored.
+/// Accepted: a UTF-8 byte-order mark, blank lines, `# comments`, an optional `export ` prefix,
+/// any key without spaces, `=` or `#`, values bare (an inline ` #` starts a comment), in single
+/// quotes (literal) or in double quotes (`\n`, `\t`, `\"`, `\\` escapes), quoted values over several
+/// lines, and a bare `KEY` with no value (ignored, as python-dotenv ignores it). A line that is
+/// none of these is reported in `problems` with its line number and skipped, as python-dotenv
+/// warns and goes on: a stray line must not stop a command whose settings come from elsewhere.
 public struct DotEnv: Equatable, Sendable {
   /// One assignment and the line it came from (1-based).
   public struct Entry: Equatable, Sendable {
@@ -12,7 +14,7 @@ public struct DotEnv: Equatable, Sendable {
     public var line: Int
   }
 
-  /// Where and why a `.env` file could not be read.
+  /// A line that could not be read.
   public struct ParseError: Error, Equatable, Sendable, CustomStringConvertible {
     public var path: String
     public var line: Int
@@ -30,57 +32,88 @@ public struct DotEnv: Equatable, Sendable {
   /// Assignments in file order; a later one for the same key wins in `value(for:)`.
   public var entries: [Entry]
 
-  public init(path: String, entries: [Entry]) {
+  public init(path: String, entries: [Entry], problems: [ParseError] = []) {
     self.path = path
     self.entries = entries
+    self.problems = problems
   }
 
   /// The last assignment to `key`.
   public func entry(for key: String) -> Entry? { entries.last { $0.key == key } }
 
+  /// Lines that could not be read and were skipped.
+  public var problems: [ParseError] = []
+
   /// Parses the text of a `.env` file.
-  public static func parse(_ text: String, path: String) throws(ParseError) -> DotEnv {
-    var entries: [Entry] = []
-    var lineNumber = 0
+  public static func parse(_ text: String, path: String) -> DotEnv {
+    var env = DotEnv(path: path, entries: [])
+    var text = Substring(text)
+    if text.unicodeScalars.first == "\u{FEFF}" { text = Substring(text.unicodeScalars.dropFirst()) }
     // "\r\n" is one Character in Swift, so it must be named as a separator of its own.
-    for rawLine in text.split(
+    let lines = text.split(
       omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
-    {
-      lineNumber += 1
-      var line = Substring(rawLine)
-      if line.hasSuffix("\r") { line = line.dropLast() }
+    var index = 0
+    while index < lines.count {
+      let lineNumber = index + 1
+      var line = lines[index]
+      index += 1
       line = line.drop { $0 == " " || $0 == "\t" }
       if line.isEmpty || line.hasPrefix("#") { continue }
       if line.hasPrefix("export ") { line = line.dropFirst(7).drop { $0 == " " } }
-      guard let equals = line.firstIndex(of: "=") else {
-        throw ParseError(path: path, line: lineNumber, reason: "expected KEY=VALUE")
+      guard let (rawKey, rest) = line.splitOnce(at: "=") else {
+        let key = String(line).trimmingASCIIWhitespace()
+        if isValidKey(key) { continue }  // a bare KEY: python-dotenv reads it as unset
+        env.problems.append(ParseError(path: path, line: lineNumber, reason: "expected KEY=VALUE"))
+        continue
       }
-      let key = String(line[..<equals]).trimmingASCIIWhitespace()
+      let key = rawKey.trimmingASCIIWhitespace()
       guard isValidKey(key) else {
-        throw ParseError(
-          path: path, line: lineNumber,
-          reason: "invalid variable name '\(key)' (letters, digits and underscore only)")
+        env.problems.append(
+          ParseError(path: path, line: lineNumber, reason: "invalid variable name '\(key)'"))
+        continue
       }
-      let rawValue = line[line.index(after: equals)...].drop { $0 == " " || $0 == "\t" }
-      let value: String
-      do { value = try parseValue(rawValue) } catch {
-        throw ParseError(path: path, line: lineNumber, reason: "\(error.reason) in the value of \(key)")
+      var value = Substring(rest).drop { $0 == " " || $0 == "\t" }
+      // A quoted value may go on over the next lines.
+      if let quote = value.first, quote == "'" || quote == "\"" {
+        var joined = String(value)
+        while !hasClosingQuote(Substring(joined), quote), index < lines.count {
+          joined += "\n" + lines[index]
+          index += 1
+        }
+        value = Substring(joined)
       }
-      entries.append(Entry(key: key, value: value, line: lineNumber))
+      do {
+        env.entries.append(Entry(key: key, value: try parseValue(value), line: lineNumber))
+      } catch {
+        env.problems.append(
+          ParseError(path: path, line: lineNumber, reason: "\(error.reason) in the value of \(key)"))
+      }
     }
-    return DotEnv(path: path, entries: entries)
+    return env
+  }
+
+  private static func hasClosingQuote(_ value: Substring, _ quote: Character) -> Bool {
+    var escaped = false
+    for c in value.dropFirst() {
+      if escaped {
+        escaped = false
+      } else if c == "\\" && quote == "\"" {
+        escaped = true
+      } else if c == quote {
+        return true
+      }
+    }
+    return false
   }
 
   private struct ValueError: Error { var reason: String }
 
   private static func isValidKey(_ key: String) -> Bool {
-    guard let first = key.unicodeScalars.first, !("0"..."9").contains(first) else { return false }
-    return key.unicodeScalars.allSatisfy {
-      ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || $0 == "_"
-        || $0 == "."
-    }
+    !key.isEmpty
+      && !key.unicodeScalars.contains {
+        $0 == " " || $0 == "\t" || $0 == "=" || $0 == "#" || $0 == "'" || $0 == "\"" || $0.value < 0x20
+      }
   }
-
   private static func parseValue(_ raw: Substring) throws(ValueError) -> String {
     guard let quote = raw.first, quote == "'" || quote == "\"" else {
       // Bare value: an inline comment starts at " #".

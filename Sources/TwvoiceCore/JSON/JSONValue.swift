@@ -29,10 +29,11 @@ public enum JSONValue: Equatable, Sendable {
   /// A number value from an integer.
   public static func int(_ value: Int) -> JSONValue { .number(String(value)) }
 
-  /// The value of the first member named `key`, when this is an object.
+  /// The value of the member named `key`, when this is an object. With duplicate keys the last
+  /// one wins, as in Python's `json` (and so PyJWT and Twilio's Python tooling).
   public subscript(key: String) -> JSONValue? {
     guard case .object(let members) = self else { return nil }
-    return members.first { $0.key == key }?.value
+    return members.last { $0.key == key }?.value
   }
 
   /// The string, when this is a string.

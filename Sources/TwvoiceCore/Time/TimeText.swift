@@ -1,7 +1,11 @@
 /// Calendar time in UTC without Foundation: formatting Unix seconds for people.
 public enum UTCTime {
-  /// `2023-11-14 22:13:20 UTC`.
+  /// Unix times twvoice accepts and formats: years 1 to 9999.
+  public static let range = -62_135_596_800...253_402_300_799
+
+  /// `2023-11-14 22:13:20 UTC`; times outside years 1–9999 are shown as numbers.
   public static func format(_ unixSeconds: Int) -> String {
+    guard range.contains(unixSeconds) else { return "\(unixSeconds) (outside years 1–9999)" }
     let days = unixSeconds.floorDiv(86_400)
     let secondOfDay = unixSeconds - days * 86_400
     let (y, m, d) = civil(fromDays: days)
@@ -30,6 +34,13 @@ public enum UTCTime {
 }
 
 extension Int {
+  /// `self - other`, clamped to the range of `Int` instead of trapping on overflow: claims in a
+  /// token under inspection can hold any 64-bit value.
+  public func minusSaturating(_ other: Int) -> Int {
+    let (result, overflow) = subtractingReportingOverflow(other)
+    return overflow ? (other < 0 ? .max : .min) : result
+  }
+
   /// Division rounding toward negative infinity.
   func floorDiv(_ d: Int) -> Int {
     let q = self / d
@@ -42,9 +53,10 @@ public enum DurationText {
   /// A compact description of a number of seconds: `59m 12s`, `1h`, `3d 2h`, `0s`.
   /// Shows at most the two largest units.
   public static func describe(seconds: Int) -> String {
-    var rest = abs(seconds)
+    var rest = seconds.magnitude
     var parts: [String] = []
-    for (unit, size) in [("d", 86_400), ("h", 3_600), ("m", 60), ("s", 1)] where rest >= size {
+    for (unit, size) in [("d", 86_400), ("h", 3_600), ("m", 60), ("s", 1)] as [(String, UInt)]
+    where rest >= size {
       parts.append("\(rest / size)\(unit)")
       rest %= size
     }

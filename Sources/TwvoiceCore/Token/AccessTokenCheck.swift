@@ -80,13 +80,20 @@ public struct AccessTokenCheck: Sendable {
     let nbf = payload["nbf"]?.intValue
     let issued = Self.issuedAt(payload)
     if let exp {
-      if exp <= now {
-        error(20104, "expired \(DurationText.describe(seconds: now - exp)) ago (exp \(UTCTime.format(exp)))")
+      if !UTCTime.range.contains(exp) {
+        error(20104, "expiration date invalid: exp \(exp) is outside years 1–9999")
+      } else if exp <= now {
+        error(
+          20104,
+          "expired \(DurationText.describe(seconds: now.minusSaturating(exp))) ago (exp \(UTCTime.format(exp)))"
+        )
       }
-      if let start = nbf ?? issued, exp - start > AccessToken.maximumLifetime {
+      // The lifetime counts from when the token was minted (iat or jti), else from nbf.
+      if let start = issued ?? nbf, exp.minusSaturating(start) > AccessToken.maximumLifetime {
         error(
           20157,
-          "lifetime is \(DurationText.describe(seconds: exp - start)), more than Twilio's maximum of 24h")
+          "lifetime is \(DurationText.describe(seconds: exp.minusSaturating(start))), more than Twilio's maximum of 24h"
+        )
       }
     } else {
       error(20104, "expiration (exp) is missing or not an integer")
@@ -94,7 +101,11 @@ public struct AccessTokenCheck: Sendable {
     if let nbf, nbf > now {
       error(
         20101,
-        "not valid yet: valid from \(UTCTime.format(nbf)), in \(DurationText.describe(seconds: nbf - now))")
+        "not valid yet: valid from \(UTCTime.format(nbf)), in \(DurationText.describe(seconds: nbf.minusSaturating(now)))"
+      )
+    }
+    if let exp, let nbf, nbf >= exp {
+      error(20101, "can never be valid: nbf (\(UTCTime.format(nbf))) is not before exp")
     }
 
     if let grants = payload["grants"] {

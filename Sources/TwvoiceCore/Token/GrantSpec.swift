@@ -62,36 +62,23 @@ public enum GrantSpec {
   }
 
   private static func parse(_ spec: String) throws(ParseError) -> (String, String?, String) {
-    let kindText: Substring
-    var assignment: Substring?
-    if let colon = spec.firstIndex(of: ":") {
-      kindText = spec[..<colon]
-      assignment = spec[spec.index(after: colon)...]
-    } else {
-      kindText = Substring(spec)
-    }
+    let (kindText, assignment): (String, String?) =
+      spec.splitOnce(at: ":").map { ($0.before, $0.after) } ?? (spec, nil)
     let known = fields.map(\.kind).joined(separator: ", ")
-    guard let kind = canonicalKind(String(kindText)) else {
+    guard let kind = canonicalKind(kindText) else {
       throw ParseError(spec: spec, reason: "unknown kind '\(kindText)' (known: \(known))")
     }
     guard let assignment else { return (kind, nil, "") }
-    guard let equals = assignment.firstIndex(of: "=") else {
+    guard let (fieldText, value) = assignment.splitOnce(at: "=") else {
       throw ParseError(spec: spec, reason: "expected \(kind):FIELD=VALUE")
     }
-    let field = assignment[..<equals].replacingDashes()
+    let field = String(fieldText.map { $0 == "-" ? "_" : $0 }).lowercased()
     let allowed = fields.first { $0.kind == kind }?.fields ?? []
     guard allowed.contains(field) else {
       throw ParseError(
         spec: spec,
-        reason:
-          "unknown field '\(assignment[..<equals])' for \(kind) (known: \(allowed.joined(separator: ", ")))")
+        reason: "unknown field '\(fieldText)' for \(kind) (known: \(allowed.joined(separator: ", ")))")
     }
-    return (kind, field, String(assignment[assignment.index(after: equals)...]))
-  }
-}
-
-extension Substring {
-  fileprivate func replacingDashes() -> String {
-    String(map { $0 == "-" ? "_" : $0 }).lowercased()
+    return (kind, field, value)
   }
 }

@@ -80,7 +80,16 @@ public struct VoiceGrant: Equatable, Sendable {
     if let app = outgoingApplicationSid, !app.isEmpty {
       var outgoing: [(key: String, value: JSONValue)] = [("application_sid", .string(app))]
       if !outgoingApplicationParams.isEmpty {
-        outgoing.append(("params", .object(outgoingApplicationParams)))
+        // A repeated key keeps its first position and its last value, as a Python dict does.
+        var params: [(key: String, value: JSONValue)] = []
+        for (key, value) in outgoingApplicationParams {
+          if let index = params.firstIndex(where: { $0.key == key }) {
+            params[index].value = value
+          } else {
+            params.append((key, value))
+          }
+        }
+        outgoing.append(("params", .object(params)))
       }
       grant.append(("outgoing", .object(outgoing)))
     }

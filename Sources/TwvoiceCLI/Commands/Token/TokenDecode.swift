@@ -43,6 +43,9 @@ struct TokenDecode: ParsableCommand {
   func run() throws {
     let text: String
     if token == "-" {
+      if Terminal.isTerminal(0) {
+        throw TwvoiceError(.usage, "no token given: pass it as an argument or pipe it to standard input")
+      }
       text = try SystemIO.readText("-")
     } else {
       text = token
@@ -52,7 +55,19 @@ struct TokenDecode: ParsableCommand {
       throw TwvoiceError(.dataError, error.description)
     }
     let resolver = try credentials.resolver()
-    let secret = try credentials.apiSecret(resolver)
+    var secret = try credentials.apiSecret(resolver)
+    // A secret belongs to one API key: when the configured key is not the token's issuer, the
+    // secret cannot verify it, and a mismatch would be misreported as a forged token.
+    var signatureNote: String?
+    if secret != nil,
+      let key = resolver.resolve(
+        flag: credentials.apiKey, flagName: "--api-key", variable: EnvironmentVariable.apiKey),
+      let issuer = decoded.payload["iss"]?.stringValue, key.value != issuer
+    {
+      signatureNote =
+        "the token's issuer is \(issuer.escapingControlCharacters), the secret at hand is for \(key.value) (from \(key.source))"
+      secret = nil
+    }
     let clock = now ?? SystemIO.now()
     let check = AccessTokenCheck(decoded, secret: secret?.value, now: clock)
 
@@ -61,14 +76,17 @@ struct TokenDecode: ParsableCommand {
       Terminal.write(
         writer.string(.object([("header", decoded.header), ("payload", decoded.payload)])) + "\n")
     } else {
-      Terminal.write(TokenReport.render(decoded, check: check, secretSource: secret?.source, now: clock))
+      Terminal.write(
+        TokenReport.render(
+          decoded, check: check, secretSource: secret?.source, signatureNote: signatureNote, now: clock))
     }
     Terminal.flush()
     for finding in check.findings {
       let code = finding.twilioCode.map { " (Twilio error \($0))" } ?? ""
+      let message = finding.message.escapingControlCharacters
       switch finding.severity {
-      case .error: Terminal.error("token \(finding.message)\(code)")
-      case .warning: Terminal.warning("token \(finding.message)\(code)")
+      case .error: Terminal.error("token \(message)\(code)")
+      case .warning: Terminal.warning("token \(message)\(code)")
       }
     }
     if !check.isValid { throw ExitCode(FailureKind.checkFailed.rawValue) }

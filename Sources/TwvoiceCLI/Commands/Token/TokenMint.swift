@@ -138,11 +138,19 @@ struct TokenMint: ParsableCommand {
       throw ValidationError("--param '\(param)': expected KEY=VALUE with a non-empty KEY.")
     }
     if let region, region.isEmpty { throw ValidationError("--region is empty.") }
+    if let identity, identity.isEmpty {
+      throw ValidationError("--identity is empty; Twilio needs an identity to route calls to this client.")
+    }
+    for (name, value) in [("--now", now), ("--valid-until", validUntil), ("--nbf", nbf)] {
+      if let value, !UTCTime.range.contains(value) {
+        throw ValidationError("\(name) \(value) is not a Unix time between years 1 and 9999.")
+      }
+    }
   }
 
   static func splitParam(_ text: String) -> (String, String)? {
-    guard let equals = text.firstIndex(of: "="), equals != text.startIndex else { return nil }
-    return (String(text[..<equals]), String(text[text.index(after: equals)...]))
+    guard let (key, value) = text.splitOnce(at: "="), !key.isEmpty else { return nil }
+    return (key, value)
   }
 
   func run() throws {
@@ -153,25 +161,17 @@ struct TokenMint: ParsableCommand {
     let template = try tokenTemplate(resolver, account: account.value, apiKey: apiKey.value)
 
     let format = output ?? (count == nil ? .token : .json)
-    var random = seed.map { TwvoiceRandom(seed: $0) } ?? TwvoiceRandom()
-    let identities: [String]
-    if let count {
-      if let identityPrefix {
-        identities = (1...count).map { identityPrefix + String($0) }
-      } else {
-        identities = (0..<count).map { _ in RandomIdentity.make(using: &random) }
-      }
-    } else {
-      identities = [identity ?? RandomIdentity.make(using: &random)]
-    }
-    // Warn once about an identity Voice will not route to (the prefix decides for all of them).
-    if let problem = VoiceIdentity.problem(identities[0]) {
+    var identities = IdentitySequence(
+      fixed: identity, prefix: identityPrefix, count: count ?? 1,
+      random: seed.map { TwvoiceRandom(seed: $0) } ?? TwvoiceRandom())
+    // Warn once about an identity Voice will not route to; the longest one decides for a prefix.
+    if let problem = VoiceIdentity.problem(identities.longestPossible) {
       Terminal.warning("identity \(problem); the token is minted anyway, as the helper libraries do")
     }
-
     let writer = JSONWriter(style: .compact, asciiOnly: false)
     var token = template
-    for name in identities {
+    // Streamed: each token is written as it is minted, so --count needs no memory per token.
+    while let name = identities.next() {
       token.identity = name
       let jwt = token.jwt(secret: secret.value)
       switch format {
@@ -181,6 +181,46 @@ struct TokenMint: ParsableCommand {
         Terminal.write(
           writer.string(.object([("token", .string(jwt)), ("identity", .string(name))])) + "\n")
       }
+    }
+  }
+
+  /// The identities to mint for: one given, `PREFIX1…PREFIXN`, or N distinct random names.
+  struct IdentitySequence {
+    let fixed: String?
+    let prefix: String?
+    let count: Int
+    var random: TwvoiceRandom
+    private var produced = 0
+    private var seen: Set<String> = []
+
+    init(fixed: String?, prefix: String?, count: Int, random: TwvoiceRandom) {
+      self.fixed = fixed
+      self.prefix = prefix
+      self.count = count
+      self.random = random
+    }
+
+    /// The longest identity the sequence can produce (the last one, for a prefix).
+    var longestPossible: String {
+      if let fixed { return fixed }
+      if let prefix { return prefix + String(count) }
+      return "a"
+    }
+
+    mutating func next() -> String? {
+      guard produced < count else { return nil }
+      produced += 1
+      if let fixed { return fixed }
+      if let prefix { return prefix + String(produced) }
+      // Random names repeat after a few thousand; load-test clients must not share one.
+      var name = RandomIdentity.make(using: &random)
+      var attempts = 0
+      while count > 1 && seen.contains(name) {
+        attempts += 1
+        name = RandomIdentity.make(using: &random) + (attempts > 8 ? String(produced) : "")
+      }
+      if count > 1 { seen.insert(name) }
+      return name
     }
   }
 
@@ -225,8 +265,10 @@ struct TokenMint: ParsableCommand {
     let allGrants = (hasVoiceOptions || otherGrants.isEmpty ? [Grant.voice(voice)] : []) + otherGrants
 
     let issuedAt = now ?? SystemIO.now()
-    if let validUntil {
-      if validUntil - issuedAt > AccessToken.maximumLifetime {
+    if validUntil == 0 {
+      Terminal.warning("--valid-until 0 is ignored, as twilio-python ignores it: exp is now + ttl")
+    } else if let validUntil {
+      if validUntil.minusSaturating(issuedAt) > AccessToken.maximumLifetime {
         throw TwvoiceError(
           .usage,
           "--valid-until is \(DurationText.describe(seconds: validUntil - issuedAt)) after now, more than Twilio's 24h maximum (error 20157)"
@@ -238,9 +280,13 @@ struct TokenMint: ParsableCommand {
     }
     let notBefore: AccessToken.NotBefore =
       noNbf ? .omitted : nbf.map { .at($0) } ?? .issuedAt
-    return AccessToken(
+    let token = AccessToken(
       accountSid: account, apiKeySid: apiKey, identity: nil, grants: allGrants,
       issuedAt: issuedAt, ttl: ttl ?? AccessToken.defaultTTL, validUntil: validUntil,
       notBefore: notBefore, region: region)
+    if let start = token.notBeforeTime, start >= token.expiresAt {
+      Terminal.warning("--nbf is not before the expiry: the token can never be valid")
+    }
+    return token
   }
 }

@@ -2,8 +2,11 @@ import TwvoiceCore
 
 /// The human-readable page `token decode` prints.
 enum TokenReport {
+  /// - Parameter signatureNote: why the signature was not checked, when a reason other than a
+  ///   missing secret applies.
   static func render(
-    _ token: JWT.Decoded, check: AccessTokenCheck, secretSource: SettingSource?, now: Int
+    _ token: JWT.Decoded, check: AccessTokenCheck, secretSource: SettingSource?,
+    signatureNote: String? = nil, now: Int
   ) -> String {
     var lines: [(String, String)] = []
     let compact = JSONWriter(style: .compact, asciiOnly: false)
@@ -30,10 +33,10 @@ enum TokenReport {
     if let exp = payload["exp"]?.intValue {
       var note =
         exp > now
-        ? "expires in \(DurationText.describe(seconds: exp - now))"
-        : "expired \(DurationText.describe(seconds: now - exp)) ago"
-      if let start = payload["nbf"]?.intValue ?? issued {
-        note += "; lifetime \(DurationText.describe(seconds: exp - start))"
+        ? "expires in \(DurationText.describe(seconds: exp.minusSaturating(now)))"
+        : "expired \(DurationText.describe(seconds: now.minusSaturating(exp))) ago"
+      if let start = issued ?? payload["nbf"]?.intValue {
+        note += "; lifetime \(DurationText.describe(seconds: exp.minusSaturating(start)))"
       }
       lines.append(("Expires", "\(UTCTime.format(exp))  (\(note))"))
     }
@@ -53,26 +56,30 @@ enum TokenReport {
     case .valid: signature = "valid (HS256, secret from \(secretSource.map(\.description) ?? "?"))"
     case .invalid: signature = "INVALID (secret from \(secretSource.map(\.description) ?? "?"))"
     case .notChecked:
-      signature =
-        secretSource == nil
-        ? "not checked: no API secret (set TWILIO_API_SECRET or pass --api-secret-file)"
-        : "not checked: the algorithm is not HS256"
+      if let signatureNote {
+        signature = "not checked: \(signatureNote)"
+      } else if secretSource == nil {
+        signature = "not checked: no API secret (set TWILIO_API_SECRET or pass --api-secret-file)"
+      } else {
+        signature = "not checked: the algorithm is not HS256"
+      }
     }
     lines.append(("Signature", signature))
     let errors = check.findings.filter { $0.severity == .error }.count
     lines.append(("Status", errors == 0 ? "valid" : "INVALID (\(errors) problem\(errors == 1 ? "" : "s"))"))
 
     let width = (lines.map(\.0.count).max() ?? 0) + 2
+    // Values come from an untrusted token: no control character reaches the terminal.
     return lines.map { label, value in
-      label + String(repeating: " ", count: width - label.count) + value
+      label + String(repeating: " ", count: width - label.count) + value.escapingControlCharacters
     }.joined(separator: "\n") + "\n"
   }
 
   private static func relative(_ time: Int, _ now: Int) -> String {
     if time == now { return "now" }
     return time > now
-      ? "in \(DurationText.describe(seconds: time - now))"
-      : "\(DurationText.describe(seconds: now - time)) ago"
+      ? "in \(DurationText.describe(seconds: time.minusSaturating(now)))"
+      : "\(DurationText.describe(seconds: now.minusSaturating(time))) ago"
   }
 
   private static func describeGrant(_ key: String, _ value: JSONValue, _ text: (JSONValue?) -> String)

@@ -1,0 +1,39 @@
+extension StringProtocol {
+  /// The text before and after the first `separator` scalar, or nil without one.
+  ///
+  /// Works on Unicode scalars, not Characters: in Swift `"=\u{301}"` is one Character, so
+  /// `firstIndex(of: "=")` misses an `=` followed by a combining mark, ZWJ or variation selector.
+  public func splitOnce(at separator: Unicode.Scalar) -> (before: String, after: String)? {
+    let scalars = String(self).unicodeScalars
+    guard let index = scalars.firstIndex(of: separator) else { return nil }
+    var before = String.UnicodeScalarView()
+    before.append(contentsOf: scalars[..<index])
+    var after = String.UnicodeScalarView()
+    after.append(contentsOf: scalars[scalars.index(after: index)...])
+    return (String(before), String(after))
+  }
+}
+
+extension String {
+  /// The text with control characters (C0, DEL, C1) shown as `U+001B`, so printing a value from
+  /// untrusted input (a token's claims) cannot move the cursor, recolour or retitle a terminal.
+  public var escapingControlCharacters: String {
+    guard unicodeScalars.contains(where: \.isControl) else { return self }
+    var out = String.UnicodeScalarView()
+    for scalar in unicodeScalars {
+      if scalar.isControl {
+        let hex = String(scalar.value, radix: 16, uppercase: true)
+        out.append(
+          contentsOf: ("U+" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex).unicodeScalars)
+      } else {
+        out.append(scalar)
+      }
+    }
+    return String(out)
+  }
+}
+
+extension Unicode.Scalar {
+  /// C0 controls, DEL and C1 controls.
+  fileprivate var isControl: Bool { value < 0x20 || (0x7F...0x9F).contains(value) }
+}
