@@ -1,3 +1,4 @@
+import Dispatch
 import TwvoiceCore
 
 #if canImport(Glibc)
@@ -6,7 +7,7 @@ import TwvoiceCore
 
 /// Where a command's binary result goes: a file, written to a temporary file beside it and
 /// renamed into place only on success (a failed run leaves no partial file), or standard output.
-final class OutputFile {
+final class OutputFile: @unchecked Sendable {
   let path: String
   private var fd: Int32
   private var temporaryPath: String?
@@ -60,6 +61,30 @@ final class OutputFile {
       offset += n
     }
     bytesWritten += bytes.count
+  }
+
+  // Background writing: the caller hands over full buffers and goes on decoding while a second
+  // thread copies them into the kernel; at most `maximumInFlight` buffers wait, so memory stays
+  // bounded. The first error is kept and reported by `finishBackgroundWrites()`.
+  private let writerQueue = DispatchQueue(label: "twvoice.output")
+  private let inFlight = DispatchSemaphore(value: OutputFile.maximumInFlight)
+  private static let maximumInFlight = 4
+  private var backgroundError: TwvoiceError?
+
+  /// Queues `bytes` to be written by the background thread, in order.
+  func writeInBackground(_ bytes: [UInt8]) {
+    inFlight.wait()
+    writerQueue.async {
+      defer { self.inFlight.signal() }
+      guard self.backgroundError == nil else { return }
+      do { try self.write(bytes) } catch let error as TwvoiceError { self.backgroundError = error } catch {}
+    }
+  }
+
+  /// Waits for queued writes; throws the first error any of them met.
+  func finishBackgroundWrites() throws(TwvoiceError) {
+    writerQueue.sync {}
+    if let backgroundError { throw backgroundError }
   }
 
   /// Rewrites bytes at `offset` (a header whose sizes are now known). Only when seekable.
@@ -122,6 +147,19 @@ struct FileInput: ByteSource {
 
   func close() { if fd > 2 { Glibc.close(fd) } }
 
+  /// The whole input mapped into memory when it is a regular file (no copy through read(2));
+  /// nil for pipes and terminals, which must be read as they arrive.
+  func mapped() -> MappedFile? {
+    var info = stat()
+    guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG, info.st_size > 0 else { return nil }
+    let length = Int(info.st_size)
+    guard let address = mmap(nil, length, PROT_READ, MAP_PRIVATE, fd, 0), address != MAP_FAILED else {
+      return nil
+    }
+    madvise(address, length, MADV_SEQUENTIAL)
+    return MappedFile(address: UnsafeRawPointer(address), length: length)
+  }
+
   mutating func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
     while true {
       let n = Glibc.read(fd, buffer.baseAddress, buffer.count)
@@ -129,5 +167,25 @@ struct FileInput: ByteSource {
       if errno == EINTR { continue }
       throw TwvoiceError(.noInput, "cannot read \(displayName): \(String(cString: strerror(errno)))")
     }
+  }
+}
+
+/// A read-only memory mapping, unmapped when released.
+final class MappedFile {
+  let bytes: UnsafeRawBufferPointer
+
+  init(address: UnsafeRawPointer, length: Int) {
+    bytes = UnsafeRawBufferPointer(start: address, count: length)
+  }
+
+  deinit { munmap(UnsafeMutableRawPointer(mutating: bytes.baseAddress), bytes.count) }
+
+  /// Tells the kernel the first `length` bytes will not be read again, so the resident size
+  /// stays flat however long the file is (the pages stay in the page cache).
+  func release(upTo length: Int) {
+    let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+    let aligned = length / page * page
+    guard aligned > 0, let base = bytes.baseAddress else { return }
+    madvise(UnsafeMutableRawPointer(mutating: base), aligned, MADV_DONTNEED)
   }
 }

@@ -100,16 +100,29 @@ public struct CaptureDecoder {
   private enum InputShape { case undetermined, jsonLines, jsonArray, base64Lines }
 
   private struct TrackState {
-    var pending: [UInt8] = []
+    let pending = ByteQueue(capacity: 1 << 16)
     var stats = CaptureSummary.Track()
     var lastChunk: Int?
+    var seen = false
   }
 
   /// Input name for messages.
   public let input: String
   public let selection: TrackSelection
   public let encoding: OutputEncoding
-  public private(set) var summary = CaptureSummary()
+  private var base = CaptureSummary()
+  private var mediaMessages = 0
+  private var outputSamples = 0
+
+  /// What the capture held so far.
+  public var summary: CaptureSummary {
+    var summary = base
+    summary.messages += mediaMessages
+    if mediaMessages > 0 { summary.events["media", default: 0] += mediaMessages }
+    for track in summary.trackOrder { summary.tracks[track] = states[index(track)].stats }
+    summary.outputSamples = outputSamples
+    return summary
+  }
 
   private var shape = InputShape.undetermined
   private var carry: [UInt8] = []
@@ -151,7 +164,7 @@ public struct CaptureDecoder {
       case UInt8(ascii: "["): shape = .jsonArray
       default: shape = .base64Lines
       }
-      summary.format =
+      base.format =
         shape == .jsonLines ? "JSON lines" : shape == .jsonArray ? "JSON array" : "base64 lines"
     }
     if shape == .jsonArray {
@@ -193,13 +206,13 @@ public struct CaptureDecoder {
     if shape == .jsonArray { try handleArray() }
     if chosen == nil {
       // Automatic selection never saw an inbound frame: the only track present wins.
-      chosen = summary.trackOrder.first ?? .inbound
+      chosen = base.trackOrder.first ?? .inbound
     }
     if selection == .both {
       let length = max(states[0].stats.timelineSamples, states[1].stats.timelineSamples)
       for i in 0..<2 {
         let missing = length - states[i].stats.timelineSamples
-        if missing > 0 { states[i].pending += repeatElement(G711.muLawSilence, count: missing) }
+        states[i].pending.append(repeating: G711.muLawSilence, count: missing)
       }
     }
   }
@@ -234,11 +247,11 @@ public struct CaptureDecoder {
     while let first = line.first, isSpace(first) { line = UnsafeRawBufferPointer(rebasing: line.dropFirst()) }
     if line.isEmpty { return }
     if shape == .base64Lines {
-      summary.messages += 1
-      summary.events["media", default: 0] += 1
+      mediaMessages += 1
       try placeMedia(track: .inbound, timestampMs: nil, chunk: nil, payload: line, field: "payload")
       return
     }
+    if try twilioMediaLine(line) { return }
     if try fastMediaLine(line) { return }
     let value: JSONValue
     do { value = try JSONParser.parse(bytes: Array(line)) } catch {
@@ -298,6 +311,68 @@ public struct CaptureDecoder {
     return value
   }
 
+  private static let twilioPrefix = Array(#"{"event":"media","sequenceNumber":""#.utf8)
+  private static let twilioTrack = Array(#"","media":{"track":""#.utf8)
+  private static let twilioChunk = Array(#"","chunk":""#.utf8)
+  private static let twilioTimestamp = Array(#"","timestamp":""#.utf8)
+  private static let twilioPayload = Array(#"","payload":""#.utf8)
+  private static let inboundWord = Array("inbound".utf8)
+  private static let outboundWord = Array("outbound".utf8)
+
+  /// Handles a media line exactly as Twilio writes it (`event`, `sequenceNumber`, `media` with
+  /// `track`, `chunk`, `timestamp`, `payload`, then `streamSid`) in one forward pass; false hands
+  /// any other shape to the order-independent scanner.
+  private mutating func twilioMediaLine(_ line: UnsafeRawBufferPointer) throws(CaptureError) -> Bool {
+    guard let base = line.baseAddress, line.last == UInt8(ascii: "}") else { return false }
+    let count = line.count
+    var at = 0
+    func literal(_ bytes: [UInt8]) -> Bool {
+      guard at + bytes.count <= count,
+        bytes.withUnsafeBytes({ memcmp(base + at, $0.baseAddress!, bytes.count) }) == 0
+      else { return false }
+      at += bytes.count
+      return true
+    }
+    func digits() -> Int? {
+      var value = 0
+      let start = at
+      while at < count, at - start < 18 {
+        let b = line[at]
+        guard b >= 0x30 && b <= 0x39 else { break }
+        value = value &* 10 &+ Int(b &- 0x30)
+        at += 1
+      }
+      return at > start ? value : nil
+    }
+    guard literal(Self.twilioPrefix), let sequence = digits(), literal(Self.twilioTrack) else {
+      return false
+    }
+    let track: MediaTrack
+    if literal(Self.inboundWord) {
+      track = .inbound
+    } else if literal(Self.outboundWord) {
+      track = .outbound
+    } else {
+      return false
+    }
+    guard literal(Self.twilioChunk), let chunk = digits(), literal(Self.twilioTimestamp),
+      let timestamp = digits(), literal(Self.twilioPayload),
+      let close = memchr(base + at, Int32(UInt8(ascii: "\"")), count - at)
+    else { return false }
+    let payloadEnd = UnsafeRawPointer(close) - base
+    let payload = UnsafeRawBufferPointer(rebasing: line[at..<payloadEnd])
+    // The rest must close the media object: `"}` then `,"streamSid":"…"}` or `}`.
+    guard payloadEnd + 2 <= count, line[payloadEnd + 1] == UInt8(ascii: "}") else { return false }
+    if memchr(payload.baseAddress ?? base, Int32(UInt8(ascii: "\\")), payload.count) != nil {
+      return false
+    }
+    mediaMessages += 1
+    noteSequence(sequence)
+    try placeMedia(
+      track: track, timestampMs: timestamp, chunk: chunk, payload: payload, field: "media.payload")
+    return true
+  }
+
   /// Handles a `media` line of the usual shape; false hands the line to the full parser.
   private mutating func fastMediaLine(_ line: UnsafeRawBufferPointer) throws(CaptureError) -> Bool {
     guard let base = line.baseAddress,
@@ -316,8 +391,7 @@ public struct CaptureDecoder {
     }
     // A line must be one object: anything odd (a second object, trailing text) goes the slow way.
     guard line.first == UInt8(ascii: "{"), line.last == UInt8(ascii: "}") else { return false }
-    summary.messages += 1
-    summary.events["media", default: 0] += 1
+    mediaMessages += 1
     noteSequence(integer(quotedValue(Self.sequenceKey, in: line)))
     try placeMedia(
       track: track, timestampMs: timestamp, chunk: integer(quotedValue(Self.chunkKey, in: line)),
@@ -331,20 +405,20 @@ public struct CaptureDecoder {
     guard message.members != nil else {
       throw error("expected a JSON object (a Media Streams message)")
     }
-    summary.messages += 1
+    base.messages += 1
     guard let event = message["event"]?.stringValue else {
-      summary.unknownEvents += 1
+      base.unknownEvents += 1
       return
     }
     noteSequence(intField(message["sequenceNumber"]))
     switch event {
     case "connected", "stop":
-      summary.events[event, default: 0] += 1
+      base.events[event, default: 0] += 1
     case "start":
-      summary.events[event, default: 0] += 1
+      base.events[event, default: 0] += 1
       try handleStart(message)
     case "media":
-      summary.events[event, default: 0] += 1
+      base.events[event, default: 0] += 1
       guard let media = message["media"], media.members != nil else {
         throw error("media message without a media object (media)")
       }
@@ -374,13 +448,13 @@ public struct CaptureDecoder {
         }
       }
     case "mark":
-      summary.events[event, default: 0] += 1
-      summary.marks.append((message["mark"]?["name"]?.stringValue ?? "", lineNumber))
+      base.events[event, default: 0] += 1
+      base.marks.append((message["mark"]?["name"]?.stringValue ?? "", lineNumber))
     case "dtmf":
-      summary.events[event, default: 0] += 1
-      summary.dtmf.append((message["dtmf"]?["digit"]?.stringValue ?? "?", lineNumber))
+      base.events[event, default: 0] += 1
+      base.dtmf.append((message["dtmf"]?["digit"]?.stringValue ?? "?", lineNumber))
     default:
-      summary.unknownEvents += 1
+      base.unknownEvents += 1
     }
   }
 
@@ -394,13 +468,13 @@ public struct CaptureDecoder {
 
   private mutating func handleStart(_ message: JSONValue) throws(CaptureError) {
     let start = message["start"]
-    summary.streamSid = message["streamSid"]?.stringValue ?? start?["streamSid"]?.stringValue
-    summary.callSid = start?["callSid"]?.stringValue
+    base.streamSid = message["streamSid"]?.stringValue ?? start?["streamSid"]?.stringValue
+    base.callSid = start?["callSid"]?.stringValue
     if case .array(let tracks) = start?["tracks"] {
-      summary.declaredTracks = tracks.compactMap(\.stringValue)
+      base.declaredTracks = tracks.compactMap(\.stringValue)
     }
     for member in start?["customParameters"]?.members ?? [] {
-      summary.customParameters.append((member.key, member.value.stringValue ?? ""))
+      base.customParameters.append((member.key, member.value.stringValue ?? ""))
     }
     if let format = start?["mediaFormat"] {
       if let encoding = format["encoding"]?.stringValue, encoding != "audio/x-mulaw" {
@@ -416,8 +490,8 @@ public struct CaptureDecoder {
       }
     }
     // Automatic selection: a stream declared with only the outbound track decodes that one.
-    if selection == .automatic, chosen == nil, !summary.declaredTracks.isEmpty,
-      !summary.declaredTracks.contains("inbound"), summary.declaredTracks.contains("outbound")
+    if selection == .automatic, chosen == nil, !base.declaredTracks.isEmpty,
+      !base.declaredTracks.contains("inbound"), base.declaredTracks.contains("outbound")
     {
       chosen = .outbound
     }
@@ -425,8 +499,8 @@ public struct CaptureDecoder {
 
   private mutating func noteSequence(_ sequence: Int?) {
     guard let sequence else { return }
-    if let last = lastSequence, sequence != last + 1, summary.sequenceAnomalies.count < 1000 {
-      summary.sequenceAnomalies.append((lineNumber, last + 1, sequence))
+    if let last = lastSequence, sequence != last + 1, base.sequenceAnomalies.count < 1000 {
+      base.sequenceAnomalies.append((lineNumber, last + 1, sequence))
     }
     lastSequence = sequence
   }
@@ -444,7 +518,7 @@ public struct CaptureDecoder {
     case .automatic:
       if chosen == nil && track == .inbound {
         chosen = .inbound
-        states[1].pending = []  // outbound frames buffered while undecided
+        states[1].pending.removeAll()  // outbound frames buffered while undecided
       }
       // Until an inbound frame shows up, keep the outbound track in case it is the only one.
       return chosen == nil ? track == .outbound : chosen == track
@@ -454,176 +528,203 @@ public struct CaptureDecoder {
   private mutating func placeMedia(
     track: MediaTrack, timestampMs: Int?, chunk: Int?, payload: UnsafeRawBufferPointer, field: String
   ) throws(CaptureError) {
-    if summary.tracks[track] == nil {
-      summary.tracks[track] = CaptureSummary.Track()
-      summary.trackOrder.append(track)
-    }
     let i = index(track)
+    if !states[i].seen {
+      states[i].seen = true
+      base.trackOrder.append(track)
+    }
     if let chunk {
       if let last = states[i].lastChunk, chunk != last + 1 { states[i].stats.chunkAnomalies += 1 }
       states[i].lastChunk = chunk
     }
     let written = isWritten(track)
+    let queue = states[i].pending
     if let timestampMs {
       if timelineStartMs == nil { timelineStartMs = timestampMs }
-      let expected = (timestampMs - (timelineStartMs ?? 0)) * 8
+      let expected = (timestampMs - (timelineStartMs ?? 0)) &* 8
       let gap = expected - states[i].stats.timelineSamples
       let frameLength = payload.count / 4 * 3
       if gap >= max(frameLength, 8) {
+        guard gap <= Self.maximumGapSamples else {
+          throw error(
+            "timestamp \(timestampMs) jumps \(gap / 8000) s past the previous frame (media.timestamp); refusing to fill more than 24 h of silence"
+          )
+        }
         states[i].stats.gaps += 1
         states[i].stats.gapSamples += gap
         if states[i].stats.gapList.count < 100 {
           states[i].stats.gapList.append((states[i].stats.timelineSamples / 8, gap / 8))
         }
         states[i].stats.timelineSamples += gap
-        if written { states[i].pending += repeatElement(G711.muLawSilence, count: gap) }
+        if written { queue.append(repeating: G711.muLawSilence, count: gap) }
       }
     }
-    let before = states[i].pending.count
+    guard let added = Self.decodeBase64(payload, into: queue) else {
+      throw error("payload is not valid base64 (\(field))")
+    }
     if written {
-      guard Self.decodeBase64(payload, into: &states[i].pending) else {
-        throw error("payload is not valid base64 (\(field))")
-      }
-    } else {
-      var scratch: [UInt8] = []
-      guard Self.decodeBase64(payload, into: &scratch) else {
-        throw error("payload is not valid base64 (\(field))")
-      }
-      states[i].pending = []
-      states[i].stats.bytes += scratch.count
-      states[i].stats.timelineSamples += scratch.count
-      states[i].stats.frames += 1
-      summary.tracks[track] = states[i].stats
-      return
+      queue.commit(added)
     }
-    let added = states[i].pending.count - before
     states[i].stats.frames += 1
     states[i].stats.bytes += added
     states[i].stats.timelineSamples += added
-    summary.tracks[track] = states[i].stats
   }
 
-  private static let base64Table: [UInt8] = {
-    var table = [UInt8](repeating: 0xFF, count: 256)
+  /// The longest run of silence one timestamp jump may ask for: 24 hours.
+  static let maximumGapSamples = 24 * 3600 * 8000
+
+  /// Base64 pairs: entry `c0 | c1 << 8` holds the 12 bits two characters encode, or 0x8000 when
+  /// either is outside the alphabet. Two lookups decode four characters.
+  private static let base64PairTable: [UInt16] = {
+    var single = [UInt16](repeating: 0x8000, count: 256)
     for (i, c) in "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8.enumerated() {
-      table[Int(c)] = UInt8(i)
+      single[Int(c)] = UInt16(i)
     }
-    return table
+    var pairs = [UInt16](repeating: 0x8000, count: 65536)
+    for c0 in 0..<256 {
+      for c1 in 0..<256 {
+        let a = single[c0]
+        let b = single[c1]
+        pairs[c0 | c1 << 8] = (a | b) & 0x8000 != 0 ? 0x8000 : a << 6 | b
+      }
+    }
+    return pairs
   }()
 
-  /// Strict standard base64 (padding optional) straight into `out`. Static: a method on `self`
-  /// would copy `self` while `out` (part of it) is being appended to, and every append would
-  /// then copy the whole pending buffer.
-  private static func decodeBase64(_ text: UnsafeRawBufferPointer, into out: inout [UInt8]) -> Bool {
+  /// Strict standard base64 (padding optional) decoded into the space after `queue`'s end, not
+  /// yet committed. Returns the number of bytes, or nil when the text is not base64.
+  private static func decodeBase64(_ text: UnsafeRawBufferPointer, into queue: ByteQueue) -> Int? {
     var end = text.count
     if end > 0 && text[end - 1] == UInt8(ascii: "=") { end -= 1 }
     if end > 0 && text[end - 1] == UInt8(ascii: "=") { end -= 1 }
     let rest = end % 4
     let padding = text.count - end
-    guard rest != 1, padding == 0 || (end + padding) % 4 == 0 else { return false }
-    let outLength = end / 4 * 3 + (rest == 0 ? 0 : rest - 1)
-    let start = out.count
-    out += repeatElement(0, count: outLength)
-    let ok = base64Table.withUnsafeBufferPointer { table in
-      out.withUnsafeMutableBufferPointer { buffer -> Bool in
-        var o = start
-        var i = 0
-        var bad: UInt8 = 0
-        let full = end - rest
-        while i < full {
-          let a = table[Int(text[i])]
-          let b = table[Int(text[i + 1])]
-          let c = table[Int(text[i + 2])]
-          let d = table[Int(text[i + 3])]
-          bad |= a | b | c | d
-          let n = UInt32(a) << 18 | UInt32(b) << 12 | UInt32(c) << 6 | UInt32(d)
-          buffer[o] = UInt8(truncatingIfNeeded: n >> 16)
-          buffer[o + 1] = UInt8(truncatingIfNeeded: n >> 8)
-          buffer[o + 2] = UInt8(truncatingIfNeeded: n)
-          i += 4
-          o += 3
-        }
-        if rest > 1 {
-          let a = table[Int(text[i])]
-          let b = table[Int(text[i + 1])]
-          let c = rest == 3 ? table[Int(text[i + 2])] : 0
-          bad |= a | b | c
-          let n = UInt32(a) << 18 | UInt32(b) << 12 | UInt32(c) << 6
-          buffer[o] = UInt8(truncatingIfNeeded: n >> 16)
-          if rest == 3 { buffer[o + 1] = UInt8(truncatingIfNeeded: n >> 8) }
-        }
-        return bad & 0xC0 == 0
-      }
+    guard rest != 1, padding == 0 || (end + padding) % 4 == 0, let input = text.baseAddress else {
+      return end == 0 && padding == 0 ? 0 : nil
     }
-    if !ok { out.removeSubrange(start...) }
-    return ok
+    let outLength = end / 4 * 3 + (rest == 0 ? 0 : rest - 1)
+    // Two spare bytes: the 8-character step stores 8 bytes to write 6.
+    let out = queue.reserve(outLength + 2)
+    return base64PairTable.withUnsafeBufferPointer { table -> Int? in
+      let t = table.baseAddress!
+      var bad: UInt16 = 0
+      var i = 0
+      var o = 0
+      let full = end - rest
+      while i + 8 <= full {
+        let w = input.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+        let a = t[Int(truncatingIfNeeded: w & 0xFFFF)]
+        let b = t[Int(truncatingIfNeeded: w >> 16 & 0xFFFF)]
+        let c = t[Int(truncatingIfNeeded: w >> 32 & 0xFFFF)]
+        let d = t[Int(truncatingIfNeeded: w >> 48)]
+        bad |= a | b | c | d
+        // 48 bits, first byte highest; stored big-endian from the top of a 64-bit word.
+        let bits = UInt64(a) << 52 | UInt64(b) << 40 | UInt64(c) << 28 | UInt64(d) << 16
+        UnsafeMutableRawPointer(out + o).storeBytes(of: bits.bigEndian, as: UInt64.self)
+        i += 8
+        o += 6
+      }
+      while i < full {
+        let hi = t[Int(input.loadUnaligned(fromByteOffset: i, as: UInt16.self))]
+        let lo = t[Int(input.loadUnaligned(fromByteOffset: i + 2, as: UInt16.self))]
+        bad |= hi | lo
+        let n = UInt32(hi) << 12 | UInt32(lo)
+        out[o] = UInt8(truncatingIfNeeded: n >> 16)
+        out[o + 1] = UInt8(truncatingIfNeeded: n >> 8)
+        out[o + 2] = UInt8(truncatingIfNeeded: n)
+        i += 4
+        o += 3
+      }
+      if rest > 1 {
+        let pairIndex = Int(input.loadUnaligned(fromByteOffset: i, as: UInt16.self))
+        let hi = t[pairIndex]
+        // The third character, if any, pairs with 'A' (0) for the lookup.
+        let lo = rest == 3 ? t[Int(input.load(fromByteOffset: i + 2, as: UInt8.self)) | 0x4100] : 0
+        bad |= hi | lo
+        let n = UInt32(hi) << 12 | UInt32(lo)
+        out[o] = UInt8(truncatingIfNeeded: n >> 16)
+        if rest == 3 { out[o + 1] = UInt8(truncatingIfNeeded: n >> 8) }
+      }
+      return bad & 0x8000 == 0 ? outLength : nil
+    }
   }
 
   // MARK: output
 
   /// Appends the audio ready so far to `out`, encoded and (for `both`) interleaved.
   public mutating func takeOutput(into out: inout [UInt8]) {
+    let left: ByteQueue
+    var right: ByteQueue?
     switch selection {
     case .both:
-      let n = min(states[0].pending.count, states[1].pending.count)
-      guard n > 0 else { return }
-      let start = out.count
-      out += repeatElement(0, count: n * 2 * encoding.bytesPerSample)
-      out.withUnsafeMutableBytes { raw in
-        states[0].pending.withUnsafeBufferPointer { left in
-          states[1].pending.withUnsafeBufferPointer { right in
-            let dest = UnsafeMutableRawBufferPointer(rebasing: raw[start...])
-            convert(left, right, count: n, into: dest)
-          }
-        }
-      }
-      states[0].pending.removeFirst(n)
-      states[1].pending.removeFirst(n)
-      summary.outputSamples += n
+      left = states[0].pending
+      right = states[1].pending
     default:
       guard let track = chosen ?? (finished ? .inbound : nil) else { return }
-      let i = index(track)
-      let n = states[i].pending.count
-      guard n > 0 else { return }
-      let start = out.count
-      out += repeatElement(0, count: n * encoding.bytesPerSample)
-      out.withUnsafeMutableBytes { raw in
-        states[i].pending.withUnsafeBufferPointer { mono in
-          convert(mono, nil, count: n, into: UnsafeMutableRawBufferPointer(rebasing: raw[start...]))
-        }
-      }
-      states[i].pending.removeAll(keepingCapacity: true)
-      summary.outputSamples += n
+      left = states[index(track)].pending
     }
+    let n = min(left.count, right?.count ?? .max)
+    guard n > 0 else { return }
+    let start = out.count
+    out.reserveCapacity(start + n * channels * encoding.bytesPerSample)
+    out += repeatElement(0, count: n * channels * encoding.bytesPerSample)
+    out.withUnsafeMutableBytes { raw in
+      convert(
+        left.bytes, right?.bytes, count: n, into: UnsafeMutableRawBufferPointer(rebasing: raw[start...]))
+    }
+    left.removeFirst(n)
+    right?.removeFirst(n)
+    outputSamples += n
   }
 
   private func convert(
     _ left: UnsafeBufferPointer<UInt8>, _ right: UnsafeBufferPointer<UInt8>?, count: Int,
     into dest: UnsafeMutableRawBufferPointer
   ) {
-    let channels = right == nil ? 1 : 2
+    guard let out = dest.baseAddress, let l = left.baseAddress else { return }
     switch encoding {
     case .mulaw:
-      let out = dest.bindMemory(to: UInt8.self)
-      for k in 0..<count {
-        out[k * channels] = left[k]
-        if let right { out[k * 2 + 1] = right[k] }
+      if let r = right?.baseAddress {
+        for k in 0..<count {
+          out.storeBytes(of: l[k], toByteOffset: 2 * k, as: UInt8.self)
+          out.storeBytes(of: r[k], toByteOffset: 2 * k + 1, as: UInt8.self)
+        }
+      } else {
+        out.copyMemory(from: l, byteCount: count)
       }
     case .alaw:
-      let toALaw = G711.muLawToALaw
-      let out = dest.bindMemory(to: UInt8.self)
-      toALaw.withUnsafeBufferPointer { table in
-        for k in 0..<count {
-          out[k * channels] = table[Int(left[k])]
-          if let right { out[k * 2 + 1] = table[Int(right[k])] }
+      G711.muLawToALaw.withUnsafeBufferPointer { table in
+        let t = table.baseAddress!
+        if let r = right?.baseAddress {
+          for k in 0..<count {
+            out.storeBytes(of: t[Int(l[k])], toByteOffset: 2 * k, as: UInt8.self)
+            out.storeBytes(of: t[Int(r[k])], toByteOffset: 2 * k + 1, as: UInt8.self)
+          }
+        } else {
+          for k in 0..<count { out.storeBytes(of: t[Int(l[k])], toByteOffset: k, as: UInt8.self) }
         }
       }
     case .pcm16:
       G711.muLawDecodeTableLE.withUnsafeBufferPointer { table in
-        let out = dest.bindMemory(to: UInt16.self)
-        for k in 0..<count {
-          out[k * channels] = table[Int(left[k])]
-          if let right { out[k * 2 + 1] = table[Int(right[k])] }
+        let t = table.baseAddress!
+        if let r = right?.baseAddress {
+          for k in 0..<count {
+            out.storeBytes(of: t[Int(l[k])], toByteOffset: 4 * k, as: UInt16.self)
+            out.storeBytes(of: t[Int(r[k])], toByteOffset: 4 * k + 2, as: UInt16.self)
+          }
+        } else {
+          // Two samples per lookup: a µ-law byte pair indexes both little-endian PCM words.
+          G711.muLawPairDecodeTableLE.withUnsafeBufferPointer { pairs in
+            let p = pairs.baseAddress!
+            let raw = UnsafeRawPointer(l)
+            var k = 0
+            while k + 1 < count {
+              let pair = raw.loadUnaligned(fromByteOffset: k, as: UInt16.self)
+              out.storeBytes(of: p[Int(pair)], toByteOffset: 2 * k, as: UInt32.self)
+              k += 2
+            }
+            if k < count { out.storeBytes(of: t[Int(l[k])], toByteOffset: 2 * k, as: UInt16.self) }
+          }
         }
       }
     }
@@ -633,6 +734,13 @@ public struct CaptureDecoder {
 extension G711 {
   /// µ-law decode table as little-endian 16-bit words, ready to store.
   static let muLawDecodeTableLE: [UInt16] = muLawDecodeTable.map { UInt16(bitPattern: $0).littleEndian }
+  /// Two µ-law bytes (as a little-endian `UInt16`) to their two PCM samples (as the little-endian
+  /// `UInt32` of both words): 256 KiB, halving the lookups of the hottest loop in `codec decode`.
+  static let muLawPairDecodeTableLE: [UInt32] = (0..<65536).map { pair in
+    let first = UInt32(UInt16(bitPattern: muLawDecodeTable[pair & 0xFF]))
+    let second = UInt32(UInt16(bitPattern: muLawDecodeTable[pair >> 8]))
+    return (first | second << 16).littleEndian
+  }
   /// µ-law to A-law through the linear value (G.191 encode of the G.711 decode).
   static let muLawToALaw: [UInt8] = muLawDecodeTable.map { aLawEncode($0) }
 }

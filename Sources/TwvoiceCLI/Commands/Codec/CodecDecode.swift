@@ -53,22 +53,39 @@ struct CodecDecode: ParsableCommand {
     let format = AudioFormat(encoding: encoding.sampleEncoding, channels: decoder.channels, sampleRate: 8000)
     // The header goes first with unknown sizes; a seekable output gets the real ones at the end.
     if !raw { try out.write(WAVHeader.bytes(format: format, dataLength: nil)) }
-    var buffer = [UInt8](repeating: 0, count: 1 << 20)
     var pending: [UInt8] = []
+    /// Decodes one block of input and writes what is ready in large blocks.
+    func consume(_ block: UnsafeRawBufferPointer) throws {
+      try decoder.feed(block)
+      decoder.takeOutput(into: &pending)
+      if pending.count >= 1 << 20 {
+        out.writeInBackground(pending)
+        pending = []
+        pending.reserveCapacity(1 << 21)
+      }
+    }
     do {
-      while true {
-        let n = try buffer.withUnsafeMutableBytes { try source.read(into: $0) }
-        if n == 0 { break }
-        try buffer.withUnsafeBytes { try decoder.feed(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
-        decoder.takeOutput(into: &pending)
-        if pending.count >= 1 << 20 {
-          try out.write(pending)
-          pending.removeAll(keepingCapacity: true)
+      let blockSize = 1 << 20
+      if let map = source.mapped() {
+        var offset = 0
+        while offset < map.bytes.count {
+          let end = min(offset + blockSize, map.bytes.count)
+          try consume(UnsafeRawBufferPointer(rebasing: map.bytes[offset..<end]))
+          offset = end
+          map.release(upTo: offset - 65_536)  // keep the tail: a partial line may still be read
+        }
+      } else {
+        var buffer = [UInt8](repeating: 0, count: blockSize)
+        while true {
+          let n = try buffer.withUnsafeMutableBytes { try source.read(into: $0) }
+          if n == 0 { break }
+          try buffer.withUnsafeBytes { try consume(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
         }
       }
       try decoder.finish()
       decoder.takeOutput(into: &pending)
-      try out.write(pending)
+      out.writeInBackground(pending)
+      try out.finishBackgroundWrites()
       let dataLength = decoder.summary.outputSamples * format.blockAlign
       if !raw && out.isSeekable {
         guard dataLength <= WAVHeader.maximumDataLength else {

@@ -1,0 +1,76 @@
+#!/usr/bin/env python3
+"""twvoice codec decode vs the Python baseline and sox, on a 1-hour capture, in one run.
+
+    pip install numpy; apt-get install sox   # sox is optional
+    swift build -c release --static-swift-stdlib
+    python3 Benchmarks/codec_decode.py [--seconds 3600] [--runs 5] [--dir /tmp/twvoice-bench]
+
+Each tool runs as a whole process (start-up included) on the same file in a warm page cache,
+alternating, writing a new output file (the previous one is deleted outside the timing); every output's PCM is checked against the generator's SHA-256 first. Prints median
+wall time, JSONL throughput and the ratio to the Python baseline. sox decodes the raw µ-law
+(no JSON, no base64): the floor of what a shell pipeline can do.
+"""
+import argparse
+import hashlib
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+TWVOICE = os.path.join(ROOT, ".build", "release", "twvoice")
+
+
+def pcm_sha(path):
+    data = open(path, "rb").read()
+    start = data.index(b"data") + 8
+    return hashlib.sha256(data[start:]).hexdigest()
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seconds", type=int, default=3600)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--dir", default="/tmp/twvoice-bench")
+    args = parser.parse_args()
+    if not os.path.exists(TWVOICE):
+        sys.exit("build first: swift build -c release --static-swift-stdlib")
+    capture = os.path.join(args.dir, "capture.jsonl")
+    if not os.path.exists(capture):
+        subprocess.run([sys.executable, os.path.join(ROOT, "Benchmarks", "make_capture.py"), args.dir,
+                        "--seconds", str(args.seconds)], check=True)
+    expected = open(os.path.join(args.dir, "expected.sha256")).read().strip()
+    size = os.path.getsize(capture)
+    out = os.path.join(args.dir, "out.wav")
+    tools = {
+        "twvoice codec decode": [TWVOICE, "codec", "decode", capture, "-o", out, "--quiet"],
+        "python json+base64+audioop+wave": [sys.executable, os.path.join(ROOT, "Benchmarks", "decode_python.py"), capture, out],
+    }
+    if shutil.which("sox"):
+        tools["sox, raw µ-law only"] = ["sox", "-t", "ul", "-r", "8000", "-c", "1",
+                                        os.path.join(args.dir, "capture.ul"), "-e", "signed", "-b", "16", out]
+    for name, cmd in tools.items():
+        subprocess.run(cmd, check=True)
+        if pcm_sha(out) != expected:
+            sys.exit(f"{name}: wrong PCM")
+    times = {name: [] for name in tools}
+    for _ in range(args.runs):
+        for name, cmd in tools.items():
+            # Each run writes a new file: deleting the previous 57 MB output is not decoding.
+            if os.path.exists(out):
+                os.remove(out)
+            start = time.perf_counter()
+            subprocess.run(cmd, check=True)
+            times[name].append(time.perf_counter() - start)
+    baseline = statistics.median(times["python json+base64+audioop+wave"])
+    print(f"{args.seconds} s capture, {size / 1e6:.1f} MB of JSON lines, {args.runs} runs each, medians")
+    print(f"{'tool':36} {'wall s':>8} {'MB/s':>8} {'vs python':>10}")
+    for name, values in times.items():
+        median = statistics.median(values)
+        print(f"{name:36} {median:8.3f} {size / 1e6 / median:8.0f} {baseline / median:9.1f}x")
+
+
+if __name__ == "__main__":
+    main()
