@@ -1,0 +1,96 @@
+import Foundation
+import Testing
+import TwvoiceCore
+
+/// `twvoice codec decode` through the binary.
+struct CodecDecodeTests {
+  static func capture(frames: Int = 5, skip: Set<Int> = []) -> String {
+    (["{\"event\":\"connected\",\"protocol\":\"Call\",\"version\":\"1.0.0\"}"]
+      + (0..<frames).filter { !skip.contains($0) }.map { k in
+        #"{"event":"media","sequenceNumber":"\#(k + 2)","media":{"track":"inbound","chunk":"\#(k + 1)","timestamp":"\#(20 * k)","payload":"\#(Base64.encode([UInt8](repeating: UInt8(k), count: 160)))"},"streamSid":"MZ0123456789abcdef0123456789abcdef"}"#
+      }).joined(separator: "\n") + "\n"
+  }
+
+  static func le32(_ data: Data, _ at: Int) -> UInt32 {
+    data[at..<at + 4].enumerated().reduce(0) { $0 | UInt32($1.element) << (8 * $1.offset) }
+  }
+
+  @Test func fileOutputHasExactSizesAndSamples() throws {
+    let dir = try TemporaryDirectory.with(["capture.jsonl": Self.capture()])
+    let r = try Twvoice.run(["codec", "decode", "capture.jsonl", "-o", "call.wav"], in: dir)
+    #expect(r.status == 0, "\(r)")
+    #expect(r.stdout.isEmpty)
+    #expect(
+      r.stderr == "twvoice: capture.jsonl: 5 inbound frames, 0.10 s → call.wav (WAV pcm16 8000 Hz mono)\n")
+    let wav = try Data(contentsOf: dir.appendingPathComponent("call.wav"))
+    #expect(wav.count == 44 + 800 * 2)
+    #expect(Self.le32(wav, 4) == UInt32(36 + 1600))
+    #expect(Self.le32(wav, 40) == 1600)
+    let first = Int16(bitPattern: UInt16(wav[44]) | UInt16(wav[45]) << 8)
+    #expect(first == G711.muLawDecode(0))
+    // No temporary file is left beside it.
+    #expect(
+      try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted() == ["call.wav", "capture.jsonl"])
+  }
+
+  @Test func pipeOutputHasStreamingSizes() throws {
+    let r = try Twvoice.run(["codec", "decode", "-", "--quiet"], stdin: Self.capture())
+    #expect(r.status == 0)
+    #expect(r.stderr.isEmpty)
+    #expect(r.stdoutBytes.count == 44 + 1600)
+    #expect(Self.le32(r.stdoutBytes, 4) == 0xFFFF_FFFF && Self.le32(r.stdoutBytes, 40) == 0xFFFF_FFFF)
+  }
+
+  @Test func rawMuLawIsThePayloadBytes() throws {
+    let r = try Twvoice.run(
+      ["codec", "decode", "-", "--raw", "--encoding", "mulaw", "-q"], stdin: Self.capture(frames: 2))
+    #expect(Array(r.stdoutBytes) == [UInt8](repeating: 0, count: 160) + [UInt8](repeating: 1, count: 160))
+  }
+
+  @Test func stereoAndALawHeaders() throws {
+    let dir = try TemporaryDirectory.with(["c.jsonl": Self.capture()])
+    let r = try Twvoice.run(
+      ["codec", "decode", "c.jsonl", "--track", "both", "--encoding", "alaw", "-o", "s.wav"], in: dir)
+    #expect(r.status == 0, "\(r)")
+    let wav = try Data(contentsOf: dir.appendingPathComponent("s.wav"))
+    #expect(wav[20] == 6 && wav[22] == 2)  // A-law, 2 channels
+    #expect(String(decoding: wav[38..<42], as: UTF8.self) == "fact")
+    #expect(Self.le32(wav, 42) == 4 && Self.le32(wav, 46) == 800)  // samples per channel
+    #expect(wav.count == 58 + 1600)
+  }
+
+  @Test func lostFramesAreReported() throws {
+    let r = try Twvoice.run(
+      ["codec", "decode", "-", "-o", "-"], stdin: Self.capture(frames: 6, skip: [2, 3]))
+    #expect(r.status == 0)
+    #expect(r.stderr.contains("4 inbound frames, 0.12 s, 1 gap filled (40 ms)"))
+  }
+
+  @Test func badPayloadNamesTheLineAndLeavesNoFile() throws {
+    var text = Self.capture(frames: 3)
+    text += #"{"event":"media","media":{"track":"inbound","timestamp":"60","payload":"not base64!"}}"# + "\n"
+    let dir = try TemporaryDirectory.with(["capture.jsonl": text])
+    let r = try Twvoice.run(["codec", "decode", "capture.jsonl", "-o", "out.wav"], in: dir)
+    #expect(r.status == 65)
+    #expect(r.stderr == "twvoice: error: capture.jsonl:5: payload is not valid base64 (media.payload)\n")
+    #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["capture.jsonl"])
+  }
+
+  @Test func existingOutputSurvivesAFailedRun() throws {
+    let dir = try TemporaryDirectory.with(["bad.jsonl": "{\"event\":\"media\"\n", "out.wav": "keep me"])
+    let r = try Twvoice.run(["codec", "decode", "bad.jsonl", "-o", "out.wav"], in: dir)
+    #expect(r.status == 65)
+    #expect(try String(contentsOf: dir.appendingPathComponent("out.wav"), encoding: .utf8) == "keep me")
+  }
+
+  @Test func missingInputIs66() throws {
+    let r = try Twvoice.run(["codec", "decode", "nope.jsonl", "-o", "x.wav"])
+    #expect(r.status == 66)
+    #expect(r.stderr == "twvoice: error: cannot read nope.jsonl: No such file or directory\n")
+  }
+
+  @Test func unknownTrackValueIsAUsageError() throws {
+    let r = try Twvoice.run(["codec", "decode", "-", "--track", "left"], stdin: "")
+    #expect(r.status == 64)
+  }
+}
