@@ -1,0 +1,161 @@
+/// A rational-ratio polyphase FIR resampler with a Kaiser-windowed sinc prototype, streaming.
+///
+/// Design (codec-perf.md §3.2): for `fin → fout`, `L/M = fout/fin` in lowest terms; the prototype
+/// runs at `fin·L` with its pass band to 42.5 % of the lower rate (3.4 kHz for 8 kHz), its stop
+/// band from 50 % (4 kHz), 80 dB of attenuation (β = 0.1102·(A − 8.7)), and `Σh = L` so every
+/// phase has a DC gain of exactly 1. Measured for this design: flat within 0.01 dB to 3.4 kHz and
+/// aliases at −90 dB or below, where `audioop.ratecv` and plain decimation pass them at 0 dB.
+/// Output `m` uses phase `(m·M + D) mod L` over the inputs ending at `(m·M + D) div L`, with `D`
+/// the prototype's group delay, so the output is aligned with the input; `finish()` flushes the
+/// tail so `round(nin · fout / fin)` samples come out in all.
+public struct Resampler {
+  public let inputRate: Int
+  public let outputRate: Int
+  /// Upsampling factor L and downsampling factor M.
+  public let up: Int
+  public let down: Int
+  /// Taps per phase.
+  public let tapsPerPhase: Int
+  /// Phase p's taps, reversed, contiguous: `phases[p * tapsPerPhase + i]` multiplies
+  /// `x[n - tapsPerPhase + 1 + i]`.
+  private let phases: [Float]
+  private let delay: Int
+
+  /// Input not yet fully used, with `tapsPerPhase - 1` samples of history in front.
+  private var history: [Float]
+  /// Absolute index of `history[0]` in the input stream.
+  private var historyStart: Int
+  private var inputCount = 0
+  private var produced = 0
+
+  public init(inputRate: Int, outputRate: Int, attenuation: Double = 80) {
+    precondition(inputRate > 0 && outputRate > 0)
+    let g = Self.gcd(inputRate, outputRate)
+    up = outputRate / g
+    down = inputRate / g
+    self.inputRate = inputRate
+    self.outputRate = outputRate
+    let lower = Double(min(inputRate, outputRate))
+    let fsUp = Double(inputRate) * Double(up)
+    let passEdge = 0.425 * lower
+    let stopEdge = 0.5 * lower
+    let cutoff = (passEdge + stopEdge) / 2
+    let transition = stopEdge - passEdge
+    let beta = 0.1102 * (attenuation - 8.7)
+    var n = Int(((attenuation - 7.95) / (2.285 * 2 * Double.pi * transition / fsUp)).rounded(.up))
+    n = (n + up - 1) / up * up  // a multiple of L
+    let center = Double(n - 1) / 2
+    var h = [Double](repeating: 0, count: n)
+    let i0Beta = Self.besselI0(beta)
+    for k in 0..<n {
+      let x = Double(k) - center
+      let arg = 2 * cutoff / fsUp * x
+      let sinc = arg == 0 ? 1 : sin(Double.pi * arg) / (Double.pi * arg)
+      let r = 2 * Double(k) / Double(n - 1) - 1
+      let window = Self.besselI0(beta * (max(0, 1 - r * r)).squareRoot()) / i0Beta
+      h[k] = 2 * cutoff / fsUp * sinc * window
+    }
+    let sum = h.reduce(0, +)
+    let scale = Double(up) / sum
+    tapsPerPhase = n / up
+    var phases = [Float](repeating: 0, count: n)
+    for p in 0..<up {
+      for k in 0..<tapsPerPhase {
+        phases[p * tapsPerPhase + (tapsPerPhase - 1 - k)] = Float(h[p + k * up] * scale)
+      }
+    }
+    self.phases = phases
+    delay = n / 2
+    history = [Float](repeating: 0, count: tapsPerPhase - 1)
+    historyStart = -(tapsPerPhase - 1)
+  }
+
+  /// Whether input and output rates are equal (the caller can skip filtering).
+  public var isIdentity: Bool { inputRate == outputRate }
+
+  /// Feeds input samples; appends every output sample they complete.
+  public mutating func process(_ input: UnsafeBufferPointer<Float>, into output: inout [Float]) {
+    history.append(contentsOf: input)
+    inputCount += input.count
+    produce(available: inputCount, into: &output)
+  }
+
+  /// Flushes the filter's delay with silence and appends the last output samples.
+  public mutating func finish(into output: inout [Float]) {
+    let total = Int((Double(inputCount) * Double(outputRate) / Double(inputRate)).rounded())
+    // Enough zeros for the last output's window, then produce exactly up to `total`.
+    let needed = (total * down + delay) / up + 1 - inputCount
+    if needed > 0 { history.append(contentsOf: repeatElement(0, count: needed)) }
+    produce(available: inputCount + max(needed, 0), limit: total, into: &output)
+  }
+
+  private mutating func produce(available: Int, limit: Int = .max, into output: inout [Float]) {
+    let taps = tapsPerPhase
+    phases.withUnsafeBufferPointer { coefficients in
+      history.withUnsafeBufferPointer { x in
+        while produced < limit {
+          let t = produced * down + delay
+          let n = t / up
+          guard n < available else { break }
+          let p = t - n * up
+          let start = n - taps + 1 - historyStart
+          output.append(
+            Self.dot(coefficients.baseAddress! + p * taps, x.baseAddress! + start, count: taps))
+          produced += 1
+        }
+      }
+    }
+    // Drop what no future output needs.
+    let nextN = (produced * down + delay) / up
+    let keepFrom = nextN - taps + 1 - historyStart
+    if keepFrom > 4096 {
+      history.removeFirst(keepFrom)
+      historyStart += keepFrom
+    }
+  }
+
+  /// Σ a[i]·b[i] with 16-wide SIMD accumulators (strict IEEE order keeps LLVM from vectorising a
+  /// plain loop by itself).
+  @inline(__always)
+  static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, count: Int) -> Float {
+    var acc0 = SIMD16<Float>()
+    var acc1 = SIMD16<Float>()
+    var i = 0
+    let rawA = UnsafeRawPointer(a)
+    let rawB = UnsafeRawPointer(b)
+    while i + 32 <= count {
+      acc0 +=
+        rawA.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self)
+        * rawB.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self)
+      acc1 +=
+        rawA.loadUnaligned(fromByteOffset: (i + 16) * 4, as: SIMD16<Float>.self)
+        * rawB.loadUnaligned(fromByteOffset: (i + 16) * 4, as: SIMD16<Float>.self)
+      i += 32
+    }
+    var sum = (acc0 + acc1).sum()
+    while i < count {
+      sum += a[i] * b[i]
+      i += 1
+    }
+    return sum
+  }
+
+  static func gcd(_ a: Int, _ b: Int) -> Int { b == 0 ? a : gcd(b, a % b) }
+
+  /// Modified Bessel function of the first kind, order 0 (power series).
+  static func besselI0(_ x: Double) -> Double {
+    var sum = 1.0
+    var term = 1.0
+    let half = x / 2
+    for k in 1..<64 {
+      term *= (half / Double(k)) * (half / Double(k))
+      sum += term
+      if term < sum * 1e-17 { break }
+    }
+    return sum
+  }
+}
+
+#if canImport(Glibc)
+  import Glibc
+#endif
