@@ -212,7 +212,8 @@ struct WAVTests {
     #expect(
       ContainerSniffer.container(atStartOf: [0xFF, 0xFB, 0x90, 0x64] + [UInt8](repeating: 0, count: 12))
         != nil)
-    #expect(ContainerSniffer.container(atStartOf: [UInt8](repeating: 0xFF, count: 16)) == nil)  // µ-law silence
+    // µ-law silence is not an MPEG frame header.
+    #expect(ContainerSniffer.container(atStartOf: [UInt8](repeating: 0xFF, count: 16)) == nil)
     #expect(ContainerSniffer.container(atStartOf: F.pcm16) == nil)
   }
 }
