@@ -80,7 +80,11 @@ public struct WAVHeader: Equatable, Sendable {
     case "RIFF": break
     case "RIFX": throw WAVError("big-endian WAV (RIFX) is not supported")
     case "RF64", "BW64": throw WAVError("\(magic) (WAV over 4 GiB) is not supported")
-    default: throw WAVError("not a WAV file: it starts with '\(printable(riff[0..<4]))', not 'RIFF'")
+    default:
+      if let container = ContainerSniffer.container(atStartOf: Array(riff.prefix(got))) {
+        throw WAVError("not a WAV file: it starts with \(container); convert it to WAV first")
+      }
+      throw WAVError("not a WAV file: it starts with '\(printable(riff[0..<4]))', not 'RIFF'")
     }
     guard got == 12 else { throw WAVError("truncated WAV header") }
     guard riff[8..<12].elementsEqual("WAVE".utf8) else {
