@@ -37,6 +37,8 @@ public struct CaptureSummary: Sendable {
     public var timelineSamples = 0
     /// `media.chunk` values that did not follow the previous one.
     public var chunkAnomalies = 0
+
+    public init() {}
   }
 
   public var format: String = ""

@@ -5,6 +5,6 @@ struct CodecCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "codec",
     abstract: "Turn Media Streams captures into WAV, and audio into Media Streams payloads.",
-    subcommands: [CodecDecode.self, CodecEncode.self]
+    subcommands: [CodecDecode.self, CodecEncode.self, CodecInfo.self]
   )
 }

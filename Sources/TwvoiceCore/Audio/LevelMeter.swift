@@ -1,0 +1,73 @@
+/// Peak and RMS level of a stream of samples, overall and per fixed slice of time, for
+/// `codec info`'s numbers and its terminal level meter.
+public struct LevelMeter: Sendable {
+  /// One slice's statistics.
+  public struct Slice: Sendable, Equatable {
+    public var sumOfSquares: Double = 0
+    public var peak: Double = 0
+    public var count = 0
+
+    /// RMS in dBFS (full scale = 1.0), −∞ for silence.
+    public var rmsDBFS: Double {
+      count == 0 ? -.infinity : LevelMeter.dBFS((sumOfSquares / Double(count)).squareRoot())
+    }
+    public var peakDBFS: Double { LevelMeter.dBFS(peak) }
+
+    mutating func merge(_ other: Slice) {
+      sumOfSquares += other.sumOfSquares
+      peak = max(peak, other.peak)
+      count += other.count
+    }
+  }
+
+  public let samplesPerSlice: Int
+  public private(set) var slices: [Slice] = []
+  public private(set) var total = Slice()
+
+  public init(samplesPerSlice: Int) { self.samplesPerSlice = max(1, samplesPerSlice) }
+
+  /// Adds samples in [-1, 1].
+  public mutating func add(_ samples: some Sequence<Float>) {
+    for sample in samples {
+      if slices.isEmpty || slices[slices.count - 1].count == samplesPerSlice { slices.append(Slice()) }
+      let v = Double(sample)
+      let magnitude = abs(v)
+      slices[slices.count - 1].sumOfSquares += v * v
+      slices[slices.count - 1].count += 1
+      if magnitude > slices[slices.count - 1].peak { slices[slices.count - 1].peak = magnitude }
+      total.sumOfSquares += v * v
+      total.count += 1
+      if magnitude > total.peak { total.peak = magnitude }
+    }
+  }
+
+  /// The slices merged into at most `columns` groups of equal length (the last may be shorter).
+  public func columns(_ columns: Int) -> [Slice] {
+    guard slices.count > columns, columns > 0 else { return slices }
+    let group = (slices.count + columns - 1) / columns
+    return stride(from: 0, to: slices.count, by: group).map { start in
+      slices[start..<min(start + group, slices.count)].reduce(into: Slice()) { $0.merge($1) }
+    }
+  }
+
+  /// One character per slice, from ' ' (below −60 dBFS) through ▁…█ (0 dBFS), RMS.
+  public static func bar(_ slices: [Slice]) -> String {
+    let blocks: [Character] = [" ", "▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"]
+    return String(
+      slices.map { slice in
+        let db = slice.rmsDBFS
+        guard db > -60 else { return blocks[0] }
+        let index = Int(((db + 60) / 60 * 8).rounded(.up))
+        return blocks[min(max(index, 1), 8)]
+      })
+  }
+
+  /// 20·log10(amplitude), −∞ for 0.
+  public static func dBFS(_ amplitude: Double) -> Double {
+    amplitude > 0 ? 20 * log10(amplitude) : -.infinity
+  }
+}
+
+#if canImport(Glibc)
+  import Glibc
+#endif
