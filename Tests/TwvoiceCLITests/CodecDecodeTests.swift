@@ -89,6 +89,43 @@ struct CodecDecodeTests {
     #expect(r.stderr == "twvoice: error: cannot read nope.jsonl: No such file or directory\n")
   }
 
+  @Test func decodeToAnotherRate() throws {
+    // 1 s of a 1004 Hz tone, µ-law, in 50 frames.
+    let codes = (0..<8000).map {
+      G711.muLawEncode(Int16((16383 * sin(2 * Double.pi * 1004 * Double($0) / 8000)).rounded()))
+    }
+    let lines = (0..<50).map { k in
+      #"{"event":"media","media":{"track":"inbound","timestamp":"\#(20 * k)","payload":"\#(Base64.encode(codes[160 * k..<160 * (k + 1)]))"}}"#
+    }
+    let r = try Twvoice.run(
+      ["codec", "decode", "-", "--rate", "16000", "--raw", "-q"], stdin: lines.joined(separator: "\n"))
+    #expect(r.status == 0, "\(r)")
+    let samples = stride(from: 0, to: r.stdoutBytes.count, by: 2).map {
+      Double(Int16(bitPattern: UInt16(r.stdoutBytes[$0]) | UInt16(r.stdoutBytes[$0 + 1]) << 8))
+    }
+    #expect(samples.count == 16000)
+    var ss = 0.0
+    var sc = 0.0
+    var cc = 0.0
+    var ys = 0.0
+    var yc = 0.0
+    for i in 4000..<12000 {
+      let t = 2 * Double.pi * 1004 * Double(i) / 16000
+      ss += sin(t) * sin(t)
+      sc += sin(t) * cos(t)
+      cc += cos(t) * cos(t)
+      ys += samples[i] * sin(t)
+      yc += samples[i] * cos(t)
+    }
+    let det = ss * cc - sc * sc
+    let a = (ys * cc - yc * sc) / det
+    let b = (yc * ss - ys * sc) / det
+    #expect(abs(20 * log10((a * a + b * b).squareRoot() / 16383)) < 0.1)
+    let wrong = try Twvoice.run(
+      ["codec", "decode", "-", "--rate", "16000", "--encoding", "mulaw"], stdin: "")
+    #expect(wrong.status == 64)
+  }
+
   @Test func unknownTrackValueIsAUsageError() throws {
     let r = try Twvoice.run(["codec", "decode", "-", "--track", "left"], stdin: "")
     #expect(r.status == 64)

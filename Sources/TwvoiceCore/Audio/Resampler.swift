@@ -57,10 +57,14 @@ public struct Resampler {
     }
     let sum = h.reduce(0, +)
     let scale = Double(up) / sum
-    tapsPerPhase = n / up
-    var phases = [Float](repeating: 0, count: n)
+    // Each phase is padded with zero taps (at its oldest end) to a multiple of 16, so the dot
+    // product runs in whole SIMD16 steps with no scalar tail: 403 → 416 taps at 48 kHz, and
+    // 1.6× the speed (Benchmarks/README.md).
+    let taps = n / up
+    tapsPerPhase = (taps + 15) / 16 * 16
+    var phases = [Float](repeating: 0, count: up * tapsPerPhase)
     for p in 0..<up {
-      for k in 0..<tapsPerPhase {
+      for k in 0..<taps {
         phases[p * tapsPerPhase + (tapsPerPhase - 1 - k)] = Float(h[p + k * up] * scale)
       }
     }
@@ -132,6 +136,12 @@ public struct Resampler {
         * rawB.loadUnaligned(fromByteOffset: (i + 16) * 4, as: SIMD16<Float>.self)
       i += 32
     }
+    if i + 16 <= count {
+      acc0 +=
+        rawA.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self)
+        * rawB.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self)
+      i += 16
+    }
     var sum = (acc0 + acc1).sum()
     while i < count {
       sum += a[i] * b[i]
@@ -159,3 +169,54 @@ public struct Resampler {
 #if canImport(Glibc)
   import Glibc
 #endif
+
+/// Interleaved little-endian 16-bit PCM at one rate to another, one `Resampler` per channel:
+/// `codec decode --rate` turns 8 kHz calls into 16 or 48 kHz for tools that want them.
+public struct PCM16RateConverter {
+  public let channels: Int
+  private var resamplers: [Resampler]
+  private var input: [[Float]]
+  private var output: [[Float]]
+
+  public init(channels: Int, inputRate: Int, outputRate: Int) {
+    self.channels = channels
+    resamplers = (0..<channels).map { _ in Resampler(inputRate: inputRate, outputRate: outputRate) }
+    input = Array(repeating: [], count: channels)
+    output = Array(repeating: [], count: channels)
+  }
+
+  /// Converts whole frames of `bytes`, appending the converted frames to `out`.
+  public mutating func convert(_ bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) {
+    let frames = bytes.count / (2 * channels)
+    for c in 0..<channels {
+      input[c].removeAll(keepingCapacity: true)
+      for f in 0..<frames {
+        let v = Int16(
+          littleEndian: bytes.loadUnaligned(fromByteOffset: 2 * (f * channels + c), as: Int16.self))
+        input[c].append(Float(v) / 32768)
+      }
+      input[c].withUnsafeBufferPointer { resamplers[c].process($0, into: &output[c]) }
+    }
+    emit(into: &out)
+  }
+
+  /// Flushes every channel's filter.
+  public mutating func finish(into out: inout [UInt8]) {
+    for c in 0..<channels { resamplers[c].finish(into: &output[c]) }
+    emit(into: &out)
+  }
+
+  private mutating func emit(into out: inout [UInt8]) {
+    let frames = output.map(\.count).min() ?? 0
+    guard frames > 0 else { return }
+    out.reserveCapacity(out.count + frames * channels * 2)
+    for f in 0..<frames {
+      for c in 0..<channels {
+        let v = UInt16(bitPattern: quantize(output[c][f]))
+        out.append(UInt8(truncatingIfNeeded: v))
+        out.append(UInt8(truncatingIfNeeded: v >> 8))
+      }
+    }
+    for c in 0..<channels { output[c].removeFirst(frames) }
+  }
+}

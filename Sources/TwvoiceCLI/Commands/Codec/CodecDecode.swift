@@ -37,11 +37,23 @@ struct CodecDecode: ParsableCommand {
   @Option(help: "Sample encoding written: pcm16, mulaw or alaw.")
   var encoding: CaptureDecoder.OutputEncoding = .pcm16
 
+  @Option(help: "Sample rate of the output in Hz (resampled from 8000; pcm16 only).")
+  var rate: Int = 8000
+
   @Flag(help: "Write samples only, without a WAV header.")
   var raw = false
 
   @Flag(name: .shortAndLong, help: "No summary on standard error.")
   var quiet = false
+
+  func validate() throws {
+    guard (1000...384_000).contains(rate) else {
+      throw ValidationError("--rate must be between 1000 and 384000 Hz.")
+    }
+    if rate != 8000 && encoding != .pcm16 {
+      throw ValidationError("--rate needs --encoding pcm16: G.711 is defined at 8000 Hz.")
+    }
+  }
 
   func run() throws {
     var source = try FileInput(path: input)
@@ -50,15 +62,31 @@ struct CodecDecode: ParsableCommand {
     var decoder = CaptureDecoder(
       input: input == "-" ? "standard input" : input, selection: track, encoding: encoding)
     let out = try OutputFile(path: output)
-    let format = AudioFormat(encoding: encoding.sampleEncoding, channels: decoder.channels, sampleRate: 8000)
+    let format = AudioFormat(encoding: encoding.sampleEncoding, channels: decoder.channels, sampleRate: rate)
+    var rateConverter =
+      rate == 8000 ? nil : PCM16RateConverter(channels: decoder.channels, inputRate: 8000, outputRate: rate)
+    var framesWritten = 0
     // The header goes first with unknown sizes; a seekable output gets the real ones at the end.
     if !raw { try out.write(WAVHeader.bytes(format: format, dataLength: nil)) }
     var pending: [UInt8] = []
     /// Decodes one block of input and writes what is ready in large blocks.
+    var converted: [UInt8] = []
+    /// The decoder's new output, at the output rate.
+    func collect(final: Bool = false) {
+      guard rateConverter != nil else {
+        decoder.takeOutput(into: &pending)
+        return
+      }
+      converted.removeAll(keepingCapacity: true)
+      decoder.takeOutput(into: &converted)
+      converted.withUnsafeBytes { rateConverter!.convert($0, into: &pending) }
+      if final { rateConverter!.finish(into: &pending) }
+    }
     func consume(_ block: UnsafeRawBufferPointer) throws {
       try decoder.feed(block)
-      decoder.takeOutput(into: &pending)
+      collect()
       if pending.count >= 1 << 20 {
+        framesWritten += pending.count / format.blockAlign
         out.writeInBackground(pending)
         pending = []
         pending.reserveCapacity(1 << 21)
@@ -83,10 +111,11 @@ struct CodecDecode: ParsableCommand {
         }
       }
       try decoder.finish()
-      decoder.takeOutput(into: &pending)
+      collect(final: true)
+      framesWritten += pending.count / format.blockAlign
       out.writeInBackground(pending)
       try out.finishBackgroundWrites()
-      let dataLength = decoder.summary.outputSamples * format.blockAlign
+      let dataLength = framesWritten * format.blockAlign
       if !raw && out.isSeekable {
         guard dataLength <= WAVHeader.maximumDataLength else {
           throw TwvoiceError(.ioError, "the audio is over 4 GiB, more than a WAV file can hold")
@@ -119,7 +148,8 @@ struct CodecDecode: ParsableCommand {
       parts.append("\(s.unknownEvents) unknown event\(s.unknownEvents == 1 ? "" : "s") skipped")
     }
     let channels = track == .both ? "stereo: inbound left, outbound right" : "mono"
-    let written = raw ? "raw \(encoding.rawValue)" : "WAV \(encoding.rawValue) 8000 Hz \(channels)"
+    let written =
+      raw ? "raw \(encoding.rawValue) \(rate) Hz" : "WAV \(encoding.rawValue) \(rate) Hz \(channels)"
     return
       "twvoice: \(input): \(parts.joined(separator: ", ")) → \(output == "-" ? "standard output" : output) (\(written))"
   }

@@ -1,0 +1,76 @@
+#!/usr/bin/env python3
+"""twvoice codec encode vs the Python baseline and sox, on a 1-hour 48 kHz WAV, in one run.
+
+    pip install numpy; apt-get install sox   # sox is optional
+    swift build -c release --static-swift-stdlib
+    python3 Benchmarks/codec_encode.py [--seconds 3600] [--runs 3] [--dir /tmp/twvoice-bench]
+
+twvoice: WAV -> polyphase resampler (80 dB) -> G.191 µ-law -> outbound media JSON lines.
+Python baseline (encode_python.py): audioop.ratecv (no anti-alias filter) -> lin2ulaw ->
+json.dumps per payload. sox: `sox in.wav -r 8000 -e mu-law` to raw µ-law, its high-quality
+resampler, no JSON. Medians of whole-process wall times, alternating, new output file per run.
+"""
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+TWVOICE = os.path.join(ROOT, ".build", "release", "twvoice")
+SID = "MZ0123456789abcdef0123456789abcdef"
+
+
+def make_wav(path, seconds):
+    import numpy as np
+    import wave
+    rate = 48000
+    t = np.arange(seconds * rate) / rate
+    rng = np.random.default_rng(3)
+    x = 0.3 * np.sin(2 * np.pi * 220 * t) * (0.5 + 0.5 * np.sin(2 * np.pi * 0.5 * t)) + rng.normal(0, 0.02, t.size)
+    with wave.open(path, "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(rate)
+        w.writeframes(np.clip(x * 32767, -32768, 32767).astype("<i2").tobytes())
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seconds", type=int, default=3600)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--dir", default="/tmp/twvoice-bench")
+    args = parser.parse_args()
+    if not os.path.exists(TWVOICE):
+        sys.exit("build first: swift build -c release --static-swift-stdlib")
+    os.makedirs(args.dir, exist_ok=True)
+    wav = os.path.join(args.dir, f"tone48k-{args.seconds}s.wav")
+    if not os.path.exists(wav):
+        make_wav(wav, args.seconds)
+    out = os.path.join(args.dir, "encoded.out")
+    tools = {
+        "twvoice codec encode (messages)": [TWVOICE, "codec", "encode", wav, "-o", out, "--stream-sid", SID, "-q"],
+        "python wave+audioop+json": [sys.executable, os.path.join(ROOT, "Benchmarks", "encode_python.py"), wav, out, SID],
+    }
+    if shutil.which("sox"):
+        tools["sox to raw µ-law (no JSON)"] = ["sox", wav, "-r", "8000", "-e", "mu-law", "-t", "raw", out]
+    times = {name: [] for name in tools}
+    for _ in range(args.runs):
+        for name, cmd in tools.items():
+            if os.path.exists(out):
+                os.remove(out)
+            start = time.perf_counter()
+            subprocess.run(cmd, check=True)
+            times[name].append(time.perf_counter() - start)
+    baseline = statistics.median(times["python wave+audioop+json"])
+    print(f"{args.seconds} s of 48 kHz mono PCM16 ({os.path.getsize(wav) / 1e6:.0f} MB), {args.runs} runs each, medians")
+    print(f"{'tool':34} {'wall s':>8} {'x real time':>12} {'vs python':>10}")
+    for name, values in times.items():
+        median = statistics.median(values)
+        print(f"{name:34} {median:8.2f} {args.seconds / median:12.0f} {baseline / median:9.1f}x")
+
+
+if __name__ == "__main__":
+    main()
