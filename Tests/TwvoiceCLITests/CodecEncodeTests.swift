@@ -167,6 +167,35 @@ struct CodecEncodeTests {
       try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted() == ["song.mp3", "wavwav.wav"])
   }
 
+  @Test(
+    arguments: [
+      (
+        "zero channels",
+        WAVHeader.bytes(
+          format: AudioFormat(encoding: .pcmSigned(bits: 16), channels: 1, sampleRate: 8000), dataLength: 4
+        ).enumerated().map { $0.offset == 22 ? 0 : $0.element }, "the WAV declares 0 channels"
+      ),
+      ("truncated header", Array("RIFF".utf8) + [4, 0, 0, 0, 87, 65], "truncated WAV header"),
+      (
+        "chunk past end", Array("RIFF".utf8) + [100, 0, 0, 0] + Array("WAVELIST".utf8) + [0, 0, 0, 0x7F],
+        "chunk 'LIST' claims 2130706432 bytes but the file ends after 0"
+      ),
+      ("no data", Array(WAVHeader.bytes(format: .twilio, dataLength: 0).prefix(50)), "no 'data' chunk"),
+    ] as [(String, [UInt8], String)])
+  func malformedWAVsThroughTheBinary(name: String, bytes: [UInt8], message: String) throws {
+    let dir = try Self.directory(["bad.wav": Data(bytes)])
+    let r = try Twvoice.run(["codec", "encode", "bad.wav", "-o", "out.jsonl"], in: dir)
+    #expect(r.status == 65, "\(name): \(r)")
+    #expect(r.stderr == "twvoice: error: bad.wav: \(message)\n", "\(name)")
+    #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["bad.wav"])
+  }
+
+  @Test func oddMuLawWAVToAPipeHasItsPadByte() throws {
+    let dir = try Self.directory(["s.wav": Self.pcm16WAV([1, 2, 3])])
+    let r = try Twvoice.run(["codec", "encode", "s.wav", "--format", "wav", "-q", "-o", "-"], in: dir)
+    #expect(r.stdoutBytes.count == 58 + 3 + 1)
+  }
+
   @Test func usageAndInputErrors() throws {
     let dir = try Self.directory(["s.wav": Self.pcm16WAV([0]), "text.txt": Data("hello".utf8)])
     #expect(try Twvoice.run(["codec", "encode", "nope.wav"], in: dir).status == 66)

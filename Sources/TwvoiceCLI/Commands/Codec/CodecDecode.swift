@@ -82,10 +82,11 @@ struct CodecDecode: ParsableCommand {
       converted.withUnsafeBytes { rateConverter!.convert($0, into: &pending) }
       if final { rateConverter!.finish(into: &pending) }
     }
-    func consume(_ block: UnsafeRawBufferPointer) throws {
+    /// Decodes one block; `live` input (a pipe) is written as soon as it is decoded.
+    func consume(_ block: UnsafeRawBufferPointer, live: Bool = false) throws {
       try decoder.feed(block)
       collect()
-      if pending.count >= 1 << 20 {
+      if pending.count >= 1 << 20 || (live && !pending.isEmpty) {
         framesWritten += pending.count / format.blockAlign
         out.writeInBackground(pending)
         pending = []
@@ -107,7 +108,7 @@ struct CodecDecode: ParsableCommand {
         while true {
           let n = try buffer.withUnsafeMutableBytes { try source.read(into: $0) }
           if n == 0 { break }
-          try buffer.withUnsafeBytes { try consume(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
+          try buffer.withUnsafeBytes { try consume(UnsafeRawBufferPointer(rebasing: $0[0..<n]), live: true) }
         }
       }
       try decoder.finish()
@@ -116,12 +117,14 @@ struct CodecDecode: ParsableCommand {
       out.writeInBackground(pending)
       try out.finishBackgroundWrites()
       let dataLength = framesWritten * format.blockAlign
-      if !raw && out.isSeekable {
-        guard dataLength <= WAVHeader.maximumDataLength else {
-          throw TwvoiceError(.ioError, "the audio is over 4 GiB, more than a WAV file can hold")
+      if !raw {
+        if out.isSeekable {
+          guard dataLength <= WAVHeader.maximumDataLength else {
+            throw TwvoiceError(.ioError, "the audio is over 4 GiB, more than a WAV file can hold")
+          }
+          try out.overwrite(WAVHeader.bytes(format: format, dataLength: dataLength), at: 0)
         }
-        try out.overwrite(WAVHeader.bytes(format: format, dataLength: dataLength), at: 0)
-        if dataLength & 1 == 1 { try out.write([0]) }
+        if dataLength & 1 == 1 { try out.write([0]) }  // the pad byte of an odd-sized chunk
       }
       try out.commit()
     } catch let error as CaptureError {

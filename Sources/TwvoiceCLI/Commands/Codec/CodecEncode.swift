@@ -106,9 +106,11 @@ struct CodecEncode: ParsableCommand {
       }
       try encoder.finish(mark: mark, into: &pending)
       try out.write(pending)
-      if format == .wav && out.isSeekable {
-        try out.overwrite(WAVHeader.bytes(format: .twilio, dataLength: encoder.codesWritten), at: 0)
-        if encoder.codesWritten & 1 == 1 { try out.write([0]) }
+      if format == .wav {
+        if out.isSeekable {
+          try out.overwrite(WAVHeader.bytes(format: .twilio, dataLength: encoder.codesWritten), at: 0)
+        }
+        if encoder.codesWritten & 1 == 1 { try out.write([0]) }  // the pad byte
       }
       try out.commit()
     } catch let error as MediaEncoder.ContainerError {
