@@ -14,13 +14,10 @@ import argparse
 import hashlib
 import os
 import shutil
-import statistics
 import subprocess
 import sys
-import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-TWVOICE = os.path.join(ROOT, ".build", "release", "twvoice")
+from benchlib import ROOT, TWVOICE, time_alternating
 
 
 def pcm_sha(path):
@@ -55,20 +52,11 @@ def main():
         subprocess.run(cmd, check=True)
         if pcm_sha(out) != expected:
             sys.exit(f"{name}: wrong PCM")
-    times = {name: [] for name in tools}
-    for _ in range(args.runs):
-        for name, cmd in tools.items():
-            # Each run writes a new file: deleting the previous 57 MB output is not decoding.
-            if os.path.exists(out):
-                os.remove(out)
-            start = time.perf_counter()
-            subprocess.run(cmd, check=True)
-            times[name].append(time.perf_counter() - start)
-    baseline = statistics.median(times["python json+base64+audioop+wave"])
+    medians = time_alternating(tools, args.runs, output=out)
+    baseline = medians["python json+base64+audioop+wave"]
     print(f"{args.seconds} s capture, {size / 1e6:.1f} MB of JSON lines, {args.runs} runs each, medians")
     print(f"{'tool':36} {'wall s':>8} {'MB/s':>8} {'vs python':>10}")
-    for name, values in times.items():
-        median = statistics.median(values)
+    for name, median in medians.items():
         print(f"{name:36} {median:8.3f} {size / 1e6 / median:8.0f} {baseline / median:9.1f}x")
 
 

@@ -13,13 +13,10 @@ resampler, no JSON. Medians of whole-process wall times, alternating, new output
 import argparse
 import os
 import shutil
-import statistics
 import subprocess
 import sys
-import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-TWVOICE = os.path.join(ROOT, ".build", "release", "twvoice")
+from benchlib import ROOT, TWVOICE, time_alternating
 SID = "MZ0123456789abcdef0123456789abcdef"
 
 
@@ -56,19 +53,11 @@ def main():
     }
     if shutil.which("sox"):
         tools["sox to raw µ-law (no JSON)"] = ["sox", wav, "-r", "8000", "-e", "mu-law", "-t", "raw", out]
-    times = {name: [] for name in tools}
-    for _ in range(args.runs):
-        for name, cmd in tools.items():
-            if os.path.exists(out):
-                os.remove(out)
-            start = time.perf_counter()
-            subprocess.run(cmd, check=True)
-            times[name].append(time.perf_counter() - start)
-    baseline = statistics.median(times["python wave+audioop+json"])
+    medians = time_alternating(tools, args.runs, output=out)
+    baseline = medians["python wave+audioop+json"]
     print(f"{args.seconds} s of 48 kHz mono PCM16 ({os.path.getsize(wav) / 1e6:.0f} MB), {args.runs} runs each, medians")
     print(f"{'tool':34} {'wall s':>8} {'x real time':>12} {'vs python':>10}")
-    for name, values in times.items():
-        median = statistics.median(values)
+    for name, median in medians.items():
         print(f"{name:34} {median:8.2f} {args.seconds / median:12.0f} {baseline / median:9.1f}x")
 
 
