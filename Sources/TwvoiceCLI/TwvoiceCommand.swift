@@ -17,7 +17,7 @@ public struct TwvoiceCommand: ParsableCommand {
       error; 74 output error.
       """,
     version: TwvoiceVersion.string,
-    subcommands: [TokenCommand.self, CodecCommand.self]
+    subcommands: [TokenCommand.self, TwiMLCommand.self, CodecCommand.self]
   )
 
   public init() {}
@@ -31,11 +31,16 @@ public enum TwvoiceVersion {
 /// Parses and runs one command line, reporting failures the same way wherever it is called
 /// from (the process entry point now, the REPL later).
 public enum CommandRunner {
+  /// The command line being run, for the rare command that needs the relative order of different
+  /// options (`twiml render dial`'s nouns), which swift-argument-parser does not keep.
+  nonisolated(unsafe) static var currentArguments: [String] = []
+
   /// Runs `arguments` (without the program name) and returns the exit status.
   ///
   /// Synchronous on purpose: starting the concurrency runtime costs threads and start-up time
   /// that a one-shot command like `token mint` does not need (Benchmarks/token_mint.py).
   public static func run(arguments: [String]) -> Int32 {
+    currentArguments = arguments
     do {
       var command = try TwvoiceCommand.parseAsRoot(arguments)
       try command.run()

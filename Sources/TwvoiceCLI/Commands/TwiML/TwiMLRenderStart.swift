@@ -1,0 +1,59 @@
+import ArgumentParser
+import TwvoiceCore
+
+/// `twvoice twiml render start`: the seed's stream webhook answer.
+struct TwiMLRenderStart: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "start",
+    abstract: "Render the stream webhook's answer: <Connect><Stream> (or <Start><Stream>) and a <Pause>.",
+    discussion: """
+      The seed's /start webhook answers a call with a bidirectional Media Stream to the bot:
+        twvoice twiml render start --url wss://bot.example.com/ws --name "test stream" --param sid=42 --pause 1000
+
+      Twilio's rules are checked: the URL must be wss:// (or relative), must not carry a query \
+      string (Twilio drops it; use --param), and <Connect> streams take only the inbound track \
+      (Twilio error 31941). --unidirectional renders <Start><Stream>, which forks audio one way \
+      and allows --track inbound_track|outbound_track|both_tracks.
+      """
+  )
+
+  @Option(help: "WebSocket URL of the bot (wss://…, or relative to the webhook).")
+  var url: String
+
+  @Option(help: "Friendly name of the stream.")
+  var name: String?
+
+  @Option(
+    name: .customLong("param"),
+    help: ArgumentHelp(
+      "A <Parameter> the bot receives in start.customParameters (repeatable, kept in order).",
+      valueName: "name=value"))
+  var params: [String] = []
+
+  @Option(help: ArgumentHelp("A <Pause> of this many seconds after the stream verb.", valueName: "seconds"))
+  var pause: Int?
+
+  @Option(name: .customLong("status-callback"), help: "URL Twilio calls with stream events.")
+  var statusCallback: String?
+
+  @Option(name: .customLong("status-callback-method"), help: "GET or POST.")
+  var statusCallbackMethod: String?
+
+  @Flag(help: "Render <Start><Stream> (one-way fork) instead of <Connect><Stream>.")
+  var unidirectional = false
+
+  @Option(help: "inbound_track, outbound_track or both_tracks (only inbound_track with <Connect>).")
+  var track: String?
+
+  @OptionGroup var output: RenderOptions
+
+  func run() throws {
+    let parameters = try params.map { try keyValue($0, option: "--param") }
+    let webhook = VoiceDocuments.StreamWebhook(
+      url: url, name: name, parameters: parameters.map { (name: $0.0, value: $0.1) }, pauseSeconds: pause,
+      statusCallback: statusCallback, statusCallbackMethod: statusCallbackMethod,
+      unidirectional: unidirectional,
+      track: track)
+    do { output.print(try webhook.document()) } catch { throw TwvoiceError(.usage, error.message) }
+  }
+}

@@ -1,0 +1,131 @@
+import Foundation
+import Testing
+import TwvoiceCore
+
+/// `twiml render start|dial` command lines against twilio-python's output for the same document
+/// (scripts/gen-twiml.py).
+struct RenderVector: CustomTestStringConvertible, Sendable {
+  var arguments: [String]
+  var xml: String
+  var testDescription: String { arguments.dropFirst(2).joined(separator: " ") }
+
+  static let all: [RenderVector] = {
+    let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
+      "Fixtures/twiml-render-vectors.jsonl")
+    guard let text = try? String(contentsOf: url, encoding: .utf8) else { return [] }
+    return text.split(separator: "\n").compactMap { line in
+      guard let value = try? JSONParser.parse(String(line)), case .array(let argv) = value["argv"],
+        let xml = value["xml"]?.stringValue
+      else { return nil }
+      return RenderVector(arguments: argv.compactMap(\.stringValue), xml: xml)
+    }
+  }()
+}
+
+struct TwiMLRenderTests {
+  @Test func vectorsArePresent() {
+    #expect(RenderVector.all.filter { $0.arguments[2] == "start" }.count >= 300)
+    #expect(RenderVector.all.filter { $0.arguments[2] == "dial" }.count >= 100)
+  }
+
+  /// Every command line through the binary, byte for byte.
+  @Test(arguments: RenderVector.all)
+  func renderMatchesTwilioPython(_ vector: RenderVector) throws {
+    let r = try Twvoice.run(vector.arguments)
+    #expect(r.status == 0, "\(r)")
+    #expect(r.stdout == vector.xml + "\n")
+  }
+
+  @Test func theSeedsWebhook() throws {
+    let r = try Twvoice.run([
+      "twiml", "render", "start", "--url", "wss://example.ngrok.app/ws", "--name", "test stream", "--param",
+      "sid=CA1",
+      "--pause", "1000",
+    ])
+    #expect(
+      r.stdout
+        == #"<?xml version="1.0" encoding="UTF-8"?><Response><Connect><Stream name="test stream" url="wss://example.ngrok.app/ws"><Parameter name="sid" value="CA1" /></Stream></Connect><Pause length="1000" /></Response>"#
+        + "\n")
+  }
+
+  @Test(arguments: [
+    (
+      ["start", "--url", "wss://bot/ws?sid=1"],
+      "the stream URL has a query string, which Twilio drops: pass values as <Parameter> (--param NAME=VALUE) instead"
+    ),
+    (
+      ["start", "--url", "ws://bot/ws"],
+      "the stream URL must start with wss:// (got ws://); Twilio connects to secure WebSockets only"
+    ),
+    (
+      ["start", "--url", "wss://bot/ws", "--track", "outbound_track"],
+      "<Connect><Stream> takes only track=\"inbound_track\" (got \"outbound_track\"); use <Start><Stream> (--unidirectional) for other tracks (Twilio error 31941)"
+    ),
+    (
+      ["start", "--url", "wss://bot/ws", "--unidirectional", "--track", "left"],
+      "track=\"left\" is not allowed for <Stream> (allowed: inbound_track, outbound_track, both_tracks) (Twilio error 31941)"
+    ),
+    (
+      ["start", "--url", "wss://bot/ws", "--status-callback-method", "PUT"],
+      "statusCallbackMethod=\"PUT\" is not allowed for <Stream> (allowed: GET, POST)"
+    ),
+    (["dial"], "nothing to dial: give --client, --number, --sip, --conference or --queue"),
+    (
+      ["dial", "--number", "4155550100"],
+      "--number '4155550100' is not an E.164 number: + then 2 to 15 digits, e.g. +14155550100"
+    ),
+    (
+      ["dial", "--sip", "bob@example.com"],
+      "--sip 'bob@example.com' must be a SIP URI starting with sip: or sips:"
+    ),
+    (
+      ["dial", "--client", "a", "--record", "always"],
+      "record=\"always\" is not allowed for <Dial> (allowed: do-not-record, record-from-answer, record-from-ringing, record-from-answer-dual, record-from-ringing-dual)"
+    ),
+  ])
+  func rulesAreEnforced(arguments: [String], message: String) throws {
+    let r = try Twvoice.run(["twiml", "render"] + arguments)
+    #expect(r.status == 64, "\(r)")
+    #expect(r.stderr == "twvoice: error: \(message)\n")
+    #expect(r.stdout.isEmpty)
+  }
+
+  @Test func nounsKeepCommandLineOrderAndParamsTheirClient() throws {
+    let r = try Twvoice.run([
+      "twiml", "render", "dial", "--queue", "q", "--client", "a", "--number", "+15550001111", "--client", "b",
+      "--client-param", "x=1", "--sip=sip:s@example.com",
+    ])
+    #expect(
+      r.stdout.contains(
+        #"<Dial><Queue>q</Queue><Client>a</Client><Number>+15550001111</Number><Client><Identity>b</Identity><Parameter name="x" value="1" /></Client><Sip>sip:s@example.com</Sip></Dial>"#
+      ), "\(r)")
+    let orphan = try Twvoice.run(["twiml", "render", "dial", "--client-param", "x=1", "--client", "a"])
+    #expect(orphan.status == 64)
+    #expect(orphan.stderr.contains("--client-param 'x=1' needs a --client before it."))
+  }
+
+  @Test func fromJSONRendersAnyDocument() throws {
+    let json =
+      #"[{"name":"Gather","attributes":{"input":["dtmf","speech"],"num_digits":1,"action":"/menu"},"children":[{"name":"Say","attributes":{"voice":"Polly.Joanna"},"text":"Press 1"}]},{"name":"Redirect","text":"/again"}]"#
+    let r = try Twvoice.run(["twiml", "render", "--from", "-"], stdin: json)
+    #expect(r.status == 0, "\(r)")
+    #expect(
+      r.stdout
+        == #"<?xml version="1.0" encoding="UTF-8"?><Response><Gather action="/menu" input="dtmf speech" numDigits="1"><Say voice="Polly.Joanna">Press 1</Say></Gather><Redirect>/again</Redirect></Response>"#
+        + "\n")
+    let bad = try Twvoice.run(
+      ["twiml", "render", "--from", "-"], stdin: #"[{"name":"Gather","children":[{"name":"Dial"}]}]"#)
+    #expect(bad.status == 65)
+    #expect(
+      bad.stderr
+        == "twvoice: error: standard input: Response[0]/Gather[0]/Dial: <Dial> is not allowed in <Gather> (allowed: Pause, Play, Say)\n"
+    )
+    let notJSON = try Twvoice.run(["twiml", "render", "--from", "-"], stdin: "<Response/>")
+    #expect(notJSON.status == 65)
+  }
+
+  @Test func prettyAndWithoutDeclaration() throws {
+    let r = try Twvoice.run(["twiml", "render", "dial", "--client", "alice", "--pretty", "--no-declaration"])
+    #expect(r.stdout == "<Response>\n  <Dial>\n    <Client>alice</Client>\n  </Dial>\n</Response>\n")
+  }
+}
