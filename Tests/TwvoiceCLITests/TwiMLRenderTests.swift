@@ -129,3 +129,47 @@ struct TwiMLRenderTests {
     #expect(r.stdout == "<Response>\n  <Dial>\n    <Client>alice</Client>\n  </Dial>\n</Response>\n")
   }
 }
+
+struct TwiMLValidateTests {
+  @Test func renderedDocumentsAreValid() throws {
+    let rendered = try Twvoice.run([
+      "twiml", "render", "start", "--url", "wss://bot/ws", "--param", "a=b", "--pause", "10",
+    ])
+    let r = try Twvoice.run(["twiml", "validate", "-"], stdin: rendered.stdout)
+    #expect(r.status == 0)
+    #expect(r.stderr == "twvoice: standard input: valid TwiML\n")
+  }
+
+  @Test func findingsWithLineColumnAndCode() throws {
+    let xml =
+      "<Response>\n  <Connect>\n    <Stream url=\"wss://bot/ws\" track=\"both_tracks\"/>\n  </Connect>\n  <Dial><Say>x</Say></Dial>\n</Response>\n"
+    let dir = try TemporaryDirectory.with(["answer.xml": xml])
+    let r = try Twvoice.run(["twiml", "validate", "answer.xml"], in: dir)
+    #expect(r.status == 1)
+    #expect(
+      r.stdout == """
+        answer.xml:3:5: error: <Connect><Stream> takes only track="inbound_track" (got "both_tracks"); use <Start><Stream> (--unidirectional) for other tracks (Twilio error 31941)
+        answer.xml:5:9: error: <Say> is not allowed in <Dial> (allowed in <Dial>: Application, Client, Conference, Number, Queue, Sim, Sip, WhatsApp) (Twilio error 12200)
+
+        """)
+    let json = try Twvoice.run(["twiml", "validate", "answer.xml", "--json"], in: dir)
+    let report = try JSONParser.parse(json.stdout)
+    #expect(report["valid"] == .bool(false))
+    guard case .array(let findings) = report["findings"] else {
+      Issue.record("no findings")
+      return
+    }
+    #expect(findings.map { $0["twilio_error"]?.intValue } == [31941, 12200])
+    #expect(findings.first?["line"]?.intValue == 3)
+  }
+
+  @Test func malformedXMLIs12100() throws {
+    let r = try Twvoice.run(["twiml", "validate", "-"], stdin: "<Response><Say>unclosed</Response>")
+    #expect(r.status == 1)
+    #expect(
+      r.stdout
+        == "standard input:1:24: error: </Response> closes <Say> opened at line 1, column 11 (Twilio error 12100)\n"
+    )
+    #expect(try Twvoice.run(["twiml", "validate", "missing.xml"]).status == 66)
+  }
+}

@@ -170,6 +170,6 @@ public enum TwiMLRules {
   public static func connectTrackProblem(_ track: String) -> String? {
     track == "inbound_track"
       ? nil
-      : "<Connect><Stream> takes only track=\"inbound_track\" (got \"\(track)\"); use <Start><Stream> (--unidirectional) for other tracks (Twilio error 31941)"
+      : "<Connect><Stream> takes only track=\"inbound_track\" (got \"\(track)\"); use <Start><Stream> (--unidirectional) for other tracks"
   }
 }

@@ -47,7 +47,7 @@ public enum VoiceDocuments {
             throw RuleError(message: problem + " (Twilio error 31941)")
           }
         } else if let problem = TwiMLRules.connectTrackProblem(track) {
-          throw RuleError(message: problem)
+          throw RuleError(message: problem + " (Twilio error 31941)")
         }
       }
       if let method = statusCallbackMethod,

@@ -6,7 +6,7 @@ struct TwiMLCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "twiml",
     abstract: "Render TwiML exactly as twilio-python does, and validate TwiML before Twilio sees it.",
-    subcommands: [TwiMLRender.self]
+    subcommands: [TwiMLRender.self, TwiMLValidate.self]
   )
 }
 
