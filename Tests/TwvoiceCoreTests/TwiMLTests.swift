@@ -139,3 +139,41 @@ struct TwiMLTreeTests {
     #expect(TwiMLRules.connectTrackProblem("both_tracks")?.contains("--unidirectional") == true)
   }
 }
+
+struct VoiceBuilderTests {
+  static func xml(_ name: String) -> String? {
+    TwiMLVector.python.first { $0.testDescription.hasPrefix(name) }?.json["xml"]?.stringValue
+  }
+
+  @Test func typedBuildersGiveTwilioPythonsBytes() throws {
+    let g01 = Voice.response(children: [
+      .element(
+        Voice.connect(children: [
+          .element(
+            Voice.stream(
+              url: "wss://example.com/media",
+              children: [
+                .element(Voice.parameter(name: "FirstName", value: "Jane")),
+                .element(Voice.parameter(name: "LastName", value: "Doe")),
+              ]))
+        ]))
+    ])
+    #expect(TwiMLSerializer().string(g01) == Self.xml("G01"))
+    let p02 = Voice.response(children: [
+      .element(Voice.hangup()), .element(Voice.leave()),
+      .element(Voice.sms("twilio sms", to: "+11234567890", from: "+10987654321")),
+    ])
+    #expect(TwiMLSerializer().string(p02) == Self.xml("P02"))
+    let gather = Voice.gather(input: ["dtmf", "speech"], numDigits: 1, bargeIn: true, children: [.element(Voice.say("Hi"))])
+    #expect(
+      TwiMLSerializer(declaration: false).string(gather)
+        == #"<Gather bargeIn="true" input="dtmf speech" numDigits="1"><Say>Hi</Say></Gather>"#)
+  }
+
+  @Test func everyCatalogueClassHasABuilderThatValidates() throws {
+    // A builder's output, placed where the catalogue allows it, passes the validator.
+    let say = Voice.say("x", voice: "alice", loop: 2, language: "en-US")
+    let doc = TwiMLSerializer().string(Voice.response(children: [.element(say)]))
+    #expect(TwiMLValidator.validate(Array(doc.utf8)).isEmpty)
+  }
+}
