@@ -14,7 +14,9 @@ let package = Package(
     .library(name: "TwvoiceCore", targets: ["TwvoiceCore"]),
   ],
   dependencies: [
-    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+    .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
   ],
   targets: [
     // System libraries. CI installs the Debian packages named in `providers`.
@@ -39,11 +41,25 @@ let package = Package(
       dependencies: ["COpenSSL", "CByteScan"],
       swiftSettings: strictSettings
     ),
+    // Network edges, kept out of Core: the WebSocket client `stream replay` dials Twilio-style.
+    .target(
+      name: "TwvoiceNet",
+      dependencies: [
+        "TwvoiceCore",
+        .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "NIOPosix", package: "swift-nio"),
+        .product(name: "NIOHTTP1", package: "swift-nio"),
+        .product(name: "NIOWebSocket", package: "swift-nio"),
+        .product(name: "NIOSSL", package: "swift-nio-ssl"),
+      ],
+      swiftSettings: strictSettings
+    ),
     // Commands, output formatting, the REPL.
     .target(
       name: "TwvoiceCLI",
       dependencies: [
         "TwvoiceCore",
+        "TwvoiceNet",
         "CReadline",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
@@ -64,7 +80,13 @@ let package = Package(
     // Depends on the executable so that `swift test` builds the binary the end-to-end tests run.
     .testTarget(
       name: "TwvoiceCLITests",
-      dependencies: ["TwvoiceCLI", "twvoice"],
+      dependencies: [
+        "TwvoiceCLI", "twvoice", "TwvoiceNet",
+        .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "NIOPosix", package: "swift-nio"),
+        .product(name: "NIOHTTP1", package: "swift-nio"),
+        .product(name: "NIOWebSocket", package: "swift-nio"),
+      ],
       swiftSettings: strictSettings
     ),
   ],

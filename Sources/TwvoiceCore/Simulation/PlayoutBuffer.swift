@@ -1,0 +1,82 @@
+/// The phone side of a bidirectional Media Stream's playback: what the bot sends is queued and
+/// played at 8,000 bytes per second; marks echo when the audio before them has played; `clear`
+/// drops the queue and echoes every pending mark at once (media-streams.md §1.5, following
+/// Twilio's documentation where third-party simulators differ).
+public struct PlayoutBuffer: Sendable {
+  /// Twilio discards outbound media beyond 10 minutes queued (warning 31931).
+  public static let maximumQueuedMs = 10 * 60 * 1000
+
+  /// When (session ms) the queued audio finishes playing.
+  public private(set) var playoutEnd: Double = 0
+  /// Marks waiting for the audio before them, with when they fall due.
+  public private(set) var pendingMarks: [(name: String, due: Double)] = []
+  /// Audio placed on the timeline: start sample (8 kHz, session time) and µ-law bytes.
+  public private(set) var segments: [(start: Int, bytes: [UInt8])] = []
+  /// Bytes queued, played and cleared.
+  public private(set) var bytesQueued = 0
+  public private(set) var bytesCleared = 0
+  public private(set) var bytesDiscarded = 0
+  public private(set) var clears = 0
+
+  public init() {}
+
+  /// Queues bot audio arriving at `now`; false when it was discarded (over 10 minutes queued).
+  public mutating func enqueue(_ bytes: [UInt8], at now: Double) -> Bool {
+    let start = max(now, playoutEnd)
+    if start - now + Double(bytes.count) / 8 > Double(Self.maximumQueuedMs) {
+      bytesDiscarded += bytes.count
+      return false
+    }
+    segments.append((Int((start * 8).rounded()), bytes))
+    playoutEnd = start + Double(bytes.count) / 8
+    bytesQueued += bytes.count
+    return true
+  }
+
+  /// A mark from the bot: returns true when it is due at once (nothing buffered).
+  public mutating func mark(_ name: String, at now: Double) -> Bool {
+    if playoutEnd <= now { return true }
+    pendingMarks.append((name, playoutEnd))
+    return false
+  }
+
+  /// Marks whose audio has played by `now`, in order, removed from the queue.
+  public mutating func dueMarks(at now: Double) -> [String] {
+    var due: [String] = []
+    while let first = pendingMarks.first, first.due <= now {
+      due.append(first.name)
+      pendingMarks.removeFirst()
+    }
+    return due
+  }
+
+  /// `clear` at `now`: unplayed audio is dropped (and cut from the recording); every pending
+  /// mark is returned, to be echoed at once.
+  public mutating func clear(at now: Double) -> [String] {
+    clears += 1
+    let cut = Int((now * 8).rounded())
+    var kept: [(start: Int, bytes: [UInt8])] = []
+    for segment in segments {
+      if segment.start >= cut {
+        bytesCleared += segment.bytes.count
+      } else if segment.start + segment.bytes.count > cut {
+        let keep = cut - segment.start
+        bytesCleared += segment.bytes.count - keep
+        kept.append((segment.start, Array(segment.bytes.prefix(keep))))
+      } else {
+        kept.append(segment)
+      }
+    }
+    segments = kept
+    playoutEnd = min(playoutEnd, now)
+    let marks = pendingMarks.map(\.name)
+    pendingMarks = []
+    return marks
+  }
+
+  /// Whether everything queued has played by `now`.
+  public func isDrained(at now: Double) -> Bool { playoutEnd <= now && pendingMarks.isEmpty }
+
+  /// Bytes that have played (or will, if the session runs on).
+  public var bytesPlayed: Int { bytesQueued - bytesCleared }
+}

@@ -1,0 +1,317 @@
+/// The Twilio side of one Media Stream, as a transport-free state machine: what to send and
+/// when, what the bot's messages do to the phone's playback, and what to record and report.
+///
+/// Time is in milliseconds of session time from the first media frame; the driver (a WebSocket
+/// in TwvoiceNet, a test directly) says what time it is. Frame n of the caller's audio is due at
+/// exactly n × 20 ms, so pacing has no drift however long the call. Messages follow Twilio's
+/// shapes (media-streams.md §1.3): `connected`, `start` with `sequenceNumber` "1", `media` with
+/// string `sequenceNumber`/`chunk`/`timestamp` (timestamps from a non-zero start, +20 per
+/// frame), `dtmf` on "inbound_track", `mark` echoes, and `stop`.
+public struct StreamSession {
+  /// How the call is set up.
+  public struct Configuration: Sendable {
+    public var accountSid: String
+    public var callSid: String
+    public var streamSid: String
+    public var customParameters: [(name: String, value: String)]
+    /// `<Connect><Stream>` (true) or `<Start><Stream>`.
+    public var bidirectional: Bool
+    /// `start.tracks`; a bidirectional stream always declares `["inbound"]`.
+    public var tracks: [String]
+    /// `media.timestamp` of the first frame: Twilio's stream clock starts before the first frame
+    /// (102–155 ms in captures).
+    public var firstTimestampMs: Int
+    /// After the caller's audio ends, stay on the line this long once the bot's audio has played.
+    public var tailMs: Int
+    /// Hang up at this session time whatever happens.
+    public var hangupAfterMs: Int?
+
+    public init(
+      accountSid: String, callSid: String, streamSid: String, customParameters: [(name: String, value: String)] = [],
+      bidirectional: Bool = true, tracks: [String] = ["inbound"], firstTimestampMs: Int = 100, tailMs: Int = 2000,
+      hangupAfterMs: Int? = nil
+    ) {
+      self.accountSid = accountSid
+      self.callSid = callSid
+      self.streamSid = streamSid
+      self.customParameters = customParameters
+      self.bidirectional = bidirectional
+      self.tracks = tracks
+      self.firstTimestampMs = firstTimestampMs
+      self.tailMs = tailMs
+      self.hangupAfterMs = hangupAfterMs
+    }
+  }
+
+  /// What the caller says: µ-law audio from the start of the call, and DTMF keys at times.
+  public struct CallerInput: Sendable {
+    public var audio: [UInt8]
+    public var dtmf: [(digit: String, atMs: Int)]
+    public init(audio: [UInt8], dtmf: [(digit: String, atMs: Int)] = []) {
+      self.audio = audio
+      self.dtmf = dtmf.sorted { $0.atMs < $1.atMs }
+    }
+  }
+
+  /// One message in either direction, for the log.
+  public struct LogEntry: Sendable {
+    public enum Direction: String, Sendable { case sent, received }
+    public var atMs: Double
+    public var direction: Direction
+    /// The JSON text (for a binary frame from the bot, a description).
+    public var text: String
+  }
+
+  public let configuration: Configuration
+  public let input: CallerInput
+  public private(set) var playout = PlayoutBuffer()
+  public private(set) var log: [LogEntry] = []
+  public private(set) var violations: [BotMessageCheck.Violation] = []
+  public private(set) var warningCodes: [Int: Int] = [:]
+  public private(set) var sentMessages = 0
+  public private(set) var receivedMessages = 0
+  public private(set) var marksEchoed = 0
+  public private(set) var marksReceived = 0
+  /// When the bot's audio first arrived after each point the caller stopped talking.
+  public private(set) var botAudioArrivals: [Double] = []
+  public private(set) var stopped = false
+
+  private var sequence = 0
+  private var framesSent = 0
+  private var dtmfSent = 0
+  private var started = false
+  private let frameCount: Int
+  private let speechEnds: [Double]
+
+  /// Bytes of caller audio per media frame (20 ms).
+  public static let frameBytes = 160
+
+  public init(configuration: Configuration, input: CallerInput) {
+    self.configuration = configuration
+    self.input = input
+    frameCount = (input.audio.count + Self.frameBytes - 1) / Self.frameBytes
+    speechEnds = Self.findUtteranceEnds(input.audio)
+  }
+
+  private mutating func nextSequence() -> String {
+    sequence += 1
+    return String(sequence)
+  }
+
+  private static let compact = JSONWriter(style: .compact, asciiOnly: false)
+
+  private mutating func send(_ value: JSONValue, at now: Double, into out: inout [String]) {
+    let text = Self.compact.string(value)
+    out.append(text)
+    log.append(LogEntry(atMs: now, direction: .sent, text: text))
+    sentMessages += 1
+  }
+
+  /// `connected` and `start`, the first two messages.
+  public mutating func open(at now: Double = 0) -> [String] {
+    var out: [String] = []
+    started = true
+    send(.object([("event", .string("connected")), ("protocol", .string("Call")), ("version", .string("1.0.0"))]), at: now, into: &out)
+    let c = configuration
+    let start: JSONValue = .object([
+      ("accountSid", .string(c.accountSid)), ("streamSid", .string(c.streamSid)), ("callSid", .string(c.callSid)),
+      ("tracks", .array(c.tracks.map { .string($0) })),
+      ("customParameters", .object(c.customParameters.map { ($0.name, .string($0.value)) })),
+      ("mediaFormat", .object([("encoding", .string("audio/x-mulaw")), ("sampleRate", .int(8000)), ("channels", .int(1))])),
+    ])
+    send(
+      .object([("event", .string("start")), ("sequenceNumber", .string(nextSequence())), ("start", start), ("streamSid", .string(c.streamSid))]),
+      at: now, into: &out)
+    return out
+  }
+
+  /// Whether the caller's input has all been sent.
+  public var inputFinished: Bool { framesSent >= frameCount && dtmfSent >= input.dtmf.count }
+
+  /// When the session ends if nothing else happens: the input, then the bot's audio, then the tail.
+  public func endTime() -> Double {
+    let inputEnd = Double(frameCount * 20)
+    var end = max(inputEnd, playout.playoutEnd) + Double(configuration.tailMs)
+    if let hangup = configuration.hangupAfterMs { end = min(end, Double(hangup)) }
+    return end
+  }
+
+  /// Everything due by `now`: media frames (silence once the input is over), DTMF, mark echoes,
+  /// and `stop` when the call is over. Call it at `nextDeadline()`.
+  public mutating func tick(now: Double) -> [String] {
+    var out: [String] = []
+    guard started, !stopped else { return out }
+    for name in playout.dueMarks(at: now) { echo(name, at: now, into: &out) }
+    let end = endTime()
+    while true {
+      let t = framesSent * 20
+      if Double(t) > now { break }
+      // After the caller's input, the line stays open (silence) until the end of the call.
+      if framesSent >= frameCount && Double(t) >= end { break }
+      if let hangup = configuration.hangupAfterMs, t >= hangup { break }
+      while dtmfSent < input.dtmf.count, input.dtmf[dtmfSent].atMs <= t {
+        sendDTMF(input.dtmf[dtmfSent].digit, at: now, into: &out)
+        dtmfSent += 1
+      }
+      sendFrame(at: now, into: &out)
+    }
+    if now >= end {
+      send(
+        .object([
+          ("event", .string("stop")), ("sequenceNumber", .string(nextSequence())), ("streamSid", .string(configuration.streamSid)),
+          ("stop", .object([("accountSid", .string(configuration.accountSid)), ("callSid", .string(configuration.callSid))])),
+        ]), at: now, into: &out)
+      stopped = true
+    }
+    return out
+  }
+
+  /// The next time `tick` has something to do.
+  public func nextDeadline() -> Double {
+    var next = Double(framesSent * 20)
+    if let mark = playout.pendingMarks.first { next = min(next, mark.due) }
+    return min(next, endTime())
+  }
+
+  private mutating func sendFrame(at now: Double, into out: inout [String]) {
+    let start = framesSent * Self.frameBytes
+    var frame = [UInt8](repeating: G711.muLawSilence, count: Self.frameBytes)
+    if start < input.audio.count {
+      let end = min(start + Self.frameBytes, input.audio.count)
+      frame.replaceSubrange(0..<(end - start), with: input.audio[start..<end])
+    }
+    let chunk = framesSent + 1
+    let timestamp = configuration.firstTimestampMs + 20 * framesSent
+    framesSent += 1
+    send(
+      .object([
+        ("event", .string("media")), ("sequenceNumber", .string(nextSequence())),
+        ("media", .object([("track", .string("inbound")), ("chunk", .string(String(chunk))), ("timestamp", .string(String(timestamp))), ("payload", .string(Base64.encode(frame)))])),
+        ("streamSid", .string(configuration.streamSid)),
+      ]), at: now, into: &out)
+  }
+
+  private mutating func sendDTMF(_ digit: String, at now: Double, into out: inout [String]) {
+    guard configuration.bidirectional else { return }  // DTMF is not sent on <Start> streams
+    send(
+      .object([
+        ("event", .string("dtmf")), ("streamSid", .string(configuration.streamSid)), ("sequenceNumber", .string(nextSequence())),
+        ("dtmf", .object([("track", .string("inbound_track")), ("digit", .string(digit))])),
+      ]), at: now, into: &out)
+  }
+
+  private mutating func echo(_ name: String, at now: Double, into out: inout [String]) {
+    marksEchoed += 1
+    send(
+      .object([
+        ("event", .string("mark")), ("sequenceNumber", .string(nextSequence())), ("streamSid", .string(configuration.streamSid)),
+        ("mark", .object([("name", .string(name))])),
+      ]), at: now, into: &out)
+  }
+
+  private mutating func report(_ violation: BotMessageCheck.Violation) {
+    violations.append(violation)
+    warningCodes[violation.code, default: 0] += 1
+  }
+
+  /// A text frame from the bot at `now`; returns what to send at once (mark echoes).
+  public mutating func receive(text: String, at now: Double) -> [String] {
+    receivedMessages += 1
+    log.append(LogEntry(atMs: now, direction: .received, text: text))
+    var out: [String] = []
+    guard !stopped else { return out }
+    let outcome = BotMessageCheck.check(text: text, streamSid: configuration.streamSid, bidirectional: configuration.bidirectional)
+    if let violation = outcome.violation { report(violation) }
+    switch outcome.message {
+    case .media(let bytes):
+      if botAudioArrivals.last.map({ $0 < lastSpeechEnd(before: now) }) ?? true { botAudioArrivals.append(now) }
+      if !playout.enqueue(bytes, at: now) {
+        report(.init(code: 31931, message: "more than 10 minutes of audio queued: media discarded"))
+      }
+    case .mark(let name):
+      marksReceived += 1
+      if playout.mark(name, at: now) { echo(name, at: now, into: &out) }
+    case .clear:
+      for name in playout.clear(at: now) { echo(name, at: now, into: &out) }
+    case nil:
+      break
+    }
+    return out
+  }
+
+  /// A binary frame from the bot (Twilio's warning 31950).
+  public mutating func receive(binary count: Int, at now: Double) {
+    receivedMessages += 1
+    log.append(LogEntry(atMs: now, direction: .received, text: #"{"binary_frame_bytes":\#(count)}"#))
+    report(.init(code: 31950, message: "binary frame of \(count) bytes: Media Streams messages are JSON text"))
+  }
+
+  // MARK: latency
+
+  /// Ends of the caller's utterances (ms), computed once.
+  public var utteranceEnds: [Double] { speechEnds }
+
+  /// Ends of utterances in `audio` (ms): a voiced 20 ms frame followed by at least 400 ms of
+  /// frames below −40 dBFS.
+  static func findUtteranceEnds(_ audio: [UInt8]) -> [Double] {
+    let frameCount = (audio.count + 159) / 160
+    let table = G711.decodeTable(.muLaw)
+    var ends: [Double] = []
+    var lastVoiced: Int?
+    var quiet = 0
+    for frame in 0..<frameCount {
+      let slice = audio[(frame * 160)..<min(frame * 160 + 160, audio.count)]
+      let energy = slice.reduce(0.0) { $0 + pow2(Double(table[Int($1)])) } / Double(max(slice.count, 1))
+      if energy.squareRoot() > 327 {  // −40 dBFS
+        lastVoiced = frame
+        quiet = 0
+      } else if let voiced = lastVoiced {
+        quiet += 1
+        if quiet == 20 {
+          ends.append(Double((voiced + 1) * 20))
+          lastVoiced = nil
+        }
+      }
+    }
+    if let voiced = lastVoiced { ends.append(Double((voiced + 1) * 20)) }
+    return ends
+  }
+
+  private func lastSpeechEnd(before now: Double) -> Double {
+    speechEnds.last { $0 <= now } ?? -1
+  }
+
+  /// Response latency per utterance: from its end to the bot's first audio after it (ms).
+  public func latencies() -> [Double] {
+    var result: [Double] = []
+    let arrivals = botAudioArrivals
+    for end in utteranceEnds {
+      if let first = arrivals.first(where: { $0 >= end }) { result.append(first - end) }
+    }
+    return result
+  }
+
+  // MARK: recording
+
+  /// The conversation as the caller heard it: interleaved stereo µ-law, left the caller's audio
+  /// as sent, right the bot's audio as played (cleared audio is not in it), on one timeline.
+  public func stereoRecording() -> [UInt8] {
+    let callerSamples = framesSent * Self.frameBytes
+    let botEnd = playout.segments.map { $0.start + $0.bytes.count }.max() ?? 0
+    let length = max(callerSamples, botEnd)
+    var left = [UInt8](repeating: G711.muLawSilence, count: length)
+    var right = left
+    for i in 0..<min(callerSamples, input.audio.count) { left[i] = input.audio[i] }
+    for segment in playout.segments where segment.start >= 0 {
+      for (k, byte) in segment.bytes.enumerated() where segment.start + k < length { right[segment.start + k] = byte }
+    }
+    var out = [UInt8](repeating: 0, count: 2 * length)
+    for i in 0..<length {
+      out[2 * i] = left[i]
+      out[2 * i + 1] = right[i]
+    }
+    return out
+  }
+}
+
+private func pow2(_ x: Double) -> Double { x * x }

@@ -1,0 +1,4 @@
+import NIOCore
+import NIOPosix
+import NIOSSL
+import NIOWebSocket

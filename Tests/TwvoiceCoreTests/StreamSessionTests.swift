@@ -1,0 +1,144 @@
+import Testing
+import TwvoiceCore
+
+/// The Twilio side of a Media Stream, driven by hand with a fake clock.
+struct StreamSessionTests {
+  static let sid = "MZ0123456789abcdef0123456789abcdef"
+  static func session(audioMs: Int = 100, dtmf: [(String, Int)] = [], tail: Int = 0, bidirectional: Bool = true)
+    -> StreamSession
+  {
+    StreamSession(
+      configuration: .init(
+        accountSid: "AC0123456789abcdef0123456789abcdef", callSid: "CA0123456789abcdef0123456789abcdef", streamSid: sid,
+        customParameters: [("sid", "42")], bidirectional: bidirectional, firstTimestampMs: 135, tailMs: tail),
+      input: .init(audio: [UInt8](repeating: 0x7F, count: audioMs * 8), dtmf: dtmf.map { (digit: $0.0, atMs: $0.1) }))
+  }
+
+  static func json(_ text: String) throws -> JSONValue { try JSONParser.parse(text) }
+
+  @Test func messagesHaveTwilioShapes() throws {
+    var s = Self.session(audioMs: 40, dtmf: [("5", 20)])
+    let opening = s.open()
+    #expect(opening[0] == #"{"event":"connected","protocol":"Call","version":"1.0.0"}"#)
+    #expect(
+      opening[1]
+        == #"{"event":"start","sequenceNumber":"1","start":{"accountSid":"AC0123456789abcdef0123456789abcdef","streamSid":"MZ0123456789abcdef0123456789abcdef","callSid":"CA0123456789abcdef0123456789abcdef","tracks":["inbound"],"customParameters":{"sid":"42"},"mediaFormat":{"encoding":"audio/x-mulaw","sampleRate":8000,"channels":1}},"streamSid":"MZ0123456789abcdef0123456789abcdef"}"#)
+    let first = s.tick(now: 0)
+    #expect(first.count == 1)
+    let media = try Self.json(first[0])
+    #expect(media["sequenceNumber"] == .string("2"))
+    #expect(media["media"]?["chunk"] == .string("1") && media["media"]?["timestamp"] == .string("135"))
+    #expect(media["media"]?["track"] == .string("inbound"))
+    #expect(try Base64.decode(media["media"]?["payload"]?.stringValue ?? "") == [UInt8](repeating: 0x7F, count: 160))
+    let second = s.tick(now: 20)
+    #expect(second.count == 2)
+    #expect(try Self.json(second[0])["event"] == .string("dtmf"))
+    #expect(try Self.json(second[0])["dtmf"]?["track"] == .string("inbound_track"))
+    #expect(try Self.json(second[1])["media"]?["timestamp"] == .string("155"))
+    let end = s.tick(now: 40)
+    #expect(try end.map { try Self.json($0)["event"]?.stringValue } == ["stop"])
+    #expect(try Self.json(end[0])["sequenceNumber"] == .string("5"))
+    #expect(s.stopped)
+  }
+
+  @Test func pacingIsAbsolute() {
+    var s = Self.session(audioMs: 1000)
+    _ = s.open()
+    // A late tick sends every frame that is due, no more.
+    #expect(s.tick(now: 99.9).count == 5)
+    #expect(s.nextDeadline() == 100)
+    #expect(s.tick(now: 100).count == 1)
+  }
+
+  func media(_ bytes: Int) -> String {
+    #"{"event":"media","streamSid":"\#(Self.sid)","media":{"payload":"\#(Base64.encode([UInt8](repeating: 0xFF, count: bytes)))"}}"#
+  }
+  func mark(_ name: String) -> String { #"{"event":"mark","streamSid":"\#(Self.sid)","mark":{"name":"\#(name)"}}"# }
+
+  @Test func marksEchoWhenTheirAudioHasPlayed() throws {
+    var s = Self.session(audioMs: 2000)
+    _ = s.open()
+    _ = s.tick(now: 0)
+    #expect(s.receive(text: mark("early"), at: 10).count == 1)  // nothing buffered: at once
+    #expect(s.receive(text: media(800), at: 10).isEmpty)  // 100 ms of audio, plays 10…110
+    #expect(s.receive(text: mark("a"), at: 11).isEmpty)
+    #expect(s.playout.pendingMarks.first?.due == 110)
+    let before = s.tick(now: 100)
+    #expect(try before.allSatisfy { try Self.json($0)["event"] == .string("media") })
+    let at = s.tick(now: 110)
+    #expect(try at.contains { try Self.json($0)["mark"]?["name"] == .string("a") })
+  }
+
+  @Test func clearDropsAudioAndEchoesEveryPendingMark() throws {
+    var s = Self.session(audioMs: 2000)
+    _ = s.open()
+    _ = s.receive(text: media(8000), at: 0)  // 1 s
+    _ = s.receive(text: mark("one"), at: 0)
+    _ = s.receive(text: media(8000), at: 0)
+    _ = s.receive(text: mark("two"), at: 0)
+    let echoes = s.receive(text: #"{"event":"clear","streamSid":"\#(Self.sid)"}"#, at: 500)
+    #expect(try echoes.map { try Self.json($0)["mark"]?["name"]?.stringValue } == ["one", "two"])
+    #expect(s.playout.bytesCleared == 12000)
+    #expect(s.playout.bytesPlayed == 4000)
+    // The recording keeps only what played.
+    let recording = s.stereoRecording()
+    let right = stride(from: 1, to: recording.count, by: 2).map { recording[$0] }
+    #expect(right.count >= 4000)
+  }
+
+  @Test(arguments: [
+    ("not json", 31951), (#"{"event":"media"}"#, 31951), (#"{"event":"play","streamSid":"x"}"#, 31951),
+    (#"{"event":"clear","streamSid":"MZ00000000000000000000000000000000"}"#, 31951),
+    (#"{"event":"media","streamSid":"MZ0123456789abcdef0123456789abcdef","media":{"playload":"AAAA"}}"#, 31951),
+    (#"{"event":"media","streamSid":"MZ0123456789abcdef0123456789abcdef","media":{"payload":"%%%"}}"#, 31951),
+    (#"{"event":"clear","streamSid":"MZ0123456789abcdef0123456789abcdef","extra":1}"#, 31951),
+  ])
+  func invalidBotMessages(text: String, code: Int) {
+    var s = Self.session()
+    _ = s.open()
+    _ = s.receive(text: text, at: 0)
+    #expect(s.violations.map(\.code) == [code])
+  }
+
+  @Test func headersInBotAudioArePlayedAndReported() {
+    var s = Self.session()
+    _ = s.open()
+    let wav = WAVHeader.bytes(format: .twilio, dataLength: 100) + [UInt8](repeating: 0xFF, count: 100)
+    _ = s.receive(text: #"{"event":"media","streamSid":"\#(Self.sid)","media":{"payload":"\#(Base64.encode(wav))"}}"#, at: 0)
+    #expect(s.violations.first?.message.contains("WAV header") == true)
+    #expect(s.playout.bytesQueued == wav.count)
+  }
+
+  @Test func unidirectionalStreamsTakeNothingFromTheBot() {
+    var s = Self.session(bidirectional: false)
+    _ = s.open()
+    _ = s.receive(text: mark("x"), at: 0)
+    s.receive(binary: 320, at: 1)
+    #expect(s.violations.map(\.code) == [31924, 31950])
+  }
+
+  @Test func theCallerStaysOnTheLineUntilTheBotHasFinished() throws {
+    var s = Self.session(audioMs: 40, tail: 100)
+    _ = s.open()
+    _ = s.tick(now: 0)
+    _ = s.receive(text: media(4000), at: 10)  // 500 ms, plays until 510
+    #expect(s.endTime() == 610)
+    let messages = s.tick(now: 609)
+    #expect(!s.stopped)
+    #expect(messages.count == 30)  // frames 20…600
+    #expect(try s.tick(now: 610).map { try Self.json($0)["event"]?.stringValue } == ["stop"])
+  }
+
+  @Test func latencyFromEndOfSpeechToFirstBotAudio() {
+    // 200 ms of speech (full-scale code 0x00), then silence.
+    var s = StreamSession(
+      configuration: .init(accountSid: "AC1", callSid: "CA1", streamSid: Self.sid, tailMs: 0),
+      input: .init(audio: [UInt8](repeating: 0x00, count: 1600) + [UInt8](repeating: 0xFF, count: 8000)))
+    _ = s.open()
+    #expect(s.utteranceEnds == [200])
+    _ = s.receive(text: media(160), at: 150)  // before the end: not a response
+    _ = s.receive(text: media(160), at: 550)
+    _ = s.receive(text: media(160), at: 600)
+    #expect(s.latencies() == [350])
+  }
+}
