@@ -87,6 +87,7 @@ let package = Package(
         .product(name: "NIOHTTP1", package: "swift-nio"),
         .product(name: "NIOWebSocket", package: "swift-nio"),
       ],
+      exclude: ["Fixtures"],
       swiftSettings: strictSettings
     ),
   ],

@@ -17,7 +17,7 @@ public struct TwvoiceCommand: ParsableCommand {
       error; 74 output error.
       """,
     version: TwvoiceVersion.string,
-    subcommands: [TokenCommand.self, TwiMLCommand.self, CodecCommand.self]
+    subcommands: [TokenCommand.self, TwiMLCommand.self, CodecCommand.self, StreamCommand.self]
   )
 
   public init() {}

@@ -149,3 +149,20 @@ struct HMACAgainstOpenSSLTests {
     }
   }
 }
+
+/// X-Twilio-Signature against twilio-python's RequestValidator (scripts/gen-signature-vectors.py).
+struct TwilioSignatureTests {
+  @Test func matchesTwilioPython() throws {
+    let vectors = Fixtures.jsonLines("signature-vectors.jsonl")
+    #expect(vectors.count >= 6)
+    for v in vectors {
+      let params = (v["params"]?.members ?? []).map { (name: $0.key, value: $0.value.stringValue ?? "") }
+      let token = try #require(v["auth_token"]?.stringValue)
+      let url = try #require(v["url"]?.stringValue)
+      let expected = try #require(v["signature"]?.stringValue)
+      #expect(TwilioSignature.compute(url: url, parameters: params, authToken: token) == expected, "\(url)")
+      #expect(TwilioSignature.isValid(expected, url: url, parameters: params, authToken: token))
+      #expect(!TwilioSignature.isValid(expected, url: url + "x", parameters: params, authToken: token))
+    }
+  }
+}

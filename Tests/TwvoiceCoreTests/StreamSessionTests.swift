@@ -4,14 +4,18 @@ import TwvoiceCore
 /// The Twilio side of a Media Stream, driven by hand with a fake clock.
 struct StreamSessionTests {
   static let sid = "MZ0123456789abcdef0123456789abcdef"
-  static func session(audioMs: Int = 100, dtmf: [(String, Int)] = [], tail: Int = 0, bidirectional: Bool = true)
+  static func session(
+    audioMs: Int = 100, dtmf: [(String, Int)] = [], tail: Int = 0, bidirectional: Bool = true
+  )
     -> StreamSession
   {
     StreamSession(
       configuration: .init(
-        accountSid: "AC0123456789abcdef0123456789abcdef", callSid: "CA0123456789abcdef0123456789abcdef", streamSid: sid,
+        accountSid: "AC0123456789abcdef0123456789abcdef", callSid: "CA0123456789abcdef0123456789abcdef",
+        streamSid: sid,
         customParameters: [("sid", "42")], bidirectional: bidirectional, firstTimestampMs: 135, tailMs: tail),
-      input: .init(audio: [UInt8](repeating: 0x7F, count: audioMs * 8), dtmf: dtmf.map { (digit: $0.0, atMs: $0.1) }))
+      input: .init(
+        audio: [UInt8](repeating: 0x7F, count: audioMs * 8), dtmf: dtmf.map { (digit: $0.0, atMs: $0.1) }))
   }
 
   static func json(_ text: String) throws -> JSONValue { try JSONParser.parse(text) }
@@ -22,14 +26,17 @@ struct StreamSessionTests {
     #expect(opening[0] == #"{"event":"connected","protocol":"Call","version":"1.0.0"}"#)
     #expect(
       opening[1]
-        == #"{"event":"start","sequenceNumber":"1","start":{"accountSid":"AC0123456789abcdef0123456789abcdef","streamSid":"MZ0123456789abcdef0123456789abcdef","callSid":"CA0123456789abcdef0123456789abcdef","tracks":["inbound"],"customParameters":{"sid":"42"},"mediaFormat":{"encoding":"audio/x-mulaw","sampleRate":8000,"channels":1}},"streamSid":"MZ0123456789abcdef0123456789abcdef"}"#)
+        == #"{"event":"start","sequenceNumber":"1","start":{"accountSid":"AC0123456789abcdef0123456789abcdef","streamSid":"MZ0123456789abcdef0123456789abcdef","callSid":"CA0123456789abcdef0123456789abcdef","tracks":["inbound"],"customParameters":{"sid":"42"},"mediaFormat":{"encoding":"audio/x-mulaw","sampleRate":8000,"channels":1}},"streamSid":"MZ0123456789abcdef0123456789abcdef"}"#
+    )
     let first = s.tick(now: 0)
     #expect(first.count == 1)
     let media = try Self.json(first[0])
     #expect(media["sequenceNumber"] == .string("2"))
     #expect(media["media"]?["chunk"] == .string("1") && media["media"]?["timestamp"] == .string("135"))
     #expect(media["media"]?["track"] == .string("inbound"))
-    #expect(try Base64.decode(media["media"]?["payload"]?.stringValue ?? "") == [UInt8](repeating: 0x7F, count: 160))
+    #expect(
+      try Base64.decode(media["media"]?["payload"]?.stringValue ?? "") == [UInt8](repeating: 0x7F, count: 160)
+    )
     let second = s.tick(now: 20)
     #expect(second.count == 2)
     #expect(try Self.json(second[0])["event"] == .string("dtmf"))
@@ -53,7 +60,9 @@ struct StreamSessionTests {
   func media(_ bytes: Int) -> String {
     #"{"event":"media","streamSid":"\#(Self.sid)","media":{"payload":"\#(Base64.encode([UInt8](repeating: 0xFF, count: bytes)))"}}"#
   }
-  func mark(_ name: String) -> String { #"{"event":"mark","streamSid":"\#(Self.sid)","mark":{"name":"\#(name)"}}"# }
+  func mark(_ name: String) -> String {
+    #"{"event":"mark","streamSid":"\#(Self.sid)","mark":{"name":"\#(name)"}}"#
+  }
 
   @Test func marksEchoWhenTheirAudioHasPlayed() throws {
     var s = Self.session(audioMs: 2000)
@@ -89,7 +98,10 @@ struct StreamSessionTests {
   @Test(arguments: [
     ("not json", 31951), (#"{"event":"media"}"#, 31951), (#"{"event":"play","streamSid":"x"}"#, 31951),
     (#"{"event":"clear","streamSid":"MZ00000000000000000000000000000000"}"#, 31951),
-    (#"{"event":"media","streamSid":"MZ0123456789abcdef0123456789abcdef","media":{"playload":"AAAA"}}"#, 31951),
+    (
+      #"{"event":"media","streamSid":"MZ0123456789abcdef0123456789abcdef","media":{"playload":"AAAA"}}"#,
+      31951
+    ),
     (#"{"event":"media","streamSid":"MZ0123456789abcdef0123456789abcdef","media":{"payload":"%%%"}}"#, 31951),
     (#"{"event":"clear","streamSid":"MZ0123456789abcdef0123456789abcdef","extra":1}"#, 31951),
   ])
@@ -104,7 +116,9 @@ struct StreamSessionTests {
     var s = Self.session()
     _ = s.open()
     let wav = WAVHeader.bytes(format: .twilio, dataLength: 100) + [UInt8](repeating: 0xFF, count: 100)
-    _ = s.receive(text: #"{"event":"media","streamSid":"\#(Self.sid)","media":{"payload":"\#(Base64.encode(wav))"}}"#, at: 0)
+    _ = s.receive(
+      text: #"{"event":"media","streamSid":"\#(Self.sid)","media":{"payload":"\#(Base64.encode(wav))"}}"#,
+      at: 0)
     #expect(s.violations.first?.message.contains("WAV header") == true)
     #expect(s.playout.bytesQueued == wav.count)
   }

@@ -164,7 +164,8 @@ struct VoiceBuilderTests {
       .element(Voice.sms("twilio sms", to: "+11234567890", from: "+10987654321")),
     ])
     #expect(TwiMLSerializer().string(p02) == Self.xml("P02"))
-    let gather = Voice.gather(input: ["dtmf", "speech"], numDigits: 1, bargeIn: true, children: [.element(Voice.say("Hi"))])
+    let gather = Voice.gather(
+      input: ["dtmf", "speech"], numDigits: 1, bargeIn: true, children: [.element(Voice.say("Hi"))])
     #expect(
       TwiMLSerializer(declaration: false).string(gather)
         == #"<Gather bargeIn="true" input="dtmf speech" numDigits="1"><Say>Hi</Say></Gather>"#)

@@ -37,6 +37,11 @@ public enum Terminal {
     _ = writeAll(fd: 2, Array((line + "\n").utf8))
   }
 
+  /// A status line on standard error, redrawn in place (`nil` erases it). For terminals only.
+  public static func progress(_ line: String?) {
+    _ = writeAll(fd: 2, Array(("\r\u{1B}[K" + (line.map { "twvoice: \($0)" } ?? "")).utf8))
+  }
+
   /// `twvoice: warning: …` on standard error.
   public static func warning(_ message: String) { diagnostic("twvoice: warning: \(message)") }
 

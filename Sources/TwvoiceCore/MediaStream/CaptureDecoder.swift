@@ -52,7 +52,8 @@ public struct CaptureSummary: Sendable {
   /// `sequenceNumber`s that did not follow the previous message's.
   public var sequenceAnomalies: [(line: Int, expected: Int, got: Int)] = []
   public var marks: [(name: String, line: Int)] = []
-  public var dtmf: [(digit: String, line: Int)] = []
+  /// DTMF digits: the line, and where on the inbound track's timeline they came (ms).
+  public var dtmf: [(digit: String, line: Int, atMs: Int)] = []
   public var streamSid: String?
   public var callSid: String?
   public var declaredTracks: [String] = []
@@ -454,7 +455,8 @@ public struct CaptureDecoder {
       base.marks.append((message["mark"]?["name"]?.stringValue ?? "", lineNumber))
     case "dtmf":
       base.events[event, default: 0] += 1
-      base.dtmf.append((message["dtmf"]?["digit"]?.stringValue ?? "?", lineNumber))
+      base.dtmf.append(
+        (message["dtmf"]?["digit"]?.stringValue ?? "?", lineNumber, states[0].stats.timelineSamples / 8))
     default:
       base.unknownEvents += 1
     }

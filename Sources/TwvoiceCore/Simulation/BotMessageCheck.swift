@@ -27,10 +27,13 @@ public enum BotMessageCheck {
   public static func check(text: String, streamSid: String, bidirectional: Bool) -> Outcome {
     switch parse(text: text, streamSid: streamSid, bidirectional: bidirectional) {
     case .success(let message):
-      if case .media(let bytes) = message, let container = ContainerSniffer.container(atStartOf: Array(bytes.prefix(16))) {
+      if case .media(let bytes) = message,
+        let container = ContainerSniffer.container(atStartOf: Array(bytes.prefix(16)))
+      {
         return Outcome(
           message: message,
-          violation: Violation(code: 31951, message: "media.payload starts with \(container); Twilio plays the header as noise"))
+          violation: Violation(
+            code: 31951, message: "media.payload starts with \(container); Twilio plays the header as noise"))
       }
       return Outcome(message: message, violation: nil)
     case .failure(let violation):
@@ -38,16 +41,25 @@ public enum BotMessageCheck {
     }
   }
 
-  private static func parse(text: String, streamSid: String, bidirectional: Bool) -> Result<Message, Violation> {
+  private static func parse(text: String, streamSid: String, bidirectional: Bool) -> Result<
+    Message, Violation
+  > {
     guard bidirectional else {
-      return .failure(Violation(code: 31924, message: "the bot sent a message on a unidirectional (<Start>) stream, which takes none"))
+      return .failure(
+        Violation(
+          code: 31924,
+          message: "the bot sent a message on a unidirectional (<Start>) stream, which takes none"))
     }
     let value: JSONValue
     do { value = try JSONParser.parse(text) } catch {
       return .failure(Violation(code: 31951, message: "not JSON: \(error)"))
     }
-    guard let members = value.members else { return .failure(Violation(code: 31951, message: "not a JSON object")) }
-    guard let event = value["event"]?.stringValue else { return .failure(Violation(code: 31951, message: "no event")) }
+    guard let members = value.members else {
+      return .failure(Violation(code: 31951, message: "not a JSON object"))
+    }
+    guard let event = value["event"]?.stringValue else {
+      return .failure(Violation(code: 31951, message: "no event"))
+    }
     func keys(_ allowed: Set<String>) -> Violation? {
       let names = Set(members.map(\.key))
       if let extra = names.subtracting(allowed).sorted().first {
@@ -63,13 +75,17 @@ public enum BotMessageCheck {
       let allowed: Set<String> = event == "clear" ? ["event", "streamSid"] : ["event", "streamSid", event]
       if let violation = keys(allowed) { return .failure(violation) }
     default:
-      return .failure(Violation(code: 31951, message: "unknown event \"\(event)\" (a bot sends media, mark or clear)"))
+      return .failure(
+        Violation(code: 31951, message: "unknown event \"\(event)\" (a bot sends media, mark or clear)"))
     }
     guard let sid = value["streamSid"]?.stringValue else {
       return .failure(Violation(code: 31951, message: "streamSid is not a string"))
     }
     guard sid == streamSid else {
-      return .failure(Violation(code: 31951, message: "streamSid \"\(sid.escapingControlCharacters)\" is not this stream's (\(streamSid))"))
+      return .failure(
+        Violation(
+          code: 31951,
+          message: "streamSid \"\(sid.escapingControlCharacters)\" is not this stream's (\(streamSid))"))
     }
     switch event {
     case "media":
@@ -77,7 +93,10 @@ public enum BotMessageCheck {
         return .failure(Violation(code: 31951, message: "media is not an object"))
       }
       if let extra = fields.first(where: { $0.key != "payload" }) {
-        return .failure(Violation(code: 31951, message: "media has an unknown field \"\(extra.key)\" (a bot sends media.payload only)"))
+        return .failure(
+          Violation(
+            code: 31951,
+            message: "media has an unknown field \"\(extra.key)\" (a bot sends media.payload only)"))
       }
       guard let payload = media["payload"]?.stringValue else {
         return .failure(Violation(code: 31951, message: "media without a payload string (media.payload)"))

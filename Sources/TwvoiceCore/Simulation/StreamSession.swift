@@ -7,7 +7,7 @@
 /// shapes (media-streams.md §1.3): `connected`, `start` with `sequenceNumber` "1", `media` with
 /// string `sequenceNumber`/`chunk`/`timestamp` (timestamps from a non-zero start, +20 per
 /// frame), `dtmf` on "inbound_track", `mark` echoes, and `stop`.
-public struct StreamSession {
+public struct StreamSession: Sendable {
   /// How the call is set up.
   public struct Configuration: Sendable {
     public var accountSid: String
@@ -27,8 +27,10 @@ public struct StreamSession {
     public var hangupAfterMs: Int?
 
     public init(
-      accountSid: String, callSid: String, streamSid: String, customParameters: [(name: String, value: String)] = [],
-      bidirectional: Bool = true, tracks: [String] = ["inbound"], firstTimestampMs: Int = 100, tailMs: Int = 2000,
+      accountSid: String, callSid: String, streamSid: String,
+      customParameters: [(name: String, value: String)] = [],
+      bidirectional: Bool = true, tracks: [String] = ["inbound"], firstTimestampMs: Int = 100,
+      tailMs: Int = 2000,
       hangupAfterMs: Int? = nil
     ) {
       self.accountSid = accountSid
@@ -111,16 +113,25 @@ public struct StreamSession {
   public mutating func open(at now: Double = 0) -> [String] {
     var out: [String] = []
     started = true
-    send(.object([("event", .string("connected")), ("protocol", .string("Call")), ("version", .string("1.0.0"))]), at: now, into: &out)
+    send(
+      .object([("event", .string("connected")), ("protocol", .string("Call")), ("version", .string("1.0.0"))]
+      ), at: now, into: &out)
     let c = configuration
     let start: JSONValue = .object([
-      ("accountSid", .string(c.accountSid)), ("streamSid", .string(c.streamSid)), ("callSid", .string(c.callSid)),
+      ("accountSid", .string(c.accountSid)), ("streamSid", .string(c.streamSid)),
+      ("callSid", .string(c.callSid)),
       ("tracks", .array(c.tracks.map { .string($0) })),
       ("customParameters", .object(c.customParameters.map { ($0.name, .string($0.value)) })),
-      ("mediaFormat", .object([("encoding", .string("audio/x-mulaw")), ("sampleRate", .int(8000)), ("channels", .int(1))])),
+      (
+        "mediaFormat",
+        .object([("encoding", .string("audio/x-mulaw")), ("sampleRate", .int(8000)), ("channels", .int(1))])
+      ),
     ])
     send(
-      .object([("event", .string("start")), ("sequenceNumber", .string(nextSequence())), ("start", start), ("streamSid", .string(c.streamSid))]),
+      .object([
+        ("event", .string("start")), ("sequenceNumber", .string(nextSequence())), ("start", start),
+        ("streamSid", .string(c.streamSid)),
+      ]),
       at: now, into: &out)
     return out
   }
@@ -128,13 +139,21 @@ public struct StreamSession {
   /// Whether the caller's input has all been sent.
   public var inputFinished: Bool { framesSent >= frameCount && dtmfSent >= input.dtmf.count }
 
-  /// When the session ends if nothing else happens: the input, then the bot's audio, then the tail.
+  /// When the session ends if nothing else happens: the input, then the bot's audio, then the
+  /// tail. Without an explicit hang-up time, the caller gives up at the latest 60 s (or the tail,
+  /// if longer) after its input ends, so a bot that talks forever cannot keep a test running.
   public func endTime() -> Double {
     let inputEnd = Double(frameCount * 20)
     var end = max(inputEnd, playout.playoutEnd) + Double(configuration.tailMs)
-    if let hangup = configuration.hangupAfterMs { end = min(end, Double(hangup)) }
+    let hangup =
+      configuration.hangupAfterMs.map(Double.init) ?? inputEnd
+      + Double(max(configuration.tailMs, Self.patienceMs))
+    end = min(end, hangup)
     return end
   }
+
+  /// How long the caller waits after its input for the bot to finish, without --hangup-after.
+  public static let patienceMs = 60_000
 
   /// Everything due by `now`: media frames (silence once the input is over), DTMF, mark echoes,
   /// and `stop` when the call is over. Call it at `nextDeadline()`.
@@ -158,8 +177,14 @@ public struct StreamSession {
     if now >= end {
       send(
         .object([
-          ("event", .string("stop")), ("sequenceNumber", .string(nextSequence())), ("streamSid", .string(configuration.streamSid)),
-          ("stop", .object([("accountSid", .string(configuration.accountSid)), ("callSid", .string(configuration.callSid))])),
+          ("event", .string("stop")), ("sequenceNumber", .string(nextSequence())),
+          ("streamSid", .string(configuration.streamSid)),
+          (
+            "stop",
+            .object([
+              ("accountSid", .string(configuration.accountSid)), ("callSid", .string(configuration.callSid)),
+            ])
+          ),
         ]), at: now, into: &out)
       stopped = true
     }
@@ -186,7 +211,13 @@ public struct StreamSession {
     send(
       .object([
         ("event", .string("media")), ("sequenceNumber", .string(nextSequence())),
-        ("media", .object([("track", .string("inbound")), ("chunk", .string(String(chunk))), ("timestamp", .string(String(timestamp))), ("payload", .string(Base64.encode(frame)))])),
+        (
+          "media",
+          .object([
+            ("track", .string("inbound")), ("chunk", .string(String(chunk))),
+            ("timestamp", .string(String(timestamp))), ("payload", .string(Base64.encode(frame))),
+          ])
+        ),
         ("streamSid", .string(configuration.streamSid)),
       ]), at: now, into: &out)
   }
@@ -195,7 +226,8 @@ public struct StreamSession {
     guard configuration.bidirectional else { return }  // DTMF is not sent on <Start> streams
     send(
       .object([
-        ("event", .string("dtmf")), ("streamSid", .string(configuration.streamSid)), ("sequenceNumber", .string(nextSequence())),
+        ("event", .string("dtmf")), ("streamSid", .string(configuration.streamSid)),
+        ("sequenceNumber", .string(nextSequence())),
         ("dtmf", .object([("track", .string("inbound_track")), ("digit", .string(digit))])),
       ]), at: now, into: &out)
   }
@@ -204,7 +236,8 @@ public struct StreamSession {
     marksEchoed += 1
     send(
       .object([
-        ("event", .string("mark")), ("sequenceNumber", .string(nextSequence())), ("streamSid", .string(configuration.streamSid)),
+        ("event", .string("mark")), ("sequenceNumber", .string(nextSequence())),
+        ("streamSid", .string(configuration.streamSid)),
         ("mark", .object([("name", .string(name))])),
       ]), at: now, into: &out)
   }
@@ -220,11 +253,14 @@ public struct StreamSession {
     log.append(LogEntry(atMs: now, direction: .received, text: text))
     var out: [String] = []
     guard !stopped else { return out }
-    let outcome = BotMessageCheck.check(text: text, streamSid: configuration.streamSid, bidirectional: configuration.bidirectional)
+    let outcome = BotMessageCheck.check(
+      text: text, streamSid: configuration.streamSid, bidirectional: configuration.bidirectional)
     if let violation = outcome.violation { report(violation) }
     switch outcome.message {
     case .media(let bytes):
-      if botAudioArrivals.last.map({ $0 < lastSpeechEnd(before: now) }) ?? true { botAudioArrivals.append(now) }
+      if botAudioArrivals.last.map({ $0 < lastSpeechEnd(before: now) }) ?? true {
+        botAudioArrivals.append(now)
+      }
       if !playout.enqueue(bytes, at: now) {
         report(.init(code: 31931, message: "more than 10 minutes of audio queued: media discarded"))
       }
@@ -243,7 +279,8 @@ public struct StreamSession {
   public mutating func receive(binary count: Int, at now: Double) {
     receivedMessages += 1
     log.append(LogEntry(atMs: now, direction: .received, text: #"{"binary_frame_bytes":\#(count)}"#))
-    report(.init(code: 31950, message: "binary frame of \(count) bytes: Media Streams messages are JSON text"))
+    report(
+      .init(code: 31950, message: "binary frame of \(count) bytes: Media Streams messages are JSON text"))
   }
 
   // MARK: latency
@@ -303,7 +340,9 @@ public struct StreamSession {
     var right = left
     for i in 0..<min(callerSamples, input.audio.count) { left[i] = input.audio[i] }
     for segment in playout.segments where segment.start >= 0 {
-      for (k, byte) in segment.bytes.enumerated() where segment.start + k < length { right[segment.start + k] = byte }
+      for (k, byte) in segment.bytes.enumerated() where segment.start + k < length {
+        right[segment.start + k] = byte
+      }
     }
     var out = [UInt8](repeating: 0, count: 2 * length)
     for i in 0..<length {
