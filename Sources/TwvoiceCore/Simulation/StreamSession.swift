@@ -77,6 +77,8 @@ public struct StreamSession: Sendable {
   /// When the bot's audio first arrived after each point the caller stopped talking.
   public private(set) var botAudioArrivals: [Double] = []
   public private(set) var stopped = false
+  /// How late each media frame left (ms of session time after its scheduled n × 20 ms).
+  public private(set) var frameLateness: [Float] = []
 
   private var sequence = 0
   private var framesSent = 0
@@ -207,6 +209,7 @@ public struct StreamSession: Sendable {
     }
     let chunk = framesSent + 1
     let timestamp = configuration.firstTimestampMs + 20 * framesSent
+    frameLateness.append(Float(max(0, now - Double(framesSent * 20))))
     framesSent += 1
     send(
       .object([

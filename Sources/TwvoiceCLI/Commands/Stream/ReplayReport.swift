@@ -41,6 +41,15 @@ struct ReplaySummary {
       ),
       ("violations", .array(session.violations.prefix(50).map { .string($0.description) })),
       (
+        "pacing_lateness_ms",
+        .object([
+          ("frames", .int(session.frameLateness.count)),
+          ("p50", .number(format3(Self.percentile(session.frameLateness.map(Double.init), 0.5) ?? 0))),
+          ("p99", .number(format3(Self.percentile(session.frameLateness.map(Double.init), 0.99) ?? 0))),
+          ("max", .number(format3(Double(session.frameLateness.max() ?? 0)))),
+        ])
+      ),
+      (
         "latency_ms",
         .object([
           ("utterances", .int(session.utteranceEnds.count)), ("answered", .int(latencies.count)),
