@@ -77,11 +77,13 @@ let package = Package(
       exclude: ["Fixtures"],
       swiftSettings: strictSettings
     ),
+    // Pseudo-terminals for the REPL tests (posix_openpt is not in Swift's Glibc module).
+    .target(name: "CTestSupport", path: "Tests/CTestSupport"),
     // Depends on the executable so that `swift test` builds the binary the end-to-end tests run.
     .testTarget(
       name: "TwvoiceCLITests",
       dependencies: [
-        "TwvoiceCLI", "twvoice", "TwvoiceNet",
+        "TwvoiceCLI", "twvoice", "TwvoiceNet", "CTestSupport",
         .product(name: "NIOCore", package: "swift-nio"),
         .product(name: "NIOPosix", package: "swift-nio"),
         .product(name: "NIOHTTP1", package: "swift-nio"),

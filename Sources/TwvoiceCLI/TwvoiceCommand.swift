@@ -17,7 +17,9 @@ public struct TwvoiceCommand: ParsableCommand {
       error; 74 output error.
       """,
     version: TwvoiceVersion.string,
-    subcommands: [TokenCommand.self, TwiMLCommand.self, CodecCommand.self, StreamCommand.self]
+    subcommands: [
+      TokenCommand.self, TwiMLCommand.self, CodecCommand.self, StreamCommand.self, ReplCommand.self,
+    ]
   )
 
   public init() {}

@@ -110,6 +110,8 @@ public final class StreamReplayClient: @unchecked Sendable {
   private let group: MultiThreadedEventLoopGroup
   /// Called on the event loop after every step, for a progress line.
   public var onProgress: (@Sendable (StreamSession) -> Void)?
+  /// Polled before every step: true hangs up at once (Ctrl-C), keeping everything so far.
+  public var stopRequested: (@Sendable () -> Bool)?
 
   public init(target: Target, options: Options) {
     self.target = target
@@ -124,7 +126,9 @@ public final class StreamReplayClient: @unchecked Sendable {
   public func run(_ session: StreamSession) -> (StreamSession, Outcome) {
     let loop = group.next()
     let done = loop.makePromise(of: Outcome.self)
-    let handler = ReplayHandler(session: session, speed: options.speed, done: done, onProgress: onProgress)
+    let handler = ReplayHandler(
+      session: session, speed: options.speed, done: done, onProgress: onProgress, stopRequested: stopRequested
+    )
     let statusPeeker = StatusLinePeeker()
     let target = self.target
     let options = self.options
@@ -268,6 +272,7 @@ final class ReplayHandler: ChannelInboundHandler, @unchecked Sendable {
   private let speed: Double
   private let done: EventLoopPromise<StreamReplayClient.Outcome>
   private let onProgress: (@Sendable (StreamSession) -> Void)?
+  private let stopRequested: (@Sendable () -> Bool)?
   private var start = NIODeadline.now()
   private var finished = false
   private var closeCode: Int?
@@ -276,8 +281,9 @@ final class ReplayHandler: ChannelInboundHandler, @unchecked Sendable {
 
   init(
     session: StreamSession, speed: Double, done: EventLoopPromise<StreamReplayClient.Outcome>,
-    onProgress: (@Sendable (StreamSession) -> Void)?
+    onProgress: (@Sendable (StreamSession) -> Void)?, stopRequested: (@Sendable () -> Bool)?
   ) {
+    self.stopRequested = stopRequested
     self.session = session
     self.speed = max(speed, 0.001)
     self.done = done
@@ -319,6 +325,11 @@ final class ReplayHandler: ChannelInboundHandler, @unchecked Sendable {
 
   private func pump(context: ChannelHandlerContext) {
     guard !finished else { return }
+    if stopRequested?() == true {
+      send(session.hangUp(at: now), context: context)
+      finish(.completed, context: context)
+      return
+    }
     send(session.tick(now: now), context: context)
     onProgress?(session)
     if session.stopped {
@@ -326,7 +337,9 @@ final class ReplayHandler: ChannelInboundHandler, @unchecked Sendable {
       return
     }
     let next = session.nextDeadline()
-    let deadline = start + .nanoseconds(Int64(next / speed * 1_000_000))
+    // At most 50 ms between steps, so a stop request is noticed promptly.
+    let deadline = min(
+      start + .nanoseconds(Int64(next / speed * 1_000_000)), NIODeadline.now() + .milliseconds(50))
     let loopBoundContext = NIOLoopBound(context, eventLoop: context.eventLoop)
     scheduled = context.eventLoop.scheduleTask(deadline: max(deadline, NIODeadline.now())) { [self] in
       self.pump(context: loopBoundContext.value)

@@ -4,7 +4,10 @@ import TwvoiceCLI
 @main
 enum Entrypoint {
   static func main() {
-    let status = CommandRunner.run(arguments: Array(CommandLine.arguments.dropFirst()))
+    var arguments = Array(CommandLine.arguments.dropFirst())
+    // `twvoice` alone on a terminal is the REPL.
+    if arguments.isEmpty && Terminal.isTerminal(0) && Terminal.isTerminal(1) { arguments = ["repl"] }
+    let status = CommandRunner.run(arguments: arguments)
     Terminal.flushAndExit(status)
   }
 }

@@ -193,6 +193,25 @@ public struct StreamSession: Sendable {
     return out
   }
 
+  /// The caller hangs up now (Ctrl-C): `stop`, and the session is over.
+  public mutating func hangUp(at now: Double) -> [String] {
+    guard started, !stopped else { return [] }
+    var out: [String] = []
+    send(
+      .object([
+        ("event", .string("stop")), ("sequenceNumber", .string(nextSequence())),
+        ("streamSid", .string(configuration.streamSid)),
+        (
+          "stop",
+          .object([
+            ("accountSid", .string(configuration.accountSid)), ("callSid", .string(configuration.callSid)),
+          ])
+        ),
+      ]), at: now, into: &out)
+    stopped = true
+    return out
+  }
+
   /// The next time `tick` has something to do.
   public func nextDeadline() -> Double {
     var next = Double(framesSent * 20)

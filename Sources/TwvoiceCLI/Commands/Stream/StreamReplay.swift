@@ -149,6 +149,8 @@ struct StreamReplay: ParsableCommand {
         authToken: authToken ?? environment[EnvironmentVariable.authToken], insecure: insecure,
         speed: fast ? 1000 : speed,
         connectTimeoutSeconds: Int64(connectTimeout)))
+    Interrupt.install()
+    client.stopRequested = { Interrupt.isRequested }
     let showProgress = !quiet && !json && Terminal.isTerminal(2)
     if showProgress {
       client.onProgress = { session in ReplayProgress.show(session) }

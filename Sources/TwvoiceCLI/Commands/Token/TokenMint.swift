@@ -13,7 +13,7 @@ struct TokenMint: ParsableCommand {
       Examples:
         TOKEN=$(twvoice token mint --identity alice --incoming)
         twvoice token mint --random-identity --output json
-        twvoice token mint --identity alice --param team=blue --ttl 600 --region ie1
+        twvoice token mint --identity alice --application-sid AP… --param team=blue --ttl 600 --region ie1
         twvoice token mint --count 1000 --identity-prefix load --now 1700000000 > tokens.jsonl
 
       Credentials: --account-sid or TWILIO_ACCOUNT_SID; --api-key or TWILIO_API_KEY; the \

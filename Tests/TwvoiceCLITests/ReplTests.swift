@@ -1,0 +1,216 @@
+import CTestSupport
+import Foundation
+import Testing
+import TwvoiceCLI
+import TwvoiceCore
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// The REPL through piped standard input (a script) and through a pseudo-terminal.
+struct ReplScriptTests {
+  static let env = Twvoice.fakeEnvironment
+
+  @Test func scriptStopsAtTheFirstFailingLineWithItsStatus() throws {
+    let script = """
+      # a comment
+      twiml render dial --client 'alice smith'
+      codec info missing.wav
+      twiml render dial --client never
+      """
+    let r = try Twvoice.run(["repl"], stdin: script, environment: Self.env)
+    #expect(r.status == 66)
+    #expect(r.stdout.contains("<Client>alice smith</Client>"))
+    #expect(!r.stdout.contains("never"))
+    #expect(r.stderr.contains("twvoice: repl: stopped at line 3 (exit status 66)"))
+    #expect(!r.stdout.contains("twvoice>"))  // no prompt echo when not a terminal
+  }
+
+  @Test func keepGoingRunsEveryLine() throws {
+    let r = try Twvoice.run(
+      ["repl", "--keep-going"], stdin: "codec info missing.wav\ntwiml render dial --client b\n",
+      environment: Self.env)
+    #expect(r.status == 66)
+    #expect(r.stdout.contains("<Client>b</Client>"))
+  }
+
+  @Test func settingsFeedLaterCommandsAndSecretsAreMasked() throws {
+    var env = Self.env
+    env["TWILIO_API_SECRET"] = nil
+    let script = """
+      set identity alice
+      set api-secret not-shown-0123456789
+      show
+      env
+      token mint --now 1700000000
+      unset identity
+      token mint --now 1700000000
+      """
+    let r = try Twvoice.run(["repl"], stdin: script, environment: env)
+    #expect(r.status == 64)  // the last mint has no identity
+    #expect(!r.stdout.contains("not-shown") && !r.stderr.contains("not-shown"))
+    #expect(r.stdout.contains("api-secret = •••••••• (20 characters)"))
+    #expect(r.stdout.contains("TWILIO_API_SECRET = •••••••• (20 characters)  (from set api-secret)"))
+    #expect(
+      r.stdout.contains(
+        "TWILIO_ACCOUNT_SID = ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa  (from environment TWILIO_ACCOUNT_SID)"))
+    let token = try #require(r.stdout.split(separator: "\n").first { $0.hasPrefix("eyJ") })
+    let decoded = try Twvoice.run(
+      ["token", "decode", "--now", "1700000001", String(token)],
+      environment: ["TWILIO_API_SECRET": "not-shown-0123456789"])
+    #expect(decoded.status == 0)
+    #expect(decoded.stdout.contains("alice"))
+  }
+
+  @Test func helpAndErrorsUseTheSameMessagesAsTheCommandLine() throws {
+    let r = try Twvoice.run(
+      ["repl", "--keep-going"], stdin: "help token mint\ntokn\nrepl\nset colour red\necho 'unterminated\n")
+    #expect(r.stdout.contains("USAGE: twvoice token mint"))
+    #expect(r.stderr.contains("Unexpected argument 'tokn'"))
+    #expect(r.stderr.contains("twvoice: error: already in the REPL"))
+    #expect(r.stderr.contains("usage: set NAME VALUE"))
+    #expect(r.stderr.contains("twvoice: error: unterminated single quote"))
+  }
+}
+
+struct ShellWordsTests {
+  @Test(arguments: [
+    (#"a b  c"#, ["a", "b", "c"]), (#"'a b' "c d""#, ["a b", "c d"]), (#"a\ b"#, ["a b"]),
+    (#""say \"hi\" \n""#, [#"say "hi" \n"#]), (#"x # comment"#, ["x"]), (#"a#b"#, ["a#b"]), (#"''"#, [""]),
+  ])
+  func splitsLikeAShell(line: String, words: [String]) throws {
+    #expect(try ShellWords.split(line) == words)
+  }
+}
+
+struct CompletionTests {
+  @Test func completionComesFromTheCommandTree() {
+    let model = CompletionModel.shared
+    #expect(model.candidates(before: "", word: "to") == ["token"])
+    #expect(model.candidates(before: "token ", word: "") == ["decode", "mint"])
+    #expect(model.candidates(before: "token mint ", word: "--app").contains("--application-sid"))
+    #expect(model.candidates(before: "codec decode x --track ", word: "") == ["inbound", "outbound", "both"])
+    #expect(model.candidates(before: "codec encode x --format ", word: "p") == ["payloads"])
+    #expect(model.candidates(before: "set ", word: "api") == ["api-key", "api-secret"])
+    #expect(model.candidates(before: "codec decode ", word: "cap").isEmpty)  // file names, from readline
+  }
+}
+
+/// Generated files are fresh: the committed completion scripts are what the command tree gives.
+struct GeneratedFilesTests {
+  static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent()
+
+  @Test(arguments: [
+    ("bash", "completions/twvoice.bash"), ("zsh", "completions/_twvoice"),
+    ("fish", "completions/twvoice.fish"),
+  ])
+  func completionScriptsAreFresh(shell: String, path: String) throws {
+    let committed = try String(contentsOf: Self.root.appendingPathComponent(path), encoding: .utf8)
+    let r = try Twvoice.run(["--generate-completion-script", shell])
+    #expect(r.stdout == committed, "run scripts/generate-docs.sh")
+  }
+
+  @Test func completionScriptsParse() throws {
+    for (shell, path) in [
+      ("bash", "completions/twvoice.bash"), ("zsh", "completions/_twvoice"),
+      ("fish", "completions/twvoice.fish"),
+    ] {
+      guard
+        let binary = ["/bin", "/usr/bin"].map({ "\($0)/\(shell)" }).first(where: {
+          FileManager.default.isExecutableFile(atPath: $0)
+        })
+      else {
+        continue  // that shell is not installed here
+      }
+      let process = Process()
+      process.executableURL = URL(fileURLWithPath: binary)
+      process.arguments = ["-n", Self.root.appendingPathComponent(path).path]
+      try process.run()
+      process.waitUntilExit()
+      #expect(process.terminationStatus == 0, "\(shell) -n \(path)")
+    }
+  }
+
+  @Test func everyCommandHasAManPage() throws {
+    let pages = try FileManager.default.contentsOfDirectory(
+      atPath: Self.root.appendingPathComponent("man").path)
+    for page in [
+      "twvoice.1", "twvoice.token.mint.1", "twvoice.codec.decode.1", "twvoice.twiml.validate.1",
+      "twvoice.stream.replay.1", "twvoice.repl.1",
+    ] {
+      #expect(pages.contains(page))
+    }
+  }
+}
+
+/// The REPL on a pseudo-terminal: readline's prompt, Tab completion, history, Ctrl-D.
+struct ReplTerminalTests {
+  final class Terminal {
+    let master: Int32
+    let process = Process()
+    var output = ""
+
+    init(arguments: [String], environment: [String: String]) throws {
+      var name = [CChar](repeating: 0, count: 128)
+      master = tw_open_pty(&name, name.count)
+      guard master >= 0 else { throw POSIXError(.EIO) }
+      let slave = open(String(cString: name), O_RDWR)
+      let handle = FileHandle(fileDescriptor: slave, closeOnDealloc: true)
+      process.executableURL = Twvoice.executable
+      process.arguments = arguments
+      process.environment = environment
+      process.standardInput = handle
+      process.standardOutput = handle
+      process.standardError = handle
+      try process.run()
+    }
+
+    func type(_ text: String) { _ = text.withCString { write(master, $0, strlen($0)) } }
+
+    /// Reads until `text` appears or the timeout passes; true when it appeared.
+    func waitFor(_ text: String, seconds: Double = 5) -> Bool {
+      let deadline = Date().addingTimeInterval(seconds)
+      var buffer = [UInt8](repeating: 0, count: 4096)
+      while Date() < deadline {
+        if output.contains(text) { return true }
+        var fds = pollfd(fd: master, events: Int16(POLLIN), revents: 0)
+        if poll(&fds, 1, 100) > 0 {
+          let n = read(master, &buffer, buffer.count)
+          if n > 0 { output += String(decoding: buffer[0..<n], as: UTF8.self) }
+        }
+      }
+      return output.contains(text)
+    }
+
+    deinit {
+      if process.isRunning { process.terminate() }
+      close(master)
+    }
+  }
+
+  @Test func tabCompletionHistoryAndExit() throws {
+    let state = try TemporaryDirectory.make()
+    var env = Twvoice.fakeEnvironment
+    env["XDG_STATE_HOME"] = state.path
+    env["TERM"] = "xterm"
+    env["HOME"] = state.path
+    let t = try Terminal(arguments: [], environment: env)  // twvoice alone on a terminal is the REPL
+    #expect(t.waitFor("twvoice> "))
+    t.type("twi\t")
+    #expect(t.waitFor("twiml "), "\(t.output)")
+    t.type("render dial --ans\t")
+    #expect(t.waitFor("--answer-on-bridge "), "\(t.output)")
+    t.type("--client alice\r")
+    #expect(t.waitFor("<Client>alice</Client>"), "\(t.output)")
+    // Ctrl-C drops the line being typed; the REPL stays.
+    t.type("token mint --identity x\u{03}")
+    #expect(t.waitFor("twvoice> "))
+    t.type("exit\r")
+    t.process.waitUntilExit()
+    #expect(t.process.terminationStatus == 0)
+    let history = try String(contentsOf: state.appendingPathComponent("twvoice/history"), encoding: .utf8)
+    #expect(history.contains("twiml render dial --answer-on-bridge --client alice"))
+  }
+}

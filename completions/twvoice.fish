@@ -1,0 +1,280 @@
+function __twvoice_should_offer_completions_for_flags_or_options -a expected_commands
+    set -l non_repeating_flags_or_options $argv[2..]
+    set -l non_repeating_flags_or_options_absent 0
+    set -l positional_index 0
+    set -l commands
+    __twvoice_parse_tokens
+    test "$commands" = "$expected_commands"; and return $non_repeating_flags_or_options_absent
+end
+
+function __twvoice_should_offer_completions_for_positional -a expected_commands positional_index_comparison expected_positional_index
+    set -l non_repeating_flags_or_options
+    set -l non_repeating_flags_or_options_absent 0
+    set -l positional_index 0
+    set -l commands
+    __twvoice_parse_tokens
+    test "$commands" = "$expected_commands" -a \( "$positional_index" "$positional_index_comparison" "$expected_positional_index" \)
+end
+
+function __twvoice_parse_tokens -S
+    set -l unparsed_tokens (__twvoice_tokens -pc)
+    switch $unparsed_tokens[1]
+    case 'twvoice'
+        __twvoice_parse_subcommand 0 'version' 'h/help'
+        switch $unparsed_tokens[1]
+        case 'token'
+            __twvoice_parse_subcommand 0 'version' 'h/help'
+            switch $unparsed_tokens[1]
+            case 'mint'
+                __twvoice_parse_subcommand 0 'account-sid=' 'api-key=' 'api-secret=' 'api-secret-file=' 'api-secret-stdin' 'env-file=' 'no-env-file' 'identity=' 'random-identity' 'seed=' 'application-sid=' 'incoming' 'param=+' 'push-credential-sid=' 'endpoint-id=' 'grant=+' 'ttl=' 'valid-until=' 'nbf=' 'no-nbf' 'region=' 'now=' 'output=' 'count=' 'identity-prefix=' 'version' 'h/help'
+            case 'decode'
+                __twvoice_parse_subcommand 1 'json' 'now=' 'account-sid=' 'api-key=' 'api-secret=' 'api-secret-file=' 'api-secret-stdin' 'env-file=' 'no-env-file' 'version' 'h/help'
+            end
+        case 'twiml'
+            __twvoice_parse_subcommand 0 'version' 'h/help'
+            switch $unparsed_tokens[1]
+            case 'render'
+                __twvoice_parse_subcommand 0 'from=' 'pretty' 'no-declaration' 'version' 'h/help'
+                switch $unparsed_tokens[1]
+                case 'start'
+                    __twvoice_parse_subcommand 0 'url=' 'name=' 'param=+' 'pause=' 'status-callback=' 'status-callback-method=' 'unidirectional' 'track=' 'pretty' 'no-declaration' 'version' 'h/help'
+                case 'dial'
+                    __twvoice_parse_subcommand 0 'client=+' 'client-param=+' 'number=+' 'sip=+' 'conference=+' 'queue=+' 'caller-id=' 'timeout=' 'time-limit=' 'record=' 'trim=' 'answer-on-bridge' 'action=' 'method=' 'ring-tone=' 'hangup-on-star' 'sequential' 'recording-status-callback=' 'recording-track=' 'pretty' 'no-declaration' 'version' 'h/help'
+                end
+            case 'validate'
+                __twvoice_parse_subcommand 1 'json' 'version' 'h/help'
+            end
+        case 'codec'
+            __twvoice_parse_subcommand 0 'version' 'h/help'
+            switch $unparsed_tokens[1]
+            case 'decode'
+                __twvoice_parse_subcommand 1 'o/output=' 'track=' 'encoding=' 'rate=' 'raw' 'q/quiet' 'version' 'h/help'
+            case 'encode'
+                __twvoice_parse_subcommand 1 'o/output=' 'format=' 'frame=' 'stream-sid=' 'seed=' 'mark=' 'q/quiet' 'version' 'h/help'
+            case 'info'
+                __twvoice_parse_subcommand 1 'json' 'width=' 'version' 'h/help'
+            end
+        case 'stream'
+            __twvoice_parse_subcommand 0 'version' 'h/help'
+            switch $unparsed_tokens[1]
+            case 'replay'
+                __twvoice_parse_subcommand 1 'url=' 'silence=' 'param=+' 'dtmf=+' 'stream-sid=' 'call-sid=' 'account-sid=' 'seed=' 'unidirectional' 'track=' 'speed=' 'fast' 'tail=' 'hangup-after=' 'auth-token=' 'insecure' 'connect-timeout=' 'record=' 'log=' 'json' 'strict' 'q/quiet' 'version' 'h/help'
+            end
+        case 'repl'
+            __twvoice_parse_subcommand 0 'keep-going' 'version' 'h/help'
+        case 'help'
+            __twvoice_parse_subcommand -r 1 'version'
+        end
+    end
+end
+
+function __twvoice_tokens
+    if test (string split -m 1 -f 1 -- . "$FISH_VERSION") -gt 3
+        commandline --tokens-raw $argv
+    else
+        commandline -o $argv
+    end
+end
+
+function __twvoice_parse_subcommand -S -a positional_count
+    argparse -s r -- $argv
+    set -l option_specs $argv[2..]
+    set -l is_repeating_positional $_flag_r
+    set -el _flag_r
+    set -a commands $unparsed_tokens[1]
+    set positional_index 0
+    while true
+        set -e unparsed_tokens[1]
+        argparse -sn "$commands" $option_specs -- $unparsed_tokens 2> /dev/null
+        set unparsed_tokens $argv
+        set positional_index (math $positional_index + 1)
+        for non_repeating_flag_or_option in $non_repeating_flags_or_options
+            if set -ql "_flag_$(string replace -a - _ -- $non_repeating_flag_or_option)"
+                set non_repeating_flags_or_options_absent 1
+                break
+            end
+        end
+        test (count $unparsed_tokens) -eq 0 -o \( -z "$is_repeating_positional" -a "$positional_index" -gt "$positional_count" \) && break
+    end
+end
+
+function __twvoice_complete_directories
+    set -l token (commandline -t)
+    string match -- '*/' $token
+    set -l subdirs $token*/
+    printf %s\n $subdirs
+end
+
+function __twvoice_custom_completion
+    set -x SAP_SHELL fish
+    set -x SAP_SHELL_VERSION $FISH_VERSION
+    set -l tokens (__twvoice_tokens -p)
+    if test -z "$(__twvoice_tokens -t)"
+        set -l index (count (__twvoice_tokens -pc))
+        set tokens $tokens[..$index] \'\' $tokens[(math $index + 1)..]
+    end
+    command $tokens[1] $argv $tokens
+end
+
+complete -c 'twvoice' -f
+complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_flags_or_options "twvoice" version' -l 'version' -d 'Show the version.'
+complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_flags_or_options "twvoice" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_positional "twvoice" -eq 1' -fa 'token' -d 'Mint and inspect Twilio Access Tokens.'
+complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_positional "twvoice" -eq 1' -fa 'twiml' -d 'Render TwiML exactly as twilio-python does, and validate TwiML before Twilio sees it.'
+complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_positional "twvoice" -eq 1' -fa 'codec' -d 'Turn Media Streams captures into WAV, and audio into Media Streams payloads.'
+complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_positional "twvoice" -eq 1' -fa 'stream' -d 'Play the Twilio side of a Media Stream against your WebSocket server.'
+complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_positional "twvoice" -eq 1' -fa 'repl' -d 'Run twvoice commands interactively, with line editing, history and completion.'
+complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_positional "twvoice" -eq 1' -fa 'help' -d 'Show subcommand help information.'
+complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_flags_or_options "twvoice token" version' -l 'version' -d 'Show the version.'
+complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_flags_or_options "twvoice token" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_positional "twvoice token" -eq 1' -fa 'mint' -d 'Mint a Voice Access Token (JWT), exactly as twilio-python does.'
+complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_positional "twvoice token" -eq 1' -fa 'decode' -d 'Inspect an Access Token: header, claims, grants; verify it when a secret is known.'
+complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_flags_or_options "twvoice token mint" account-sid' -l 'account-sid' -d 'Account SID (AC…). Default: $TWILIO_ACCOUNT_SID.' -rfka ''
+complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_flags_or_options "twvoice token mint" api-key' -l 'api-key' -d 'API key SID (SK…) that signs the token. Default: $TWILIO_API_KEY.' -rfka ''
+complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_flags_or_options "twvoice token mint" api-secret' -l 'api-secret' -d 'API key secret. Visible to other users in ps and shell history; prefer $TWILIO_API_SECRET, --api-secret-file or --api-secret-stdin.' -rfka ''
+complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_flags_or_options "twvoice token mint" api-secret-file' -l 'api-secret-file' -d 'Read the API key secret from a file (one line).' -rF
+complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_flags_or_options "twvoice token mint" api-secret-stdin' -l 'api-secret-stdin' -d 'Read the API key secret from standard input.'
+complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_flags_or_options "twvoice token mint" env-file' -l 'env-file' -d 'Read settings from this file instead of ./.env.' -rF
+complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_flags_or_options "twvoice token mint" no-env-file' -l 'no-env-file' -d 'Do not read ./.env.'
+complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_flags_or_options "twvoice token mint" identity' -l 'identity' -d 'The client identity (letters, digits and underscore for Voice).' -rfka ''
+complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_flags_or_options "twvoice token mint" random-identity' -l 'random-identity' -d 'Use a random user-style identity, as the seed\'s token endpoint does.'
+complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_flags_or_options "twvoice token mint" seed' -l 'seed' -d 'Seed for --random-identity, for reproducible output.' -rfka ''
+complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_flags_or_options "twvoice token mint" application-sid voice-app-sid' -l 'application-sid' -l 'voice-app-sid' -d 'TwiML App SID (AP…) that outgoing calls reach. Default: $TWILIO_APPLICATION_SID.' -rfka ''
+complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_flags_or_options "twvoice token mint" allow-incoming incoming' -l 'incoming' -l 'allow-incoming' -d 'Allow incoming calls to this identity (incoming.allow).'
+complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_flags_or_options "twvoice token mint"' -l 'param' -d 'An outgoing parameter for the TwiML App\'s webhook (repeatable, kept in order).' -rfka ''
+complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_flags_or_options "twvoice token mint" push-credential-sid' -l 'push-credential-sid' -d 'Push credential SID (CR…) for incoming-call notifications.' -rfka ''
+complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_flags_or_options "twvoice token mint" endpoint-id' -l 'endpoint-id' -d 'Endpoint ID telling apart devices of one identity.' -rfka ''
+complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_flags_or_options "twvoice token mint"' -l 'grant' -d 'Another product\'s grant: video[:room=NAME], chat:service_sid=IS…, sync:service_sid=IS…, task-router:workspace_sid=WS… (repeatable).' -rfka ''
+complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_flags_or_options "twvoice token mint" ttl' -l 'ttl' -d 'Seconds until the token expires (at most 86400).' -rfka ''
+complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_flags_or_options "twvoice token mint" valid-until' -l 'valid-until' -d 'Expire at this Unix time instead.' -rfka ''
+complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_flags_or_options "twvoice token mint" nbf' -l 'nbf' -d 'Not valid before this Unix time (default: now).' -rfka ''
+complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_flags_or_options "twvoice token mint" no-nbf' -l 'no-nbf' -d 'Leave out the nbf claim.'
+complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_flags_or_options "twvoice token mint" region' -l 'region' -d 'Twilio region that authenticates the token (header twr), e.g. ie1, au1.' -rfka ''
+complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_flags_or_options "twvoice token mint" now' -l 'now' -d 'The clock, in Unix seconds, for jti, exp and nbf.' -rfka ''
+complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_flags_or_options "twvoice token mint" output' -l 'output' -d 'token: the JWT alone (default); json: {"token", "identity"} as the seed\'s endpoint returns.' -rfka 'token json'
+complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_flags_or_options "twvoice token mint" count' -l 'count' -d 'Mint this many tokens, one per line (JSON lines unless --output token).' -rfka ''
+complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_flags_or_options "twvoice token mint" identity-prefix' -l 'identity-prefix' -d 'With --count: identities PREFIX1 … PREFIXN.' -rfka ''
+complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_flags_or_options "twvoice token mint" version' -l 'version' -d 'Show the version.'
+complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_flags_or_options "twvoice token mint" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_flags_or_options "twvoice token decode" json' -l 'json' -d 'Print {"header": …, "payload": …} exactly as decoded.'
+complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_flags_or_options "twvoice token decode" now' -l 'now' -d 'The clock, in Unix seconds, for the exp and nbf checks.' -rfka ''
+complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_flags_or_options "twvoice token decode" account-sid' -l 'account-sid' -d 'Account SID (AC…). Default: $TWILIO_ACCOUNT_SID.' -rfka ''
+complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_flags_or_options "twvoice token decode" api-key' -l 'api-key' -d 'API key SID (SK…) that signs the token. Default: $TWILIO_API_KEY.' -rfka ''
+complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_flags_or_options "twvoice token decode" api-secret' -l 'api-secret' -d 'API key secret. Visible to other users in ps and shell history; prefer $TWILIO_API_SECRET, --api-secret-file or --api-secret-stdin.' -rfka ''
+complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_flags_or_options "twvoice token decode" api-secret-file' -l 'api-secret-file' -d 'Read the API key secret from a file (one line).' -rF
+complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_flags_or_options "twvoice token decode" api-secret-stdin' -l 'api-secret-stdin' -d 'Read the API key secret from standard input.'
+complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_flags_or_options "twvoice token decode" env-file' -l 'env-file' -d 'Read settings from this file instead of ./.env.' -rF
+complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_flags_or_options "twvoice token decode" no-env-file' -l 'no-env-file' -d 'Do not read ./.env.'
+complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_flags_or_options "twvoice token decode" version' -l 'version' -d 'Show the version.'
+complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_flags_or_options "twvoice token decode" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_flags_or_options "twvoice twiml" version' -l 'version' -d 'Show the version.'
+complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_flags_or_options "twvoice twiml" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_positional "twvoice twiml" -eq 1' -fa 'render' -d 'Render TwiML: the stream webhook (start), a dial (dial), or any document from JSON (--from).'
+complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_positional "twvoice twiml" -eq 1' -fa 'validate' -d 'Check TwiML and report, by line and column, what Twilio would reject and with which error.'
+complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_flags_or_options "twvoice twiml render" from' -l 'from' -d 'Render the document described by this JSON file (- for standard input).' -rfa '(for p in (string match -e -- \'*/\' (commandline -t);or printf \n)*.\'json\';printf %s\n $p;end;__fish_complete_directories (commandline -t) \'\')'
+complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_flags_or_options "twvoice twiml render" pretty' -l 'pretty' -d 'Indented XML for people (the default is twilio-python\'s single line).'
+complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_flags_or_options "twvoice twiml render" no-declaration' -l 'no-declaration' -d 'Leave out the <?xml …?> declaration.'
+complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_flags_or_options "twvoice twiml render" version' -l 'version' -d 'Show the version.'
+complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_flags_or_options "twvoice twiml render" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_positional "twvoice twiml render" -eq 1' -fa 'start' -d 'Render the stream webhook\'s answer: <Connect><Stream> (or <Start><Stream>) and a <Pause>.'
+complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_positional "twvoice twiml render" -eq 1' -fa 'dial' -d 'Render <Dial> to clients, numbers, SIP URIs, conferences or queues, in the order given.'
+complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_flags_or_options "twvoice twiml render start" url' -l 'url' -d 'WebSocket URL of the bot (wss://…, or relative to the webhook).' -rfka ''
+complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_flags_or_options "twvoice twiml render start" name' -l 'name' -d 'Friendly name of the stream.' -rfka ''
+complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_flags_or_options "twvoice twiml render start"' -l 'param' -d 'A <Parameter> the bot receives in start.customParameters (repeatable, kept in order).' -rfka ''
+complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_flags_or_options "twvoice twiml render start" pause' -l 'pause' -d 'A <Pause> of this many seconds after the stream verb.' -rfka ''
+complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_flags_or_options "twvoice twiml render start" status-callback' -l 'status-callback' -d 'URL Twilio calls with stream events.' -rfka ''
+complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_flags_or_options "twvoice twiml render start" status-callback-method' -l 'status-callback-method' -d 'GET or POST.' -rfka ''
+complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_flags_or_options "twvoice twiml render start" unidirectional' -l 'unidirectional' -d 'Render <Start><Stream> (one-way fork) instead of <Connect><Stream>.'
+complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_flags_or_options "twvoice twiml render start" track' -l 'track' -d 'inbound_track, outbound_track or both_tracks (only inbound_track with <Connect>).' -rfka ''
+complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_flags_or_options "twvoice twiml render start" pretty' -l 'pretty' -d 'Indented XML for people (the default is twilio-python\'s single line).'
+complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_flags_or_options "twvoice twiml render start" no-declaration' -l 'no-declaration' -d 'Leave out the <?xml …?> declaration.'
+complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_flags_or_options "twvoice twiml render start" version' -l 'version' -d 'Show the version.'
+complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_flags_or_options "twvoice twiml render start" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_flags_or_options "twvoice twiml render dial"' -l 'client' -d 'A Voice SDK client identity (repeatable).' -rfka ''
+complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_flags_or_options "twvoice twiml render dial"' -l 'client-param' -d 'A <Parameter> for the preceding --client.' -rfka ''
+complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_flags_or_options "twvoice twiml render dial"' -l 'number' -d 'A phone number in E.164 (repeatable).' -rfka ''
+complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_flags_or_options "twvoice twiml render dial"' -l 'sip' -d 'A SIP URI (repeatable).' -rfka ''
+complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_flags_or_options "twvoice twiml render dial"' -l 'conference' -d 'A conference room name (repeatable).' -rfka ''
+complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_flags_or_options "twvoice twiml render dial"' -l 'queue' -d 'A queue name (repeatable).' -rfka ''
+complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_flags_or_options "twvoice twiml render dial" caller-id' -l 'caller-id' -d 'Caller ID shown to the callee.' -rfka ''
+complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_flags_or_options "twvoice twiml render dial" timeout' -l 'timeout' -d 'Seconds to wait for an answer.' -rfka ''
+complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_flags_or_options "twvoice twiml render dial" time-limit' -l 'time-limit' -d 'Longest call in seconds.' -rfka ''
+complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_flags_or_options "twvoice twiml render dial" record' -l 'record' -d 'do-not-record, record-from-answer, record-from-ringing, record-from-answer-dual, record-from-ringing-dual.' -rfka ''
+complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_flags_or_options "twvoice twiml render dial" trim' -l 'trim' -d 'trim-silence or do-not-trim.' -rfka ''
+complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_flags_or_options "twvoice twiml render dial" answer-on-bridge' -l 'answer-on-bridge' -d 'Keep the caller hearing ringback until the callee answers.'
+complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_flags_or_options "twvoice twiml render dial" action' -l 'action' -d 'URL Twilio requests when the dial ends.' -rfka ''
+complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_flags_or_options "twvoice twiml render dial" method' -l 'method' -d 'GET or POST for --action.' -rfka ''
+complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_flags_or_options "twvoice twiml render dial" ring-tone' -l 'ring-tone' -d 'Ringback tone country code: us, uk, de, …' -rfka ''
+complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_flags_or_options "twvoice twiml render dial" hangup-on-star' -l 'hangup-on-star' -d 'Let the caller hang up the callee with *.'
+complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_flags_or_options "twvoice twiml render dial" sequential' -l 'sequential' -d 'Dial the nouns one after another instead of all at once.'
+complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_flags_or_options "twvoice twiml render dial" recording-status-callback' -l 'recording-status-callback' -d 'URL for recording status events.' -rfka ''
+complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_flags_or_options "twvoice twiml render dial" recording-track' -l 'recording-track' -d 'both, inbound or outbound.' -rfka ''
+complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_flags_or_options "twvoice twiml render dial" pretty' -l 'pretty' -d 'Indented XML for people (the default is twilio-python\'s single line).'
+complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_flags_or_options "twvoice twiml render dial" no-declaration' -l 'no-declaration' -d 'Leave out the <?xml …?> declaration.'
+complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_flags_or_options "twvoice twiml render dial" version' -l 'version' -d 'Show the version.'
+complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_flags_or_options "twvoice twiml render dial" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_positional "twvoice twiml validate" -eq 1' -fa '(for p in (string match -e -- \'*/\' (commandline -t);or printf \n)*.\'xml\';printf %s\n $p;end;__fish_complete_directories (commandline -t) \'\')'
+complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_flags_or_options "twvoice twiml validate" json' -l 'json' -d 'Print the findings as JSON.'
+complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_flags_or_options "twvoice twiml validate" version' -l 'version' -d 'Show the version.'
+complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_flags_or_options "twvoice twiml validate" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_flags_or_options "twvoice codec" version' -l 'version' -d 'Show the version.'
+complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_flags_or_options "twvoice codec" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_positional "twvoice codec" -eq 1' -fa 'decode' -d 'Decode a Media Streams capture (JSON lines, JSON array or base64 lines) to WAV.'
+complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_positional "twvoice codec" -eq 1' -fa 'encode' -d 'Encode a WAV file to Media Streams payloads: outbound messages, base64, raw or µ-law WAV.'
+complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_positional "twvoice codec" -eq 1' -fa 'info' -d 'Describe a WAV file or a Media Streams capture: format, tracks, gaps, events, levels.'
+complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_positional "twvoice codec decode" -eq 1' -F
+complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_flags_or_options "twvoice codec decode" o output' -l 'output' -s 'o' -d 'Output file, or - for standard output (the default when it is not a terminal).' -rfka ''
+complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_flags_or_options "twvoice codec decode" track' -l 'track' -d 'Which track: inbound, outbound or both (stereo). Default: inbound, or the only track present.' -rfka 'inbound outbound both'
+complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_flags_or_options "twvoice codec decode" encoding' -l 'encoding' -d 'Sample encoding written: pcm16, mulaw or alaw.' -rfka 'pcm16 mulaw alaw'
+complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_flags_or_options "twvoice codec decode" rate' -l 'rate' -d 'Sample rate of the output in Hz (resampled from 8000; pcm16 only).' -rfka ''
+complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_flags_or_options "twvoice codec decode" raw' -l 'raw' -d 'Write samples only, without a WAV header.'
+complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_flags_or_options "twvoice codec decode" q quiet' -l 'quiet' -s 'q' -d 'No summary on standard error.'
+complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_flags_or_options "twvoice codec decode" version' -l 'version' -d 'Show the version.'
+complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_flags_or_options "twvoice codec decode" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_positional "twvoice codec encode" -eq 1' -fa '(for p in (string match -e -- \'*/\' (commandline -t);or printf \n)*.\'wav\';printf %s\n $p;end;__fish_complete_directories (commandline -t) \'\')'
+complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_flags_or_options "twvoice codec encode" o output' -l 'output' -s 'o' -d 'Output file, or - for standard output.' -rfka ''
+complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_flags_or_options "twvoice codec encode" format' -l 'format' -d 'messages (outbound media JSON lines), payloads (base64 lines), raw (µ-law bytes) or wav (µ-law WAV).' -rfka 'messages payloads raw wav'
+complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_flags_or_options "twvoice codec encode" frame' -l 'frame' -d 'Audio per payload, e.g. 20ms (160 bytes).' -rfka ''
+complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_flags_or_options "twvoice codec encode" stream-sid' -l 'stream-sid' -d 'streamSid of the messages (MZ…). Default: a random one.' -rfka ''
+complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_flags_or_options "twvoice codec encode" seed' -l 'seed' -d 'Seed for the random streamSid, for reproducible output.' -rfka ''
+complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_flags_or_options "twvoice codec encode" mark' -l 'mark' -d 'Append a mark message with this name after the audio (messages format).' -rfka ''
+complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_flags_or_options "twvoice codec encode" q quiet' -l 'quiet' -s 'q' -d 'No summary on standard error.'
+complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_flags_or_options "twvoice codec encode" version' -l 'version' -d 'Show the version.'
+complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_flags_or_options "twvoice codec encode" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_positional "twvoice codec info" -eq 1' -F
+complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_flags_or_options "twvoice codec info" json' -l 'json' -d 'Print JSON for scripts.'
+complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_flags_or_options "twvoice codec info" width' -l 'width' -d 'Columns of the level meter.' -rfka ''
+complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_flags_or_options "twvoice codec info" version' -l 'version' -d 'Show the version.'
+complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_flags_or_options "twvoice codec info" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_flags_or_options "twvoice stream" version' -l 'version' -d 'Show the version.'
+complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_flags_or_options "twvoice stream" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_positional "twvoice stream" -eq 1' -fa 'replay' -d 'Connect to a Media Streams server as Twilio does and replay a WAV, a capture or silence.'
+complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_positional "twvoice stream replay" -eq 1' -F
+complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_flags_or_options "twvoice stream replay" url' -l 'url' -d 'The bot\'s WebSocket URL: wss://… (as Twilio dials) or ws://… for a local test.' -rfka ''
+complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_flags_or_options "twvoice stream replay" silence' -l 'silence' -d 'Send this much silence instead of an input, e.g. 10s.' -rfka ''
+complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_flags_or_options "twvoice stream replay"' -l 'param' -d 'start.customParameters entry (repeatable).' -rfka ''
+complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_flags_or_options "twvoice stream replay"' -l 'dtmf' -d 'A key press at a time, e.g. 5@2.5s (repeatable).' -rfka ''
+complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_flags_or_options "twvoice stream replay" stream-sid' -l 'stream-sid' -d 'streamSid (MZ…). Default: random.' -rfka ''
+complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_flags_or_options "twvoice stream replay" call-sid' -l 'call-sid' -d 'callSid (CA…). Default: random.' -rfka ''
+complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_flags_or_options "twvoice stream replay" account-sid' -l 'account-sid' -d 'accountSid (AC…). Default: $TWILIO_ACCOUNT_SID, else random.' -rfka ''
+complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_flags_or_options "twvoice stream replay" seed' -l 'seed' -d 'Seed for the random SIDs.' -rfka ''
+complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_flags_or_options "twvoice stream replay" unidirectional' -l 'unidirectional' -d 'Act as a <Start><Stream> (one way): the bot must send nothing.'
+complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_flags_or_options "twvoice stream replay" track' -l 'track' -d 'With --unidirectional: inbound_track, outbound_track or both_tracks.' -rfka ''
+complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_flags_or_options "twvoice stream replay" speed' -l 'speed' -d 'Run the session this many times faster than real time.' -rfka ''
+complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_flags_or_options "twvoice stream replay" fast' -l 'fast' -d 'As fast as possible (1000× real time): for CI.'
+complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_flags_or_options "twvoice stream replay" tail' -l 'tail' -d 'After the input ends and the bot\'s audio has played, stay on the line this long.' -rfka ''
+complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_flags_or_options "twvoice stream replay" hangup-after' -l 'hangup-after' -d 'Hang up after this long whatever happens.' -rfka ''
+complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_flags_or_options "twvoice stream replay" auth-token' -l 'auth-token' -d 'Sign the upgrade with X-Twilio-Signature. Default: $TWILIO_AUTH_TOKEN. Visible in ps: prefer the variable.' -rfka ''
+complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_flags_or_options "twvoice stream replay" insecure' -l 'insecure' -d 'Do not verify the server\'s TLS certificate.'
+complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_flags_or_options "twvoice stream replay" connect-timeout' -l 'connect-timeout' -d 'Seconds to wait for the connection.' -rfka ''
+complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_flags_or_options "twvoice stream replay" record' -l 'record' -d 'Write the conversation as the caller heard it: stereo WAV, left caller, right bot.' -rfa '(for p in (string match -e -- \'*/\' (commandline -t);or printf \n)*.\'wav\';printf %s\n $p;end;__fish_complete_directories (commandline -t) \'\')'
+complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_flags_or_options "twvoice stream replay" log' -l 'log' -d 'Write every message both ways with its time, as JSON lines.' -rfa '(for p in (string match -e -- \'*/\' (commandline -t);or printf \n)*.\'jsonl\';printf %s\n $p;end;__fish_complete_directories (commandline -t) \'\')'
+complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_flags_or_options "twvoice stream replay" json' -l 'json' -d 'Print the summary as JSON.'
+complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_flags_or_options "twvoice stream replay" strict' -l 'strict' -d 'Exit 1 when the bot broke the protocol.'
+complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_flags_or_options "twvoice stream replay" q quiet' -l 'quiet' -s 'q' -d 'No progress line and no text summary.'
+complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_flags_or_options "twvoice stream replay" version' -l 'version' -d 'Show the version.'
+complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_flags_or_options "twvoice stream replay" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_flags_or_options "twvoice repl" keep-going' -l 'keep-going' -d 'In a script, go on after a failing line (exit with the last failure).'
+complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_flags_or_options "twvoice repl" version' -l 'version' -d 'Show the version.'
+complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_flags_or_options "twvoice repl" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_flags_or_options "twvoice help" version' -l 'version' -d 'Show the version.'
