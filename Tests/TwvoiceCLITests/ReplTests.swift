@@ -158,8 +158,10 @@ struct ReplTerminalTests {
       guard master >= 0 else { throw POSIXError(.EIO) }
       let slave = open(String(cString: name), O_RDWR)
       let handle = FileHandle(fileDescriptor: slave, closeOnDealloc: true)
-      process.executableURL = Twvoice.executable
-      process.arguments = arguments
+      // setsid -c makes the terminal the REPL's controlling terminal, so Ctrl-C raises SIGINT as
+      // it does in a real shell.
+      process.executableURL = URL(fileURLWithPath: "/usr/bin/setsid")
+      process.arguments = ["-c", Twvoice.executable.path] + arguments
       process.environment = environment
       process.standardInput = handle
       process.standardOutput = handle
@@ -169,19 +171,28 @@ struct ReplTerminalTests {
 
     func type(_ text: String) { _ = text.withCString { write(master, $0, strlen($0)) } }
 
-    /// Reads until `text` appears or the timeout passes; true when it appeared.
+    /// Where the next `waitFor` starts looking: output already matched is not matched again.
+    var searchFrom = 0
+
+    /// Reads until `text` appears in output not yet matched, or the timeout passes.
     func waitFor(_ text: String, seconds: Double = 5) -> Bool {
       let deadline = Date().addingTimeInterval(seconds)
       var buffer = [UInt8](repeating: 0, count: 4096)
+      func found() -> Bool {
+        let unread = String(output.utf8.dropFirst(searchFrom)) ?? ""
+        guard let range = unread.range(of: text) else { return false }
+        searchFrom += unread[..<range.upperBound].utf8.count
+        return true
+      }
       while Date() < deadline {
-        if output.contains(text) { return true }
+        if found() { return true }
         var fds = pollfd(fd: master, events: Int16(POLLIN), revents: 0)
         if poll(&fds, 1, 100) > 0 {
           let n = read(master, &buffer, buffer.count)
           if n > 0 { output += String(decoding: buffer[0..<n], as: UTF8.self) }
         }
       }
-      return output.contains(text)
+      return found()
     }
 
     deinit {
@@ -212,5 +223,46 @@ struct ReplTerminalTests {
     #expect(t.process.terminationStatus == 0)
     let history = try String(contentsOf: state.appendingPathComponent("twvoice/history"), encoding: .utf8)
     #expect(history.contains("twiml render dial --answer-on-bridge --client alice"))
+  }
+}
+
+extension ReplTerminalTests {
+  /// Ctrl-C on a running replay, in a real terminal session (Python's pexpect forks onto a pty
+  /// as a shell would); skipped where python3 with pexpect is not installed.
+  @Test func ctrlCStopsARunningReplayAndKeepsTheRecording() throws {
+    let check = Process()
+    check.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    check.arguments = ["python3", "-c", "import pexpect"]
+    check.standardError = FileHandle.nullDevice
+    guard (try? check.run()) != nil else { return }
+    check.waitUntilExit()
+    guard check.terminationStatus == 0 else { return }
+    let bot = try TestBot(.silent)
+    defer { bot.stop() }
+    let dir = try TemporaryDirectory.make()
+    let record = dir.appendingPathComponent("partial.wav").path
+    let script = """
+      import os, sys, time, pexpect
+      env = dict(os.environ, TERM="xterm", XDG_STATE_HOME=sys.argv[3])
+      c = pexpect.spawn(sys.argv[1], ["repl"], env=env, encoding="utf-8", timeout=10)
+      c.expect("twvoice> ")
+      c.sendline("stream replay --silence 60s --url %s --record %s --quiet" % (sys.argv[2], sys.argv[4]))
+      time.sleep(1.5)
+      c.sendintr()
+      c.expect("twvoice> ")
+      c.sendline("exit")
+      c.expect(pexpect.EOF)
+      c.close()
+      sys.exit(c.exitstatus)
+      """
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = ["python3", "-c", script, Twvoice.executable.path, bot.url, dir.path, record]
+    try process.run()
+    process.waitUntilExit()
+    #expect(process.terminationStatus == 0)
+    #expect(FileManager.default.fileExists(atPath: record))
+    #expect(bot.messages.last?["event"] == .string("stop"))
+    #expect(bot.messages.filter { $0["event"] == .string("media") }.count < 200)  // far less than 60 s
   }
 }

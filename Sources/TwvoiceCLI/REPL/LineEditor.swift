@@ -102,8 +102,14 @@ enum Interrupt {
   nonisolated(unsafe) static var requested: sig_atomic_t = 0
   nonisolated(unsafe) static var readingLine = false
 
-  /// Installs the handler (once).
+  /// Installs the handler, and unblocks SIGINT: a signal mask is inherited across exec, and a
+  /// parent that blocks SIGINT (a test runner's worker thread, some supervisors) would otherwise
+  /// leave Ctrl-C pending forever.
   static func install() {
+    var set = sigset_t()
+    sigemptyset(&set)
+    sigaddset(&set, SIGINT)
+    pthread_sigmask(SIG_UNBLOCK, &set, nil)
     signal(SIGINT) { _ in
       if Interrupt.readingLine {
         twvoice_rl_reset_line()

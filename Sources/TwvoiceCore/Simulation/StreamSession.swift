@@ -176,20 +176,7 @@ public struct StreamSession: Sendable {
       }
       sendFrame(at: now, into: &out)
     }
-    if now >= end {
-      send(
-        .object([
-          ("event", .string("stop")), ("sequenceNumber", .string(nextSequence())),
-          ("streamSid", .string(configuration.streamSid)),
-          (
-            "stop",
-            .object([
-              ("accountSid", .string(configuration.accountSid)), ("callSid", .string(configuration.callSid)),
-            ])
-          ),
-        ]), at: now, into: &out)
-      stopped = true
-    }
+    if now >= end { sendStop(at: now, into: &out) }
     return out
   }
 
@@ -197,6 +184,12 @@ public struct StreamSession: Sendable {
   public mutating func hangUp(at now: Double) -> [String] {
     guard started, !stopped else { return [] }
     var out: [String] = []
+    sendStop(at: now, into: &out)
+    return out
+  }
+
+  /// `stop`, the last message: the session is over.
+  private mutating func sendStop(at now: Double, into out: inout [String]) {
     send(
       .object([
         ("event", .string("stop")), ("sequenceNumber", .string(nextSequence())),
@@ -209,7 +202,6 @@ public struct StreamSession: Sendable {
         ),
       ]), at: now, into: &out)
     stopped = true
-    return out
   }
 
   /// The next time `tick` has something to do.

@@ -32,12 +32,9 @@ struct CodecInfo: ParsableCommand {
   }
 
   func run() throws {
-    var file = try FileInput(path: input)
-    defer { file.close() }
-    var first = [UInt8](repeating: 0, count: 1 << 16)
-    let got = try file.readFully(into: &first)
-    first.removeSubrange(got...)
-    var source = PrefixedSource(prefix: first, rest: file)
+    var source = try PrefixedSource.open(input)
+    defer { source.rest.close() }
+    let first = source.prefix
     let report: JSONValue
     if first.starts(with: "RIFF".utf8) || first.starts(with: "RIFX".utf8) || first.starts(with: "RF64".utf8) {
       report = try wavReport(&source)
@@ -290,6 +287,16 @@ struct PrefixedSource: ByteSource {
   var prefix: [UInt8]
   var position = 0
   var rest: FileInput
+
+  /// Opens `path` (`-` for standard input) and reads up to 64 KiB ahead into `prefix`, so a
+  /// command can tell a WAV from a capture before it reads on.
+  static func open(_ path: String) throws -> PrefixedSource {
+    var file = try FileInput(path: path)
+    var first = [UInt8](repeating: 0, count: 1 << 16)
+    let got = try file.readFully(into: &first)
+    first.removeSubrange(got...)
+    return PrefixedSource(prefix: first, rest: file)
+  }
 
   mutating func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
     if position < prefix.count {

@@ -231,12 +231,9 @@ struct StreamReplay: ParsableCommand {
       return .init(audio: [UInt8](repeating: G711.muLawSilence, count: ms * 8), dtmf: presses)
     }
     guard let input else { return .init(audio: []) }
-    var file = try FileInput(path: input)
-    defer { file.close() }
-    var first = [UInt8](repeating: 0, count: 1 << 16)
-    let got = try file.readFully(into: &first)
-    first.removeSubrange(got...)
-    var source = PrefixedSource(prefix: first, rest: file)
+    var source = try PrefixedSource.open(input)
+    defer { source.rest.close() }
+    let first = source.prefix
     if first.starts(with: "RIFF".utf8) {
       let header: WAVHeader
       do { header = try WAVHeader.read(from: &source) } catch let error as WAVError {
