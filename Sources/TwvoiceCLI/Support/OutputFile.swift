@@ -124,7 +124,7 @@ final class OutputFile: @unchecked Sendable {
 /// A file or standard input as a `ByteSource`.
 struct FileInput: ByteSource {
   let path: String
-  private let fd: Int32
+  let fd: Int32
 
   init(path: String) throws(TwvoiceError) {
     self.path = path
@@ -143,7 +143,7 @@ struct FileInput: ByteSource {
     }
   }
 
-  var displayName: String { path == "-" ? "standard input" : path }
+  var displayName: String { SystemIO.displayName(path) }
 
   func close() { if fd > 2 { Glibc.close(fd) } }
 

@@ -28,17 +28,9 @@ enum SystemIO {
 
   /// The whole contents of `path`, or of standard input when `path` is `-`.
   static func read(_ path: String) throws(TwvoiceError) -> [UInt8] {
-    if path == "-" { return readAll(fd: 0) }
-    let fd = open(path, O_RDONLY | O_CLOEXEC)
-    guard fd >= 0 else {
-      throw TwvoiceError(.noInput, "cannot read \(path): \(String(cString: strerror(errno)))")
-    }
-    defer { close(fd) }
-    var info = stat()
-    if fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR {
-      throw TwvoiceError(.noInput, "cannot read \(path): it is a directory")
-    }
-    return readAll(fd: fd)
+    let file = try FileInput(path: path)
+    defer { file.close() }
+    return readAll(fd: file.fd)
   }
 
   /// A file's contents as UTF-8 text; invalid UTF-8 is malformed input.

@@ -29,9 +29,6 @@ public struct SampleConverter {
     carry.append(contentsOf: input[whole...])
   }
 
-  /// Bytes of an incomplete last frame (a truncated file), dropped at the end.
-  public var leftoverBytes: Int { carry.count }
-
   private func convertWhole(_ bytes: UnsafeRawBufferPointer, into output: inout [Float]) {
     let channels = format.channels
     let frames = bytes.count / format.blockAlign

@@ -82,11 +82,6 @@ public enum Crypto {
     return digest
   }
 
-  /// HMAC-SHA256 of a UTF-8 message under a UTF-8 key.
-  public static func hmacSHA256(key: String, message: String) -> [UInt8] {
-    hmac(.sha256, key: Array(key.utf8), message: Array(message.utf8))
-  }
-
   /// Compares two byte strings in time that depends only on their lengths, never on where
   /// they first differ (OpenSSL `CRYPTO_memcmp`). Use it for every signature check.
   public static func constantTimeEquals(_ a: [UInt8], _ b: [UInt8]) -> Bool {

@@ -37,13 +37,6 @@ public struct JSONWriter: Sendable {
     return out
   }
 
-  /// Appends the JSON text of `value` to `out`.
-  public func write(_ value: JSONValue, to out: inout String, depth: Int = 0) {
-    var buffer: [UInt8] = []
-    write(value, to: &buffer, depth: depth)
-    out += String(decoding: buffer, as: UTF8.self)
-  }
-
   /// Appends the JSON text of `value` to `out` as UTF-8.
   public func write(_ value: JSONValue, to out: inout [UInt8], depth: Int = 0) {
     switch value {
@@ -99,13 +92,6 @@ public struct JSONWriter: Sendable {
   }
 
   private static let hexDigits = Array("0123456789abcdef".utf8)
-
-  /// Appends `s` as a quoted JSON string with Python's escapes.
-  public func writeString(_ s: String, to out: inout String) {
-    var buffer: [UInt8] = []
-    writeString(s, to: &buffer)
-    out += String(decoding: buffer, as: UTF8.self)
-  }
 
   /// Appends `s` as a quoted JSON string with Python's escapes, as UTF-8.
   public func writeString(_ s: String, to out: inout [UInt8]) {

@@ -74,9 +74,6 @@ public struct PlayoutBuffer: Sendable {
     return marks
   }
 
-  /// Whether everything queued has played by `now`.
-  public func isDrained(at now: Double) -> Bool { playoutEnd <= now && pendingMarks.isEmpty }
-
   /// Bytes that have played (or will, if the session runs on).
   public var bytesPlayed: Int { bytesQueued - bytesCleared }
 }

@@ -50,3 +50,25 @@ public struct ArrayByteSource: ByteSource {
     return n
   }
 }
+
+extension ByteSource {
+  /// Reads the input to its end (or `limit` bytes) in blocks of up to `blockSize`, handing each
+  /// block to `body` as it arrives; returns how many bytes were read.
+  @discardableResult
+  public mutating func forEachBlock(
+    size blockSize: Int = 1 << 16, limit: Int = .max, _ body: (UnsafeRawBufferPointer) throws -> Void
+  ) throws -> Int {
+    var buffer = [UInt8](repeating: 0, count: blockSize)
+    var total = 0
+    while total < limit {
+      let want = min(blockSize, limit - total)
+      let n = try buffer.withUnsafeMutableBytes {
+        try read(into: UnsafeMutableRawBufferPointer(rebasing: $0[0..<want]))
+      }
+      if n == 0 { break }
+      total += n
+      try buffer.withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
+    }
+    return total
+  }
+}

@@ -104,12 +104,7 @@ struct CodecDecode: ParsableCommand {
           map.release(upTo: offset - 65_536)  // keep the tail: a partial line may still be read
         }
       } else {
-        var buffer = [UInt8](repeating: 0, count: blockSize)
-        while true {
-          let n = try buffer.withUnsafeMutableBytes { try source.read(into: $0) }
-          if n == 0 { break }
-          try buffer.withUnsafeBytes { try consume(UnsafeRawBufferPointer(rebasing: $0[0..<n]), live: true) }
-        }
+        try source.forEachBlock(size: blockSize) { try consume($0, live: true) }
       }
       try decoder.finish()
       collect(final: true)

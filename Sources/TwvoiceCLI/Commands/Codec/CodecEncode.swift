@@ -82,28 +82,16 @@ struct CodecEncode: ParsableCommand {
     let out = try OutputFile(path: output, binary: format == .raw || format == .wav)
     if format == .wav { try out.write(WAVHeader.bytes(format: .twilio, dataLength: nil)) }
     var pending: [UInt8] = []
-    var buffer = [UInt8](repeating: 0, count: 1 << 16)
-    var remaining = header.dataLength ?? .max
     var truncated = false
     do {
-      while remaining > 0 {
-        let want = min(buffer.count, remaining)
-        let n = try buffer.withUnsafeMutableBytes {
-          try source.read(into: UnsafeMutableRawBufferPointer(rebasing: $0[0..<want]))
-        }
-        if n == 0 {
-          truncated = header.dataLength != nil
-          break
-        }
-        remaining -= n
-        try buffer.withUnsafeBytes {
-          try encoder.feed(UnsafeRawBufferPointer(rebasing: $0[0..<n]), into: &pending)
-        }
+      let read = try source.forEachBlock(limit: header.dataLength ?? .max) { block in
+        try encoder.feed(block, into: &pending)
         if pending.count >= 1 << 20 {
           try out.write(pending)
           pending.removeAll(keepingCapacity: true)
         }
       }
+      truncated = header.dataLength.map { read < $0 } ?? false
       try encoder.finish(mark: mark, into: &pending)
       try out.write(pending)
       if format == .wav {

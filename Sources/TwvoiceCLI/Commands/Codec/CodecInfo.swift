@@ -55,19 +55,10 @@ struct CodecInfo: ParsableCommand {
     }
     var converter = SampleConverter(format: header.format)
     var meter = LevelMeter(samplesPerSlice: header.format.sampleRate)
-    var remaining = header.dataLength ?? .max
-    var buffer = [UInt8](repeating: 0, count: 1 << 16)
     var floats: [Float] = []
-    var bytes = 0
-    while remaining > 0 {
-      let n = try buffer.withUnsafeMutableBytes {
-        try source.read(into: UnsafeMutableRawBufferPointer(rebasing: $0[0..<min($0.count, remaining)]))
-      }
-      if n == 0 { break }
-      remaining -= n
-      bytes += n
+    let bytes = try source.forEachBlock(limit: header.dataLength ?? .max) { block in
       floats.removeAll(keepingCapacity: true)
-      buffer.withUnsafeBytes { converter.convert(UnsafeRawBufferPointer(rebasing: $0[0..<n]), into: &floats) }
+      converter.convert(block, into: &floats)
       meter.add(floats)
     }
     let frames = bytes / header.format.blockAlign
@@ -89,7 +80,6 @@ struct CodecInfo: ParsableCommand {
   private func captureReport(_ source: inout PrefixedSource) throws -> JSONValue {
     var decoder = CaptureDecoder(input: file, selection: .both, encoding: .pcm16)
     var meters = [LevelMeter(samplesPerSlice: 8000), LevelMeter(samplesPerSlice: 8000)]
-    var buffer = [UInt8](repeating: 0, count: 1 << 20)
     var pcm: [UInt8] = []
     var left: [Float] = []
     var right: [Float] = []
@@ -111,10 +101,8 @@ struct CodecInfo: ParsableCommand {
       meters[1].add(right)
     }
     do {
-      while true {
-        let n = try buffer.withUnsafeMutableBytes { try source.read(into: $0) }
-        if n == 0 { break }
-        try buffer.withUnsafeBytes { try decoder.feed(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
+      try source.forEachBlock(size: 1 << 20) { block in
+        try decoder.feed(block)
         drain()
       }
       try decoder.finish()

@@ -242,19 +242,8 @@ struct StreamReplay: ParsableCommand {
       var encoder = MediaEncoder(
         inputFormat: header.format, outputFormat: .raw, frameBytes: 160, streamSid: "")
       var audio: [UInt8] = []
-      var buffer = [UInt8](repeating: 0, count: 1 << 16)
-      var remaining = header.dataLength ?? .max
       do {
-        while remaining > 0 {
-          let n = try buffer.withUnsafeMutableBytes {
-            try source.read(into: UnsafeMutableRawBufferPointer(rebasing: $0[0..<min($0.count, remaining)]))
-          }
-          if n == 0 { break }
-          remaining -= n
-          try buffer.withUnsafeBytes {
-            try encoder.feed(UnsafeRawBufferPointer(rebasing: $0[0..<n]), into: &audio)
-          }
-        }
+        try source.forEachBlock(limit: header.dataLength ?? .max) { try encoder.feed($0, into: &audio) }
         try encoder.finish(mark: nil, into: &audio)
       } catch let error as MediaEncoder.ContainerError {
         throw TwvoiceError(.dataError, "\(SystemIO.displayName(input)): \(error)")
@@ -263,12 +252,9 @@ struct StreamReplay: ParsableCommand {
     }
     var decoder = CaptureDecoder(input: SystemIO.displayName(input), selection: .inbound, encoding: .mulaw)
     var audio: [UInt8] = []
-    var buffer = [UInt8](repeating: 0, count: 1 << 20)
     do {
-      while true {
-        let n = try buffer.withUnsafeMutableBytes { try source.read(into: $0) }
-        if n == 0 { break }
-        try buffer.withUnsafeBytes { try decoder.feed(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
+      try source.forEachBlock(size: 1 << 20) { block in
+        try decoder.feed(block)
         decoder.takeOutput(into: &audio)
       }
       try decoder.finish()
