@@ -13,7 +13,9 @@ public func fuzzJSON(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     do { again = try JSONParser.parse(bytes: text) } catch {
       fatalError("written JSON does not parse (\(error)): \(String(decoding: text, as: UTF8.self))")
     }
-    if again != value { fatalError("written JSON parses to another value: \(String(decoding: text, as: UTF8.self))") }
+    if again != value {
+      fatalError("written JSON parses to another value: \(String(decoding: text, as: UTF8.self))")
+    }
   }
   return 0
 }

@@ -20,7 +20,9 @@ public func fuzzJWT(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
   _ = writer.string(.object([("header", decoded.header), ("payload", decoded.payload)]))
   // A token signed from the decoded parts decodes to the same parts and verifies.
   let resigned = JWT.sign(header: decoded.header, payload: decoded.payload, secret: secret)
-  guard let again = try? JWT.decode(resigned) else { fatalError("a signed token does not decode: \(resigned)") }
+  guard let again = try? JWT.decode(resigned) else {
+    fatalError("a signed token does not decode: \(resigned)")
+  }
   if again.header != decoded.header || again.payload != decoded.payload
     || !again.hasValidSignature(secret: secret)
   {
