@@ -49,8 +49,27 @@ private func decode(
   return outcome
 }
 
+/// The lines of a JSON-lines capture as one JSON array, when every non-blank line is a JSON
+/// object on its own; nil otherwise.
+private func asArray(_ input: UnsafeRawBufferPointer) -> [UInt8]? {
+  func isSpace(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 || b == 0x0A || b == 0x0D }
+  guard input.first(where: { !isSpace($0) }) == UInt8(ascii: "{") else { return nil }
+  var array: [UInt8] = [UInt8(ascii: "[")]
+  for line in input.split(separator: 0x0A) {
+    let trimmed = line.drop(while: isSpace).reversed().drop(while: isSpace).reversed()
+    if trimmed.isEmpty { continue }
+    guard case .object = try? JSONParser.parse(bytes: Array(trimmed)) else { return nil }
+    if array.count > 1 { array.append(UInt8(ascii: ",")) }
+    array += trimmed
+  }
+  array.append(UInt8(ascii: "]"))
+  return array
+}
+
 /// One input, decoded whole and then in small blocks: besides crashes and sanitizer reports, the
-/// two must agree exactly (how input arrives on a pipe never changes the result).
+/// two must agree exactly (how input arrives on a pipe never changes the result). A JSON-lines
+/// capture whose lines are all JSON objects is also decoded as the same messages in a JSON array,
+/// which takes the full parse for every message: the fast paths must agree with it.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzCapture(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
   let input = UnsafeRawBufferPointer(start: data, count: size)
@@ -60,6 +79,16 @@ public func fuzzCapture(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
   let pieces = decode(input, block: 1 + size % 13, selection: selection, encoding: encoding)
   if whole != pieces {
     fatalError("decoding whole and in blocks of \(1 + size % 13) differ:\n\(whole)\n\(pieces)")
+  }
+  if let array = asArray(input) {
+    let full = array.withUnsafeBytes {
+      decode($0, block: $0.count, selection: selection, encoding: encoding)
+    }
+    if (whole.error == nil) != (full.error == nil) || whole.output != full.output
+      || whole.figures.dropFirst() != full.figures.dropFirst()
+    {
+      fatalError("the fast path and the full parse differ:\n\(whole)\n\(full)")
+    }
   }
   return 0
 }
