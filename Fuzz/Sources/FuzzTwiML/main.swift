@@ -2,7 +2,8 @@ import FuzzDriver
 import Glibc
 import TwvoiceCore
 
-/// `twiml validate` on arbitrary bytes: the parser, the validator, and a serializer round trip.
+/// `twiml validate` on arbitrary bytes: the parser, the validator, and a serializer round trip
+/// that must keep both the tree and the validator's verdict.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzTwiML(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
   let bytes = Array(UnsafeBufferPointer(start: data, count: size))
@@ -21,6 +22,14 @@ public func fuzzTwiML(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
   let textAgain = TwiMLSerializer().string(again.element)
   if textAgain != text {
     fatalError("serialized TwiML parses to another tree:\n\(text)\n\(textAgain)")
+  }
+  // Writing a document out again changes no verdict: the same Twilio errors, the same messages.
+  let verdict = findings.map { "\($0.twilioCode) \($0.severity) \($0.message)" }.sorted()
+  let verdictAgain = TwiMLValidator.validate(Array(text.utf8)).map {
+    "\($0.twilioCode) \($0.severity) \($0.message)"
+  }.sorted()
+  if verdict != verdictAgain {
+    fatalError("validating the serialized TwiML gives other findings:\n\(text)\n\(verdict)\n\(verdictAgain)")
   }
   return 0
 }
