@@ -91,7 +91,6 @@ capture = [
     ("negative-timestamp.jsonl", lines('{"event":"media","media":{"payload":"AAAA","timestamp":"-5"}}')),
     ("huge-timestamp.jsonl", lines('{"event":"media","media":{"payload":"AAAA","timestamp":"999999999999"}}')),
     ("numeric-fields.jsonl", lines('{"event":"media","sequenceNumber":2,"media":{"track":"inbound","chunk":1,"timestamp":20,"payload":"AAAA"}}')),
-    ("two-objects-one-line.jsonl", lines(media(2, "inbound", 1, 0) + media(3, "inbound", 2, 20))),
     ("not-json.jsonl", "{this is not json}\n"),
 ]
 write("FuzzCapture", capture)

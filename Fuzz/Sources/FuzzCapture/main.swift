@@ -49,27 +49,36 @@ private func decode(
   return outcome
 }
 
-/// The lines of a JSON-lines capture as one JSON array, when every non-blank line is a JSON
-/// object on its own; nil otherwise.
-private func asArray(_ input: UnsafeRawBufferPointer) -> [UInt8]? {
+/// A JSON-lines capture seen line by line.
+private enum Lines {
+  /// Not JSON lines (a JSON array or base64 lines).
+  case otherShape
+  /// A non-blank line is not a JSON object: the decoder must refuse the capture.
+  case notAnObject
+  /// Every non-blank line is a JSON object: the same messages as one JSON array.
+  case array([UInt8])
+}
+
+private func lines(_ input: UnsafeRawBufferPointer) -> Lines {
   func isSpace(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 || b == 0x0A || b == 0x0D }
-  guard input.first(where: { !isSpace($0) }) == UInt8(ascii: "{") else { return nil }
+  guard input.first(where: { !isSpace($0) }) == UInt8(ascii: "{") else { return .otherShape }
   var array: [UInt8] = [UInt8(ascii: "[")]
   for line in input.split(separator: 0x0A) {
     let trimmed = line.drop(while: isSpace).reversed().drop(while: isSpace).reversed()
     if trimmed.isEmpty { continue }
-    guard case .object = try? JSONParser.parse(bytes: Array(trimmed)) else { return nil }
+    guard case .object = try? JSONParser.parse(bytes: Array(trimmed)) else { return .notAnObject }
     if array.count > 1 { array.append(UInt8(ascii: ",")) }
     array += trimmed
   }
   array.append(UInt8(ascii: "]"))
-  return array
+  return .array(array)
 }
 
 /// One input, decoded whole and then in small blocks: besides crashes and sanitizer reports, the
 /// two must agree exactly (how input arrives on a pipe never changes the result). A JSON-lines
 /// capture whose lines are all JSON objects is also decoded as the same messages in a JSON array,
-/// which takes the full parse for every message: the fast paths must agree with it.
+/// which takes the full parse for every message: the fast paths must agree with it, and must not
+/// accept a line that is not JSON.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzCapture(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
   let input = UnsafeRawBufferPointer(start: data, count: size)
@@ -80,7 +89,12 @@ public func fuzzCapture(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
   if whole != pieces {
     fatalError("decoding whole and in blocks of \(1 + size % 13) differ:\n\(whole)\n\(pieces)")
   }
-  if let array = asArray(input) {
+  switch lines(input) {
+  case .otherShape:
+    break
+  case .notAnObject:
+    if whole.error == nil { fatalError("a line that is not a JSON object was accepted:\n\(whole)") }
+  case .array(let array):
     let full = array.withUnsafeBytes {
       decode($0, block: $0.count, selection: selection, encoding: encoding)
     }
