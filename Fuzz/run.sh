@@ -5,7 +5,8 @@
 #   Fuzz/run.sh --replay [TARGET...]    run each target once over its seeds and Fuzz/crashes/<target>/
 #   Fuzz/run.sh --build                 build only
 #
-# Seeds come from Fuzz/Corpus/<target>/ (committed, never written to); what a run discovers goes
+# Seeds come from Fuzz/Corpus/<target>/ (committed, never written to), tokens for the mutator from
+# Fuzz/Dictionaries/<target>.dict; what a run discovers goes
 # to Fuzz/.build/corpus/<target>/ and is reused by the next run on the same checkout. A crash
 # leaves its input in Fuzz/.build/crashes/ and fails the run: copy it to Fuzz/crashes/<target>/
 # so that --replay (which CI runs) keeps checking it, and turn it into a test.
@@ -62,7 +63,7 @@ for target in "${targets[@]}"; do
     mkdir -p "$work" .build/crashes
     set +e
     "$bin/$target" "${common[@]}" -max_total_time="$seconds" -artifact_prefix=".build/crashes/$target-" \
-      "$work" "Corpus/$target" >"$log" 2>&1
+      -dict="Dictionaries/$target.dict" "$work" "Corpus/$target" >"$log" 2>&1
     status=$?
     set -e
   fi
