@@ -5,12 +5,12 @@
 #   Fuzz/run.sh --replay [TARGET...]    run each target once over its seeds and Fuzz/crashes/<target>/
 #   Fuzz/run.sh --build                 build only
 #
-# Seeds come from Fuzz/Corpus/<target>/ (committed, never written to), tokens for the mutator from
-# Fuzz/Dictionaries/<target>.dict; what a run discovers goes
-# to Fuzz/.build/corpus/<target>/ and is reused by the next run on the same checkout. A crash
-# leaves its input in Fuzz/.build/crashes/ and fails the run: copy it to Fuzz/crashes/<target>/
-# so that --replay (which CI runs) keeps checking it, and turn it into a test.
-# Prints one line per target: `fuzz: TARGET: N runs in S s, ...` from libFuzzer's final stats.
+# Seeds come from Fuzz/Corpus/<target>/ (committed, never written to), tokens for the mutator
+# from Fuzz/Dictionaries/<target>.dict. What a run discovers goes to Fuzz/.build/corpus/<target>/
+# and is reused by the next run on the same checkout. A crash leaves its input in
+# Fuzz/.build/crashes/ and fails the run: copy it to Fuzz/crashes/<target>/ so that --replay
+# (which CI runs) keeps checking it, and turn it into a test.
+# Prints one line per target from libFuzzer's final stats: `fuzz: TARGET: N runs … at R/s, cov …`.
 set -euo pipefail
 cd "$(dirname "$0")"
 
