@@ -49,18 +49,26 @@ bin="$(swift build "${build_flags[@]}" --show-bin-path)"
 export SWIFT_BACKTRACE=enable=no
 common=(-timeout=10 -rss_limit_mb=2048 -print_final_stats=1)
 failed=()
+mkdir -p .build/crashes
 for target in "${targets[@]}"; do
   log=".build/fuzz-$target.log"
   if [ "$mode" = replay ]; then
-    inputs=("Corpus/$target")
-    [ -d "crashes/$target" ] && inputs+=("crashes/$target")
+    # Each reproducer on its own, so that every one still failing is named.
+    for input in "crashes/$target"/*; do
+      [ -f "$input" ] || continue
+      if ! "$bin/$target" "${common[@]}" -runs=0 "$input" >"$log.1" 2>&1; then
+        echo "fuzz: $target: reproducer Fuzz/$input still fails:" >&2
+        grep -E -m1 "Fatal error|^SUMMARY" "$log.1" | cut -c1-300 >&2 || true
+        failed+=("$target")
+      fi
+    done
     set +e
-    "$bin/$target" "${common[@]}" -runs=0 "${inputs[@]}" >"$log" 2>&1
+    "$bin/$target" "${common[@]}" -runs=0 -artifact_prefix=".build/crashes/$target-" "Corpus/$target" >"$log" 2>&1
     status=$?
     set -e
   else
     work=".build/corpus/$target"
-    mkdir -p "$work" .build/crashes
+    mkdir -p "$work"
     set +e
     "$bin/$target" "${common[@]}" -max_total_time="$seconds" -artifact_prefix=".build/crashes/$target-" \
       -dict="Dictionaries/$target.dict" "$work" "Corpus/$target" >"$log" 2>&1
@@ -72,15 +80,24 @@ for target in "${targets[@]}"; do
   cov="$(grep -o 'cov: [0-9]*' "$log" | tail -1 || true)"
   corpus="$(grep -o 'corp: [0-9]*/[0-9]*[a-zA-Z]*' "$log" | tail -1 || true)"
   if [ "$status" -eq 0 ]; then
-    echo "fuzz: $target: ${runs:-?} runs ($mode) at ${rate:-?}/s, ${cov:-cov: ?}, ${corpus:-corp: ?}"
+    if [ "$mode" = replay ]; then
+      echo "fuzz: $target: ${runs:-?} inputs replayed, ${cov:-cov: ?}"
+    else
+      echo "fuzz: $target: ${runs:-?} runs in $seconds s (${rate:-?}/s), ${cov:-cov: ?}, ${corpus:-corp: ?}"
+    fi
   else
     echo "fuzz: $target: FAILED (exit $status) after ${runs:-?} runs; log Fuzz/$log" >&2
-    grep -E "^(==[0-9]+==ERROR|SUMMARY|Fatal error|.*Test unit written to|artifact_prefix)" "$log" | head -10 >&2 || true
-    grep -E "^ *#[0-9]+ " "$log" | head -25 >&2 || true
+    # What went wrong (a Swift trap's message, or the sanitizer's report), the input, and the
+    # stack without libFuzzer's and the sanitizer's own frames.
+    grep -E -A2 "Fatal error" "$log" | head -6 >&2 || true
+    grep -E -A3 "^==[0-9]+==ERROR" "$log" | head -8 >&2 || true
+    grep -E "^SUMMARY|Test unit written to|^Running: " "$log" | head -4 >&2 || true
+    grep -E "^ *#[0-9]+ " "$log" | grep -v -E "compiler-rt|libc\.so|libc_start|libc-start| _start " \
+      | head -16 >&2 || true
     failed+=("$target")
   fi
 done
 if ((${#failed[@]} > 0)); then
-  echo "fuzz: crashes in ${failed[*]} (inputs in Fuzz/.build/crashes/)" >&2
+  echo "fuzz: failures in $(printf '%s\n' "${failed[@]}" | sort -u | tr '\n' ' ')(new inputs in Fuzz/.build/crashes/)" >&2
   exit 1
 fi
