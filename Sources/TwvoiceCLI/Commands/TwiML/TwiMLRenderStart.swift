@@ -17,32 +17,35 @@ struct TwiMLRenderStart: ParsableCommand {
       """
   )
 
-  @Option(help: "WebSocket URL of the bot (wss://…, or relative to the webhook).")
+  @Option(help: "WebSocket URL of the bot (wss://…, or relative to the webhook).", transform: xmlText)
   var url: String
 
-  @Option(help: "Friendly name of the stream.")
+  @Option(help: "Friendly name of the stream.", transform: xmlText)
   var name: String?
 
   @Option(
     name: .customLong("param"),
     help: ArgumentHelp(
       "A <Parameter> the bot receives in start.customParameters (repeatable, kept in order).",
-      valueName: "name=value"))
+      valueName: "name=value"), transform: xmlText)
   var params: [String] = []
 
   @Option(help: ArgumentHelp("A <Pause> of this many seconds after the stream verb.", valueName: "seconds"))
   var pause: Int?
 
-  @Option(name: .customLong("status-callback"), help: "URL Twilio calls with stream events.")
+  @Option(
+    name: .customLong("status-callback"), help: "URL Twilio calls with stream events.", transform: xmlText)
   var statusCallback: String?
 
-  @Option(name: .customLong("status-callback-method"), help: "GET or POST.")
+  @Option(name: .customLong("status-callback-method"), help: "GET or POST.", transform: xmlText)
   var statusCallbackMethod: String?
 
   @Flag(help: "Render <Start><Stream> (one-way fork) instead of <Connect><Stream>.")
   var unidirectional = false
 
-  @Option(help: "inbound_track, outbound_track or both_tracks (only inbound_track with <Connect>).")
+  @Option(
+    help: "inbound_track, outbound_track or both_tracks (only inbound_track with <Connect>).",
+    transform: xmlText)
   var track: String?
 
   @OptionGroup var output: RenderOptions
@@ -54,6 +57,8 @@ struct TwiMLRenderStart: ParsableCommand {
       statusCallback: statusCallback, statusCallbackMethod: statusCallbackMethod,
       unidirectional: unidirectional,
       track: track)
-    do { output.print(try webhook.document()) } catch { throw TwvoiceError(.usage, error.message) }
+    let document: TwiMLElement
+    do { document = try webhook.document() } catch { throw TwvoiceError(.usage, error.message) }
+    try output.print(document)
   }
 }
