@@ -203,6 +203,7 @@ struct ReplTerminalTests {
 
   @Test func tabCompletionHistoryAndExit() throws {
     let state = try TemporaryDirectory.make()
+    defer { TemporaryDirectory.remove(state) }
     var env = Twvoice.fakeEnvironment
     env["XDG_STATE_HOME"] = state.path
     env["TERM"] = "xterm"
@@ -240,6 +241,7 @@ extension ReplTerminalTests {
     let bot = try TestBot(.silent)
     defer { bot.stop() }
     let dir = try TemporaryDirectory.make()
+    defer { TemporaryDirectory.remove(dir) }
     let record = dir.appendingPathComponent("partial.wav").path
     let script = """
       import os, sys, time, pexpect

@@ -50,8 +50,8 @@ public struct StreamURL: Equatable, Sendable {
     {
       let name = String(decoding: bytes[..<colon], as: UTF8.self).lowercased()
       guard name == "wss" else {
-        throw fail(
-          "must be wss:// (got \(name):); Twilio connects to secure WebSockets only")
+        let written = bytes[(colon + 1)...].starts(with: "//".utf8) ? name + "://" : name + ":"
+        throw fail("must start with wss:// (got \(written)); Twilio connects to secure WebSockets only")
       }
       scheme = name
       rest = bytes[(colon + 1)...]
@@ -156,7 +156,7 @@ public struct StreamURL: Equatable, Sendable {
   }
 
   /// Four decimal numbers 0–255 without leading zeros (RFC 3986 dec-octet).
-  static func isIPv4(_ text: ArraySlice<UInt8>) -> Bool {
+  public static func isIPv4(_ text: ArraySlice<UInt8>) -> Bool {
     let parts = text.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
     return parts.count == 4
       && parts.allSatisfy { p in
@@ -167,7 +167,7 @@ public struct StreamURL: Equatable, Sendable {
 
   /// RFC 4291 §2.2 text forms: eight groups of 1–4 hex digits, one `::` for a run of zeros, an
   /// IPv4 address as the last 32 bits. Zone identifiers are not accepted.
-  static func isIPv6(_ text: ArraySlice<UInt8>) -> Bool {
+  public static func isIPv6(_ text: ArraySlice<UInt8>) -> Bool {
     if text.isEmpty { return false }
     let s = Array(text)
     var groups = 0
