@@ -7,14 +7,31 @@ public struct TwvoiceCommand: ParsableCommand {
     commandName: "twvoice",
     abstract: "A workbench for Twilio Programmable Voice developers.",
     discussion: """
-      Mint and inspect Access Tokens for test clients, without a Twilio account or a phone.
+      Everything around a Twilio voice app, offline and from one binary: the token endpoint, \
+      the webhook's TwiML, the audio and the Media Streams WebSocket server.
+
+        token    mint Voice Access Tokens (JWT) for test clients; decode, verify
+        twiml    render TwiML byte for byte as twilio-python does; validate
+                 TwiML, naming the Twilio error a call would hit
+        codec    Media Streams captures to WAV, audio to Media Streams messages
+        stream   replay: act as Twilio toward your Media Streams WebSocket
+                 server, from a WAV or a captured call, and record the answer
+        repl     all of the above interactively (history, Tab completion),
+                 or a script of commands
 
       Credentials come from flags, then the environment (TWILIO_ACCOUNT_SID, TWILIO_API_KEY, \
-      TWILIO_API_SECRET, TWILIO_APPLICATION_SID), then a .env file in the working directory.
+      TWILIO_API_SECRET, TWILIO_AUTH_TOKEN, TWILIO_APPLICATION_SID), then a .env file in the \
+      working directory. Secrets are never printed. Results go to standard output, diagnostics \
+      to standard error; an error is one line starting "twvoice: error:".
 
-      EXIT STATUS: 0 success; 1 the checked thing is invalid (a token that fails verification); \
-      64 usage error; 65 malformed input data; 66 input missing or unreadable; 70 internal \
-      error; 74 output error.
+      EXIT STATUS:
+        0   success
+        1   the checked thing is bad (an invalid token, TwiML with findings)
+        64  usage error (a wrong flag, value or subcommand)
+        65  malformed input data
+        66  input missing or unreadable
+        70  internal error
+        74  output error (standard output or an output file could not be written)
       """,
     version: TwvoiceVersion.string,
     subcommands: [

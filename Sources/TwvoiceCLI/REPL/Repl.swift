@@ -212,13 +212,13 @@ struct Repl {
 }
 
 /// Which REPL lines must never reach the history file: a line that sets or passes a secret.
-enum SecretLine {
+public enum SecretLine {
   /// `set api-secret …`, `set auth-token …` (any setting whose name says secret, auth token
   /// or password), a `--api-secret`/`--auth-token` flag with its value (`--api-secret-file PATH`
   /// names a file, not a secret), and environment-style assignments such as
   /// `TWILIO_API_SECRET=…` or `TWILIO_AUTH_TOKEN=…`. A line that cannot be split into words
   /// is judged by its text, erring towards leaving it out.
-  static func holdsSecret(_ line: String) -> Bool {
+  public static func holdsSecret(_ line: String) -> Bool {
     guard let words = try? ShellWords.split(line) else {
       let lower = line.lowercased()
       return ["secret", "token", "password"].contains { lower.contains($0) }
@@ -236,7 +236,7 @@ enum SecretLine {
   }
 
   /// `api-secret`, `--auth-token`, `TWILIO_API_SECRET`, `auth_token`…
-  static func isSecretName(_ name: String) -> Bool {
+  public static func isSecretName(_ name: String) -> Bool {
     let lower = name.lowercased()
     return lower.contains("secret") || lower.contains("password") || lower.contains("auth-token")
       || lower.contains("auth_token") || lower.contains("authtoken")
