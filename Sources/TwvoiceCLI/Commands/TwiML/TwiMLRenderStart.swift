@@ -10,9 +10,11 @@ struct TwiMLRenderStart: ParsableCommand {
       The seed's /start webhook answers a call with a bidirectional Media Stream to the bot:
         twvoice twiml render start --url wss://bot.example.com/ws --name "test stream" --param sid=42 --pause 1000
 
-      Twilio's rules are checked: the URL must be wss:// (or relative), must not carry a query \
-      string (Twilio drops it; use --param), and <Connect> streams take only the inbound track \
-      (Twilio error 31941). --unidirectional renders <Start><Stream>, which forks audio one way \
+      Twilio's rules are checked: the URL must be wss://host[:port]/path (or relative to the \
+      webhook's URL), with no query string (Twilio drops it; use --param) and no fragment, and \
+      <Connect> streams take only the inbound track (Twilio error 31941). A value holding a \
+      character XML cannot carry (a control character, U+FFFE, U+FFFF) is refused, naming its \
+      flag. --unidirectional renders <Start><Stream>, which forks audio one way \
       and allows --track inbound_track|outbound_track|both_tracks.
       """
   )
