@@ -95,6 +95,7 @@ public enum CommandRunner {
   static func finish(_ status: Int32) -> Int32 {
     Terminal.flush()
     guard let failure = Terminal.outputError else { return status }
+    Terminal.resetOutputError()  // reported once (the REPL calls this again for its builtins)
     guard status == 0 || status == FailureKind.checkFailed.rawValue else { return status }
     Terminal.error("cannot write standard output: \(failure)")
     return FailureKind.ioError.rawValue

@@ -44,7 +44,9 @@ struct CommandLineShapeTests {
   }
 
   /// Runs the binary with standard output on /dev/full (every write fails with ENOSPC).
-  static func runToFullDevice(_ arguments: [String]) throws -> (status: Int32, stderr: String) {
+  static func runToFullDevice(_ arguments: [String], stdin: URL? = nil) throws -> (
+    status: Int32, stderr: String
+  ) {
     let process = Process()
     process.executableURL = Twvoice.executable
     process.arguments = arguments
@@ -54,7 +56,7 @@ struct CommandLineShapeTests {
     let err = Pipe()
     process.standardOutput = full
     process.standardError = err
-    process.standardInput = FileHandle.nullDevice
+    process.standardInput = try stdin.map { try FileHandle(forReadingFrom: $0) } ?? FileHandle.nullDevice
     try process.run()
     let stderr = err.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
@@ -77,6 +79,16 @@ struct CommandLineShapeTests {
     try withTemporaryDirectory(["bad.xml": "<Response><Bogus/></Response>"]) { dir in
       let r = try Self.runToFullDevice(["twiml", "validate", dir.appendingPathComponent("bad.xml").path])
       #expect(r.status == 74, "\(r)")
+    }
+  }
+
+  @Test func theREPLsOwnOutputThatCannotBeWrittenIs74() throws {
+    guard FileManager.default.isWritableFile(atPath: "/dev/full") else { return }
+    try withTemporaryDirectory(["script.tw": "set identity alice\nshow\n"]) { dir in
+      let r = try Self.runToFullDevice(["repl"], stdin: dir.appendingPathComponent("script.tw"))
+      #expect(r.status == 74, "\(r)")
+      #expect(r.stderr.contains("twvoice: error: cannot write standard output: No space left on device\n"))
+      #expect(r.stderr.contains("stopped at line 2 (exit status 74)"))
     }
   }
 

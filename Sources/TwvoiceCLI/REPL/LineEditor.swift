@@ -132,7 +132,9 @@ enum Interrupt {
     var action = sigaction()
     action.__sigaction_handler.sa_handler = { _ in Interrupt.flag.store(1, ordering: .relaxed) }
     sigemptyset(&action.sa_mask)
-    action.sa_flags = 0  // no SA_RESTART: a blocking read returns EINTR and readline calls its hook
+    // SA_RESTART keeps a command's reads and writes going; readline waits in select(), which a
+    // signal always interrupts (signal(7)), so its hook still runs at once.
+    action.sa_flags = SA_RESTART
     sigaction(SIGINT, &action, nil)
   }
 

@@ -74,8 +74,8 @@ struct Repl {
       if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
       if interactive { reader.addHistory(trimmed) }
       if trimmed == "exit" || trimmed == "quit" { break }
-      let status = execute(trimmed)
-      Terminal.flush()
+      // Builtins (show, env, help) write too: a failed write is 74 as for any command.
+      let status = CommandRunner.finish(execute(trimmed))
       guard status != 0 else { continue }
       lastFailure = status
       if !interactive && !keepGoing {
