@@ -20,7 +20,9 @@ struct ReplCommand: ParsableCommand {
 
       On a terminal it uses GNU readline: Tab completes commands, flags, their values and file \
       names; Ctrl-R searches history, kept in $XDG_STATE_HOME/twvoice/history \
-      (~/.local/state/twvoice/history). Ctrl-C cancels the line, or stops the running command \
+      (~/.local/state/twvoice/history) without any line that sets or passes a secret (set \
+      api-secret, --auth-token, TWILIO_API_SECRET=...: Up-arrow recalls those in this session \
+      only). Ctrl-C cancels the line, or stops the running command \
       (a replay hangs up and keeps what it recorded).
 
       With standard input not a terminal it runs a script, one command per line, and stops at \
@@ -122,7 +124,9 @@ struct Repl {
     case "show":
       if settings.isEmpty { Terminal.write("no settings (set NAME VALUE)\n") }
       for (name, value) in settings {
-        Terminal.write("\(name) = \(Self.isSecret(name) ? maskSecret(value) : value)\n")
+        Terminal.write(
+          "\(name) = \(SecretLine.isSecretName(name) ? maskSecret(value) : value.escapingControlCharacters)\n"
+        )
       }
       return 0
     case "env":
@@ -132,8 +136,6 @@ struct Repl {
       return withSecretsInEnvironment { CommandRunner.run(arguments: inject(words)) }
     }
   }
-
-  static func isSecret(_ name: String) -> Bool { name == "api-secret" || name == "auth-token" }
 
   /// Adds the session's defaults a command takes but was not given.
   func inject(_ words: [String]) -> [String] {
