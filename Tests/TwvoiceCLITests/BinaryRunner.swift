@@ -58,12 +58,18 @@ struct Twvoice {
     if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
     try input.fileHandleForWriting.close()
     // Read both pipes before waiting, so a large output cannot block the child.
+    // The reader thread hands its result over through the semaphore, which orders the write
+    // before the read (ThreadSanitizer saw the earlier isFinished poll as a race).
     nonisolated(unsafe) var errData = Data()
-    let errReader = Thread { errData = err.fileHandleForReading.readDataToEndOfFile() }
+    let errDone = DispatchSemaphore(value: 0)
+    let errReader = Thread {
+      errData = err.fileHandleForReading.readDataToEndOfFile()
+      errDone.signal()
+    }
     errReader.start()
     let outData = out.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
-    while !errReader.isFinished { usleep(1000) }
+    errDone.wait()
     return Result(
       status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
       stderr: String(decoding: errData, as: UTF8.self), stdoutBytes: outData)

@@ -326,8 +326,12 @@ struct SecretLineTests {
     ("token decode --auth-token abc x", true), ("TWILIO_API_SECRET=abc token mint", true),
     ("env TWILIO_AUTH_TOKEN=abc", true), ("export TWILIO_AUTH_TOKEN='a b'", true),
     ("echo 'unterminated secret", true),
+    ("token decode eyJhbGciOiJIUzI1NiJ9.eyJpc3MiOiJTSyJ9.c2ln", true),
+    ("token decode --json eyJhbGciOiJIUzI1NiJ9.eyJpc3MiOiJTSyJ9.", true),
+    ("token decode x --token=eyJhbGciOiJIUzI1NiJ9.eyJpc3MiOiJTSyJ9.c2ln", true),
     ("set identity alice", false), ("token mint --api-secret-file s.txt --identity a", false),
     ("twiml render dial --client alice", false), ("show", false), ("env", false),
+    ("token decode eyJ.x", false), ("codec info call.jsonl", false),
   ])
   func linesThatHoldASecret(line: String, secret: Bool) {
     #expect(SecretLine.holdsSecret(line) == secret, "\(line)")

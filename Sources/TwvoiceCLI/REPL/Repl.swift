@@ -218,8 +218,9 @@ public enum SecretLine {
   /// `set api-secret …`, `set auth-token …` (any setting whose name says secret, auth token
   /// or password), a `--api-secret`/`--auth-token` flag with its value (`--api-secret-file PATH`
   /// names a file, not a secret), and environment-style assignments such as
-  /// `TWILIO_API_SECRET=…` or `TWILIO_AUTH_TOKEN=…`. A line that cannot be split into words
-  /// is judged by its text, erring towards leaving it out.
+  /// `TWILIO_API_SECRET=…` or `TWILIO_AUTH_TOKEN=…`, and any word shaped like a JWT (an
+  /// Access Token is a bearer credential until it expires: `token decode eyJ…`). A line that
+  /// cannot be split into words is judged by its text, erring towards leaving it out.
   public static func holdsSecret(_ line: String) -> Bool {
     guard let words = try? ShellWords.split(line) else {
       let lower = line.lowercased()
@@ -227,6 +228,7 @@ public enum SecretLine {
     }
     if words.first == "set", words.count >= 2, isSecretName(words[1]) { return true }
     for word in words {
+      if looksLikeJWT(word) { return true }
       if word.hasPrefix("-") {
         let flag = word.split(separator: "=", maxSplits: 1).first.map(String.init) ?? word
         if isSecretName(flag) && !flag.hasSuffix("-file") { return true }
@@ -235,6 +237,16 @@ public enum SecretLine {
       }
     }
     return false
+  }
+
+  /// Three non-empty base64url segments joined by dots, the first a JSON object (`eyJ`), also
+  /// as the value of `--token=…` or inside a longer word.
+  static func looksLikeJWT(_ word: String) -> Bool {
+    let base64URL = Set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
+    return word.split { !base64URL.contains($0) && $0 != "." }.contains { run in
+      let parts = run.split(separator: ".", omittingEmptySubsequences: false)
+      return parts.count >= 3 && parts[0].hasPrefix("eyJ") && parts[0].count >= 8 && parts[1].count >= 2
+    }
   }
 
   /// `api-secret`, `--auth-token`, `TWILIO_API_SECRET`, `auth_token`…
