@@ -26,11 +26,12 @@ public struct LevelMeter: Sendable {
 
   public init(samplesPerSlice: Int) { self.samplesPerSlice = max(1, samplesPerSlice) }
 
-  /// Adds samples in [-1, 1].
+  /// Adds samples in [-1, 1]; anything else (a float WAV may hold ±∞, NaN or 1e38) is clamped
+  /// to that range, NaN counting as 0, so the meter never overflows or traps.
   public mutating func add(_ samples: some Sequence<Float>) {
     for sample in samples {
       if slices.isEmpty || slices[slices.count - 1].count == samplesPerSlice { slices.append(Slice()) }
-      let v = Double(sample)
+      let v = sample.isNaN ? 0 : Double(min(max(sample, -1), 1))
       let magnitude = abs(v)
       slices[slices.count - 1].sumOfSquares += v * v
       slices[slices.count - 1].count += 1
@@ -38,6 +39,18 @@ public struct LevelMeter: Sendable {
       total.sumOfSquares += v * v
       total.count += 1
       if magnitude > total.peak { total.peak = magnitude }
+    }
+  }
+
+  /// Adds `count` samples of digital silence, a slice at a time (hours cost microseconds).
+  public mutating func addSilence(_ count: Int) {
+    var remaining = count
+    while remaining > 0 {
+      if slices.isEmpty || slices[slices.count - 1].count == samplesPerSlice { slices.append(Slice()) }
+      let n = min(remaining, samplesPerSlice - slices[slices.count - 1].count)
+      slices[slices.count - 1].count += n
+      total.count += n
+      remaining -= n
     }
   }
 
@@ -64,7 +77,7 @@ public struct LevelMeter: Sendable {
 
   /// 20·log10(amplitude), −∞ for 0.
   public static func dBFS(_ amplitude: Double) -> Double {
-    amplitude > 0 ? 20 * log10(amplitude) : -.infinity
+    amplitude > 0 ? 20 * log10(min(amplitude, 1)) : -.infinity
   }
 }
 
