@@ -326,7 +326,7 @@ struct CaptureDecoderEdgeTests {
     var thrown: CaptureError?
     do {
       for _ in 0..<20 { try block.withUnsafeBytes { try decoder.feed($0) } }
-    } catch { thrown = error }
+    } catch { thrown = error as? CaptureError }
     #expect(
       thrown?.description
         == "zero:1: line is over 16 MiB with no line break: a capture holds one message per line")

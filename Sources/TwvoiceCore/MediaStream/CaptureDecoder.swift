@@ -152,8 +152,8 @@ final class TrackQueue {
 /// or CR. JSON lines take a fast path when the whole line is exactly one `media` object of the
 /// usual shape (keys in any order, string values without escapes); anything else goes to the
 /// full JSON parser, so speed never costs correctness (design.md). Frames are placed by
-/// `media.timestamp`: a frame that starts half a frame or more after the end of the audio so far
-/// follows lost media, and the gap becomes µ-law silence (less is jitter, absorbed); with both
+/// `media.timestamp`: a frame that starts half a frame (at most 10 ms) or more after the end of
+/// the audio so far follows lost media, and the gap becomes µ-law silence (less is jitter, absorbed); with both
 /// tracks the shorter is padded, so the output lasts as long as the call did. Silence is kept as
 /// a count until written, so memory stays flat whatever the timestamps.
 ///
@@ -887,9 +887,10 @@ public struct CaptureDecoder {
       lastClockMs = Double(timestampMs)
       let expected = (timestampMs - (timelineStartMs ?? 0)) * 8
       let gap = expected - states[i].stats.timelineSamples
-      // Half a frame late or more: media was lost (Twilio's timestamps go up exactly 20 ms a
-      // frame; less than half a frame is jitter or clock drift, absorbed).
-      if gap > 0 && gap >= max((Self.decodedLength(payload) + 1) / 2, 8) {
+      // Half a frame late or more (at most 10 ms, at least the timestamp's 1 ms): media was
+      // lost. Twilio's timestamps go up exactly 20 ms a frame; less is jitter or clock drift,
+      // absorbed. Counted in samples, so it holds for payloads of any size.
+      if gap > 0 && gap >= min(max((Self.decodedLength(payload) + 1) / 2, 8), 80) {
         guard gap <= Self.maximumGapSamples else {
           throw error(
             "timestamp \(timestampMs) jumps \(gap / 8000) s past the previous frame (media.timestamp); refusing to fill more than 24 h of silence"
