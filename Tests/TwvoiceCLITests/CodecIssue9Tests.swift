@@ -2,6 +2,8 @@ import Foundation
 import Testing
 import TwvoiceCore
 
+@testable import TwvoiceCLI
+
 #if canImport(Glibc)
   import Glibc
 #endif
@@ -202,5 +204,35 @@ struct CodecIssue9Tests {
     #expect(r.stdout.contains("What the caller said"), "\(r.stdout)")
     #expect(r.stdout.contains("Stereo: inbound left, outbound right"))
     #expect(r.stdout.contains("--as-heard"))
+  }
+
+  /// logrotate's copytruncate shrinks a capture while it is read: with read(2) (no mmap) the
+  /// input just ends early, where a mapping died with SIGBUS and left a temporary file.
+  @Test func aCaptureTruncatedWhileReadEndsEarly() throws {
+    let frames = (0..<12_000).map { Self.frame($0, timestamp: 20 * $0) }.joined(separator: "\n") + "\n"
+    let dir = try TemporaryDirectory.with(["c.jsonl": frames])
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let path = dir.appendingPathComponent("c.jsonl").path
+    #expect(frames.utf8.count > 3 << 20)
+    // Truncated between open and the first read.
+    var early = try FileInput(path: path)
+    #expect(truncate(path, 1 << 20) == 0)
+    var total = try early.forEachBlock(size: 1 << 20) { _ in }
+    early.close()
+    #expect(total == 1 << 20)
+    // Truncated after the first block was read.
+    try Data(frames.utf8).write(to: URL(fileURLWithPath: path))
+    var input = try FileInput(path: path)
+    defer { input.close() }
+    var decoder = CaptureDecoder(input: "c.jsonl", selection: .automatic, encoding: .mulaw)
+    var blocks = 0
+    total = try input.forEachBlock(size: 1 << 20) { block in
+      blocks += 1
+      if blocks == 1 { #expect(truncate(path, (3 << 20) / 2) == 0) }
+      try decoder.feed(block)
+    }
+    #expect(total == (3 << 20) / 2)
+    // The cut line is reported as malformed, as any incomplete line is.
+    #expect(throws: CaptureError.self) { try decoder.finish() }
   }
 }
