@@ -83,6 +83,26 @@ public struct Resampler {
     produce(available: inputCount, into: &output)
   }
 
+  /// Feeds `count` zero samples. Once a whole window of zeros is in, every further output is
+  /// exactly 0 and is appended without filtering, so hours of filled gap cost no arithmetic.
+  public mutating func processSilence(_ count: Int, into output: inout [Float]) {
+    let head = min(count, tapsPerPhase)
+    let zeros = [Float](repeating: 0, count: head)
+    zeros.withUnsafeBufferPointer { process($0, into: &output) }
+    let rest = count - head
+    guard rest > 0 else { return }
+    inputCount += rest
+    // Outputs m whose window ends before the input's end: m·M + D < inputCount·L.
+    let ready = (inputCount * up - delay + down - 1) / down
+    if ready > produced {
+      output.append(contentsOf: repeatElement(0, count: ready - produced))
+      produced = ready
+    }
+    history.removeAll(keepingCapacity: true)
+    history.append(contentsOf: repeatElement(0, count: tapsPerPhase - 1))
+    historyStart = inputCount - (tapsPerPhase - 1)
+  }
+
   /// Flushes the filter's delay with silence and appends the last output samples.
   public mutating func finish(into output: inout [Float]) {
     let total = Int((Double(inputCount) * Double(outputRate) / Double(inputRate)).rounded())
@@ -211,6 +231,11 @@ public struct PCM16RateConverter {
   /// Converts whole frames of `bytes`, appending the converted frames to `out`.
   public mutating func convert(_ bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) {
     let frames = bytes.count / (2 * channels)
+    if frames > 0, bytes[0..<frames * 2 * channels].allSatisfy({ $0 == 0 }) {
+      for c in 0..<channels { resamplers[c].processSilence(frames, into: &output[c]) }
+      emit(into: &out)
+      return
+    }
     for c in 0..<channels {
       input[c].removeAll(keepingCapacity: true)
       for f in 0..<frames {
