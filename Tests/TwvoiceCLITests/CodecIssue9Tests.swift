@@ -72,13 +72,19 @@ struct CodecIssue9Tests {
   @Test func hugeTimestampsAreRefusedWithTheLine() throws {
     for value in ["1152921504606846976", "4611686018427387904", "9223372036854775807"] {
       for command in ["decode", "info"] {
-        let text = Self.frame(0, timestamp: 0) + "\n" + Self.frame(1, timestamp: 20).replacingOccurrences(
-          of: #""timestamp":"20""#, with: #""timestamp":"\#(value)""#) + "\n"
+        let text =
+          Self.frame(0, timestamp: 0) + "\n"
+          + Self.frame(1, timestamp: 20).replacingOccurrences(
+            of: #""timestamp":"20""#, with: #""timestamp":"\#(value)""#) + "\n"
         let dir = try TemporaryDirectory.with(["c.jsonl": text])
-        let args = command == "decode" ? ["codec", "decode", "c.jsonl", "-o", "out.wav"] : ["codec", "info", "c.jsonl"]
+        let args =
+          command == "decode"
+          ? ["codec", "decode", "c.jsonl", "-o", "out.wav"] : ["codec", "info", "c.jsonl"]
         let r = try Twvoice.run(args, in: dir)
         #expect(r.status == 65, "\(command) \(value): \(r)")
-        #expect(r.stderr.hasPrefix("twvoice: error: c.jsonl:2: timestamp \(value) is out of range (media.timestamp)"))
+        #expect(
+          r.stderr.hasPrefix(
+            "twvoice: error: c.jsonl:2: timestamp \(value) is out of range (media.timestamp)"))
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["c.jsonl"])
       }
     }
@@ -88,7 +94,8 @@ struct CodecIssue9Tests {
     // Two frames 4 h apart: 115 MB of µ-law out, streamed; the decoder holds the gap as a count.
     let gapMs = 4 * 3600 * 1000
     let dir = try TemporaryDirectory.with([
-      "gap.jsonl": Self.frame(0, timestamp: 100) + "\n" + Self.frame(1, timestamp: 100 + gapMs, code: 2) + "\n"
+      "gap.jsonl": Self.frame(0, timestamp: 100) + "\n" + Self.frame(1, timestamp: 100 + gapMs, code: 2)
+        + "\n"
     ])
     defer { try? FileManager.default.removeItem(at: dir) }
     let file = dir.appendingPathComponent("gap.jsonl").path
@@ -98,7 +105,8 @@ struct CodecIssue9Tests {
     #expect(r.maxRSSBytes < 200 << 20, "max RSS \(r.maxRSSBytes >> 20) MiB")
     // 23.9 h: `codec info` measures the silence without writing it out.
     let day = try TemporaryDirectory.with([
-      "day.jsonl": Self.frame(0, timestamp: 100) + "\n" + Self.frame(1, timestamp: 100 + 86_040_000, code: 2) + "\n"
+      "day.jsonl": Self.frame(0, timestamp: 100) + "\n" + Self.frame(1, timestamp: 100 + 86_040_000, code: 2)
+        + "\n"
     ])
     defer { try? FileManager.default.removeItem(at: day) }
     let info = try MeasuredRun.run(["codec", "info", day.appendingPathComponent("day.jsonl").path, "--json"])
@@ -135,7 +143,9 @@ struct CodecIssue9Tests {
   @Test func clearIsKnownAndAsHeardCutsTheBot() throws {
     var lines: [String] = []
     for k in 0..<50 {
-      lines.append(String(Self.frame(k, timestamp: 100 + 20 * k).dropLast()) + #","twvoice":{"t":\#(Double(k) * 0.02),"dir":"sent"}}"#)
+      lines.append(
+        String(Self.frame(k, timestamp: 100 + 20 * k).dropLast())
+          + #","twvoice":{"t":\#(Double(k) * 0.02),"dir":"sent"}}"#)
     }
     let bot = Base64.encode([UInt8](repeating: 0x55, count: 8000))
     lines.insert(
@@ -143,12 +153,14 @@ struct CodecIssue9Tests {
       at: 6)
     lines.insert(#"{"event":"clear","streamSid":"MZ1","twvoice":{"t":0.5,"dir":"received"}}"#, at: 26)
     let log = lines.joined(separator: "\n") + "\n"
-    let sent = try Twvoice.run(["codec", "decode", "-", "--track", "outbound", "--raw", "--encoding", "mulaw"], stdin: log)
+    let sent = try Twvoice.run(
+      ["codec", "decode", "-", "--track", "outbound", "--raw", "--encoding", "mulaw"], stdin: log)
     #expect(sent.status == 0, "\(sent)")
     #expect(!sent.stderr.contains("unknown"))
     #expect(sent.stdoutBytes.count == 8800)
     let heard = try Twvoice.run(
-      ["codec", "decode", "-", "--track", "outbound", "--as-heard", "--raw", "--encoding", "mulaw"], stdin: log)
+      ["codec", "decode", "-", "--track", "outbound", "--as-heard", "--raw", "--encoding", "mulaw"],
+      stdin: log)
     #expect(heard.status == 0, "\(heard)")
     #expect(heard.stdoutBytes.count == 4000)
     #expect(heard.stderr.contains("0.60 s of bot audio cleared"), "\(heard.stderr)")

@@ -290,7 +290,8 @@ struct CaptureDecoderEdgeTests {
   @Test func bothTracksStayAlignedAcrossOneLostFrame() throws {
     let inbound = CaptureText.frames(5, base: 10, skip: [2])
     let outbound = CaptureText.frames(5, base: 50, track: "outbound")
-    let text = zip(inbound + [""], outbound).flatMap { [$0, $1] }.filter { !$0.isEmpty }.joined(separator: "\n")
+    let text = zip(inbound + [""], outbound).flatMap { [$0, $1] }.filter { !$0.isEmpty }.joined(
+      separator: "\n")
     let (out, _) = try Self.decode(text, selection: .both)
     let left = stride(from: 0, to: out.count, by: 2).map { out[$0] }
     let right = stride(from: 1, to: out.count, by: 2).map { out[$0] }
@@ -422,7 +423,8 @@ struct CaptureDecoderEdgeTests {
   static func replayLog(clearAt: Double?) -> String {
     var lines: [String] = []
     for k in 0..<50 {
-      let frame = CaptureText.media(k + 2, chunk: k + 1, timestamp: 100 + 20 * k, codes: .init(repeating: 1, count: 160))
+      let frame = CaptureText.media(
+        k + 2, chunk: k + 1, timestamp: 100 + 20 * k, codes: .init(repeating: 1, count: 160))
       lines.append(String(frame.dropLast()) + #","twvoice":{"t":\#(Double(k) * 0.02),"dir":"sent"}}"#)
     }
     let bot = Base64.encode([UInt8](repeating: 0x55, count: 8000))
@@ -430,7 +432,8 @@ struct CaptureDecoderEdgeTests {
       #"{"event":"media","streamSid":"MZ1","media":{"track":"outbound","timestamp":"200","payload":"\#(bot)"},"twvoice":{"t":0.1,"dir":"received"}}"#,
       at: 6)
     if let clearAt {
-      lines.insert(#"{"event":"clear","streamSid":"MZ1","twvoice":{"t":\#(clearAt),"dir":"received"}}"#, at: 26)
+      lines.insert(
+        #"{"event":"clear","streamSid":"MZ1","twvoice":{"t":\#(clearAt),"dir":"received"}}"#, at: 26)
     }
     return lines.joined(separator: "\n") + "\n"
   }
@@ -453,7 +456,8 @@ struct CaptureDecoderEdgeTests {
     let right = stride(from: 1, to: both.output.count, by: 2).map { both.output[$0] }
     #expect(right[3999] == 0x55 && right[4000] == G711.muLawSilence)
     // Without a clear, as heard is the whole second.
-    #expect(try Self.decode(Self.replayLog(clearAt: nil), selection: .outbound, asHeard: true).output.count == 8800)
+    #expect(
+      try Self.decode(Self.replayLog(clearAt: nil), selection: .outbound, asHeard: true).output.count == 8800)
   }
 }
 

@@ -192,7 +192,8 @@ public struct Resampler {
     }
     if p1 >= 1 && q1 >= 1 { return (p1, q1) }
     let r = Double(l) / Double(m)
-    return r >= 1 ? (min(Int(r.rounded()), maximumFactor), 1) : (1, min(Int((1 / r).rounded()), maximumFactor))
+    return r >= 1
+      ? (min(Int(r.rounded()), maximumFactor), 1) : (1, min(Int((1 / r).rounded()), maximumFactor))
   }
 
   /// Modified Bessel function of the first kind, order 0 (power series).

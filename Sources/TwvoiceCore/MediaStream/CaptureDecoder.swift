@@ -572,7 +572,9 @@ public struct CaptureDecoder {
       space()
       guard at < line.count, line[at] == UInt8(ascii: "\""), let base = line.baseAddress else { return nil }
       let start = at + 1
-      guard let close = memchr(base + start, Int32(UInt8(ascii: "\"")), line.count - start) else { return nil }
+      guard let close = memchr(base + start, Int32(UInt8(ascii: "\"")), line.count - start) else {
+        return nil
+      }
       let end = UnsafeRawPointer(close) - base
       let value = UnsafeRawBufferPointer(rebasing: line[start..<end])
       if memchr(base + start, Int32(UInt8(ascii: "\\")), end - start) != nil { return nil }
@@ -660,7 +662,8 @@ public struct CaptureDecoder {
     mediaMessages += 1
     noteSequence(sequenceValue)
     try placeMedia(
-      track: trackValue, timestampMs: timestampValue, chunk: chunkValue, payload: payload, field: "media.payload")
+      track: trackValue, timestampMs: timestampValue, chunk: chunkValue, payload: payload,
+      field: "media.payload")
     return true
   }
 
@@ -675,7 +678,9 @@ public struct CaptureDecoder {
   }
 
   private static func seconds(_ value: JSONValue?) -> Double? {
-    guard case .number(let text) = value, let s = Double(text), s.isFinite, s >= 0, s < 1e9 else { return nil }
+    guard case .number(let text) = value, let s = Double(text), s.isFinite, s >= 0, s < 1e9 else {
+      return nil
+    }
     return s
   }
 
@@ -732,14 +737,20 @@ public struct CaptureDecoder {
         // The offset between the stream clock and the arrival clock, from the first line that
         // has both (the bot's own lines preferred: they time the `clear`s).
         let anchor = Double(timestamp) - seconds * 1000
-        if envelope.fromBot { botAnchorMs = botAnchorMs ?? anchor } else { twilioAnchorMs = twilioAnchorMs ?? anchor }
+        if envelope.fromBot {
+          botAnchorMs = botAnchorMs ?? anchor
+        } else {
+          twilioAnchorMs = twilioAnchorMs ?? anchor
+        }
       }
       let bytes = Array(payload.utf8)
       let chunk = counter(media["chunk"])
       if asHeard && track == .outbound {
         let arrival: Int
         if let timestamp { arrival = try checkedTimestamp(timestamp) } else { arrival = clock(envelope) }
-        try typed { try bytes.withUnsafeBytes { raw in try playMedia(arrivalMs: arrival, chunk: chunk, payload: raw) } }
+        try typed {
+          try bytes.withUnsafeBytes { raw in try playMedia(arrivalMs: arrival, chunk: chunk, payload: raw) }
+        }
         return
       }
       try typed {
@@ -797,11 +808,13 @@ public struct CaptureDecoder {
       }
       if let rate = format["sampleRate"], integer(rate) != 8000 {
         throw error(
-          "unsupported sample rate \(Self.shown(rate)) (start.mediaFormat.sampleRate): Twilio streams 8000 Hz")
+          "unsupported sample rate \(Self.shown(rate)) (start.mediaFormat.sampleRate): Twilio streams 8000 Hz"
+        )
       }
       if let channels = format["channels"], integer(channels) != 1 {
         throw error(
-          "unsupported channel count \(Self.shown(channels)) (start.mediaFormat.channels): Twilio streams mono")
+          "unsupported channel count \(Self.shown(channels)) (start.mediaFormat.channels): Twilio streams mono"
+        )
       }
     }
     // Automatic selection: a stream declared with only the outbound track decodes that one.
@@ -814,7 +827,8 @@ public struct CaptureDecoder {
 
   /// A JSON value as text for a message, shortened.
   private static func shown(_ value: JSONValue) -> String {
-    let text = value.stringValue.map { "'\($0)'" } ?? JSONWriter(style: .compact, asciiOnly: true).string(value)
+    let text =
+      value.stringValue.map { "'\($0)'" } ?? JSONWriter(style: .compact, asciiOnly: true).string(value)
     return text.count > 40 ? String(text.prefix(40)) + "…" : text
   }
 
@@ -938,7 +952,9 @@ public struct CaptureDecoder {
     return Double(streamMs - (timelineStartMs ?? 0))
   }
 
-  private mutating func playMedia(arrivalMs: Int, chunk: Int?, payload: UnsafeRawBufferPointer) throws(CaptureError) {
+  private mutating func playMedia(arrivalMs: Int, chunk: Int?, payload: UnsafeRawBufferPointer)
+    throws(CaptureError)
+  {
     let i = index(.outbound)
     noteTrack(i, .outbound, chunk: chunk)
     let now = playoutTime(arrivalMs)
@@ -974,7 +990,9 @@ public struct CaptureDecoder {
       if written { states[i].pending.appendSilence(start - states[i].stats.timelineSamples) }
       let count = segment.bytes.count - skip
       if written {
-        segment.bytes.withUnsafeBufferPointer { states[i].pending.append(UnsafeBufferPointer(rebasing: $0[skip...])) }
+        segment.bytes.withUnsafeBufferPointer {
+          states[i].pending.append(UnsafeBufferPointer(rebasing: $0[skip...]))
+        }
       }
       states[i].stats.timelineSamples = start + count
     }
@@ -1059,7 +1077,6 @@ public struct CaptureDecoder {
     }
   }
 
-
   // MARK: output
 
   /// µ-law silence to convert from, a block at a time.
@@ -1125,7 +1142,8 @@ public struct CaptureDecoder {
   }
 
   private func convert(
-    _ l: UnsafePointer<UInt8>, _ r: UnsafePointer<UInt8>?, count: Int, into dest: UnsafeMutableRawBufferPointer
+    _ l: UnsafePointer<UInt8>, _ r: UnsafePointer<UInt8>?, count: Int,
+    into dest: UnsafeMutableRawBufferPointer
   ) {
     guard let out = dest.baseAddress, count > 0 else { return }
     switch encoding {

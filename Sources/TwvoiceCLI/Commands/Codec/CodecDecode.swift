@@ -72,7 +72,8 @@ struct CodecDecode: ParsableCommand {
     defer { source.close() }
     let name = source.displayName
     var decoder = CaptureDecoder(
-      input: input == "-" ? "standard input" : input, selection: track ?? .automatic, encoding: encoding, asHeard: asHeard)
+      input: input == "-" ? "standard input" : input, selection: track ?? .automatic, encoding: encoding,
+      asHeard: asHeard)
     let out = try OutputFile(path: output)
     let format = AudioFormat(encoding: encoding.sampleEncoding, channels: decoder.channels, sampleRate: rate)
     var rateConverter =

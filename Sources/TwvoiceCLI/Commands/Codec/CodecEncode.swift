@@ -60,7 +60,8 @@ struct CodecEncode: ParsableCommand {
   func frameBytes() throws -> Int {
     // A bare number would be seconds (20 = 20 s = 160,000 bytes a payload): say what was meant.
     if let last = frame.last, last.isNumber {
-      throw ValidationError("--frame needs a unit: e.g. --frame \(frame)ms for \(frame) milliseconds, or \(frame)s.")
+      throw ValidationError(
+        "--frame needs a unit: e.g. --frame \(frame)ms for \(frame) milliseconds, or \(frame)s.")
     }
     let duration: Duration
     do { duration = try DurationText.parse(frame) } catch { throw ValidationError("--frame: \(error)") }

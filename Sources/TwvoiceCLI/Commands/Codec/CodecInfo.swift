@@ -102,7 +102,8 @@ struct CodecInfo: ParsableCommand {
             left.append(
               Float(Int16(littleEndian: raw.loadUnaligned(fromByteOffset: 4 * i, as: Int16.self))) / 32768)
             right.append(
-              Float(Int16(littleEndian: raw.loadUnaligned(fromByteOffset: 4 * i + 2, as: Int16.self))) / 32768)
+              Float(Int16(littleEndian: raw.loadUnaligned(fromByteOffset: 4 * i + 2, as: Int16.self))) / 32768
+            )
           }
         }
         meters[0].add(left)
