@@ -455,6 +455,13 @@ struct CaptureDecoderEdgeTests {
     #expect(both.output.count == 2 * 8000)
     let right = stride(from: 1, to: both.output.count, by: 2).map { both.output[$0] }
     #expect(right[3999] == 0x55 && right[4000] == G711.muLawSilence)
+    // In stereo the output streams: the bot's side is final up to the caller's latest frame.
+    var decoder = CaptureDecoder(input: "log", selection: .both, encoding: .mulaw, asHeard: true)
+    let firstHalf = log.split(separator: "\n").prefix(20).joined(separator: "\n") + "\n"
+    try Array(firstHalf.utf8).withUnsafeBytes { try decoder.feed($0) }
+    var early: [UInt8] = []
+    decoder.takeOutput(into: &early)
+    #expect(early.count >= 2 * 17 * 160)
     // Without a clear, as heard is the whole second.
     #expect(
       try Self.decode(Self.replayLog(clearAt: nil), selection: .outbound, asHeard: true).output.count == 8800)

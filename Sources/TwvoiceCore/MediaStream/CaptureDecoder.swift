@@ -899,6 +899,9 @@ public struct CaptureDecoder {
       _ = try checkedTimestamp(timestampMs)
       if timelineStartMs == nil { timelineStartMs = timestampMs }
       lastClockMs = Double(timestampMs)
+      if asHeard && selection == .both && track == .inbound {
+        settlePlayout(at: Double(timestampMs - (timelineStartMs ?? 0)), advance: true)
+      }
       let expected = (timestampMs - (timelineStartMs ?? 0)) * 8
       let gap = expected - states[i].stats.timelineSamples
       // Half a frame late or more (at most 10 ms, at least the timestamp's 1 ms): media was
@@ -976,8 +979,17 @@ public struct CaptureDecoder {
 
   /// Once everything queued has played, nothing can cut it any more: it goes to the track and
   /// the playout starts afresh, so memory holds one stretch of talk, not the call.
-  private mutating func settlePlayout(at now: Double) {
-    if playout.playoutEnd <= now && !playout.segments.isEmpty { flushPlayout() }
+  private mutating func settlePlayout(at now: Double, advance: Bool = false) {
+    guard playout.playoutEnd <= now else { return }
+    if !playout.segments.isEmpty { flushPlayout() }
+    // In stereo, the bot's side is final up to now (anything it sends later plays later), so
+    // its silence is written as the caller's audio comes, and the output streams.
+    let i = index(.outbound)
+    let target = Int((now * 8).rounded())
+    if advance, target > states[i].stats.timelineSamples {
+      states[i].pending.appendSilence(target - states[i].stats.timelineSamples)
+      states[i].stats.timelineSamples = target
+    }
   }
 
   private mutating func flushPlayout() {
