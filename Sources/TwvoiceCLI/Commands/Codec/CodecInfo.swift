@@ -186,7 +186,8 @@ struct CodecInfo: ParsableCommand {
   static func levelJSON(_ meter: LevelMeter, width: Int) -> JSONValue {
     func db(_ value: Double) -> JSONValue { value.isFinite ? .number(format1(value)) : .null }
     let columns = meter.columns(width)
-    let secondsPerColumn = columns.isEmpty ? 1 : Double(meter.slices.count) / Double(columns.count)
+    let secondsPerColumn =
+      columns.isEmpty ? 1 : Double(meter.slices.count * meter.sliceScale) / Double(columns.count)
     return .object([
       ("peak_dbfs", db(meter.total.peakDBFS)), ("rms_dbfs", db(meter.total.rmsDBFS)),
       ("seconds_per_column", .int(Int(secondsPerColumn.rounded(.up)))),
