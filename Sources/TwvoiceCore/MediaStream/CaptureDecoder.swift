@@ -75,27 +75,21 @@ final class TrackQueue {
   }
 
   let bytes = ByteQueue(capacity: 1 << 16)
+  /// Closed runs, oldest first from `head`; then `openBytes` bytes not yet in a run, so the
+  /// per-frame path touches two integers, not the array.
   private var runs: [Run] = []
   private var head = 0
+  private var openBytes = 0
   private(set) var count = 0
 
   /// Silences up to this long are stored as bytes: cheaper than a run.
   static let inlineSilence = 4096
 
-  private func add(silence: Bool, _ n: Int) {
-    if head < runs.count, runs[runs.count - 1].silence == silence {
-      runs[runs.count - 1].count += n
-    } else {
-      runs.append(Run(silence: silence, count: n))
-    }
-    count += n
-  }
-
   /// Counts `n` bytes written after `bytes.reserve`.
   func commit(_ n: Int) {
-    guard n > 0 else { return }
     bytes.commit(n)
-    add(silence: false, n)
+    openBytes += n
+    count += n
   }
 
   /// Appends `n` samples of µ-law silence.
@@ -103,10 +97,19 @@ final class TrackQueue {
     guard n > 0 else { return }
     if n <= Self.inlineSilence {
       bytes.append(repeating: G711.muLawSilence, count: n)
-      add(silence: false, n)
+      openBytes += n
     } else {
-      add(silence: true, n)
+      if openBytes > 0 {
+        runs.append(Run(silence: false, count: openBytes))
+        openBytes = 0
+      }
+      if head < runs.count, runs[runs.count - 1].silence {
+        runs[runs.count - 1].count += n
+      } else {
+        runs.append(Run(silence: true, count: n))
+      }
     }
+    count += n
   }
 
   /// Appends bytes.
@@ -117,14 +120,22 @@ final class TrackQueue {
   }
 
   /// The run at the front.
-  var first: Run? { head < runs.count ? runs[head] : nil }
+  var first: Run? {
+    if head < runs.count { return runs[head] }
+    return openBytes > 0 ? Run(silence: false, count: openBytes) : nil
+  }
 
   /// Drops `n` samples from the front run (`n` ≤ its count).
   func removeFirst(_ n: Int) {
     guard n > 0 else { return }
+    count -= n
+    guard head < runs.count else {
+      bytes.removeFirst(n)
+      openBytes -= n
+      return
+    }
     if !runs[head].silence { bytes.removeFirst(n) }
     runs[head].count -= n
-    count -= n
     if runs[head].count == 0 {
       head += 1
       if head == runs.count {
@@ -141,6 +152,7 @@ final class TrackQueue {
     bytes.removeAll()
     runs.removeAll()
     head = 0
+    openBytes = 0
     count = 0
   }
 }
@@ -535,9 +547,11 @@ public struct CaptureDecoder {
       guard literal(Self.twilioStreamSid), count - at >= 2, line[count - 2] == UInt8(ascii: "\"") else {
         return false
       }
-      let sid = UnsafeRawBufferPointer(rebasing: line[at..<count - 2])
-      guard sid.allSatisfy({ $0 >= 0x20 && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }) else {
-        return false
+      var k = at
+      while k < count - 2 {
+        let b = line[k]
+        if b < 0x20 || b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") { return false }
+        k += 1
       }
     }
     if memchr(payload.baseAddress ?? base, Int32(UInt8(ascii: "\\")), payload.count) != nil {
