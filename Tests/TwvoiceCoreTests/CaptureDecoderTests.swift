@@ -366,6 +366,10 @@ struct CaptureDecoderEdgeTests {
       #"{"event":"media","streamSid":"MZ\u0031","media":{"track":"inbound","timestamp":"0","payload":"\#(payload)"}}"#,
       #"{"event":"media","media":{"track":"inbound","timestamp":"0","payload":"\#(payload)"}"#,
       #"{"event":"media","media":{"track":"inbound","timestamp":"00020","payload":"\#(payload)"}}"#,
+      // Twilio's exact shape with a control character or a quote in the streamSid.
+      String(media.dropLast(3)) + "\tx\"}",
+      String(media.dropLast(3)) + "x\"x\"}",
+      String(media.dropLast(3)) + "\u{1F}234567\"}",
     ]
     for (i, input) in inputs.enumerated() {
       let text = CaptureText.frames(1, base: 3).joined() + "\n" + input + "\n"

@@ -547,12 +547,7 @@ public struct CaptureDecoder {
       guard literal(Self.twilioStreamSid), count - at >= 2, line[count - 2] == UInt8(ascii: "\"") else {
         return false
       }
-      var k = at
-      while k < count - 2 {
-        let b = line[k]
-        if b < 0x20 || b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") { return false }
-        k += 1
-      }
+      guard Self.isPlainString(base + at, count - 2 - at) else { return false }
     }
     if memchr(payload.baseAddress ?? base, Int32(UInt8(ascii: "\\")), payload.count) != nil {
       return false
@@ -561,6 +556,30 @@ public struct CaptureDecoder {
     noteSequence(sequence)
     try placeMedia(
       track: track, timestampMs: timestamp, chunk: chunk, payload: payload, field: "media.payload")
+    return true
+  }
+
+  /// Whether `count` bytes hold no `"`, `\\` or control character (a JSON string as is), eight
+  /// bytes a step: a byte-by-byte loop here cost a tenth of `codec decode`'s time.
+  @inline(__always)
+  private static func isPlainString(_ p: UnsafeRawPointer, _ count: Int) -> Bool {
+    let ones: UInt64 = 0x0101_0101_0101_0101
+    let highs: UInt64 = 0x8080_8080_8080_8080
+    var i = 0
+    while i + 8 <= count {
+      let w = p.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+      let quote = w ^ (ones &* 0x22)
+      let backslash = w ^ (ones &* 0x5C)
+      // A byte below 0x20, or one equal to '"' or '\\' (the "has less" / "has zero" tricks).
+      let found = ((w &- ones &* 0x20) & ~w) | ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash)
+      if found & highs != 0 { return false }
+      i += 8
+    }
+    while i < count {
+      let b = p.load(fromByteOffset: i, as: UInt8.self)
+      if b < 0x20 || b == 0x22 || b == 0x5C { return false }
+      i += 1
+    }
     return true
   }
 
