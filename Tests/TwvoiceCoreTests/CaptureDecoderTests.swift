@@ -340,7 +340,11 @@ struct CaptureDecoderEdgeTests {
     let other = Base64.encode([UInt8](repeating: 9, count: 160))
     let sid = CaptureText.streamSid
     let media = CaptureText.media(2, chunk: 1, timestamp: 0, codes: .init(repeating: 7, count: 160))
-    let inputs = [
+    let head: String = String(media.dropLast(3))
+    let tab: String = head + "\tx\"}"
+    let quote: String = head + "x\"x\"}"
+    let unitSeparator: String = head + "\u{1F}234567\"}"
+    let inputs: [String] = [
       media,
       // Two media objects on one line.
       media + CaptureText.media(3, chunk: 2, timestamp: 20, codes: .init(repeating: 9, count: 160)),
@@ -367,9 +371,7 @@ struct CaptureDecoderEdgeTests {
       #"{"event":"media","media":{"track":"inbound","timestamp":"0","payload":"\#(payload)"}"#,
       #"{"event":"media","media":{"track":"inbound","timestamp":"00020","payload":"\#(payload)"}}"#,
       // Twilio's exact shape with a control character or a quote in the streamSid.
-      String(media.dropLast(3)) + "\tx\"}",
-      String(media.dropLast(3)) + "x\"x\"}",
-      String(media.dropLast(3)) + "\u{1F}234567\"}",
+      tab, quote, unitSeparator,
     ]
     for (i, input) in inputs.enumerated() {
       let text = CaptureText.frames(1, base: 3).joined() + "\n" + input + "\n"
