@@ -469,6 +469,11 @@ struct CaptureDecoderEdgeTests {
     var early: [UInt8] = []
     decoder.takeOutput(into: &early)
     #expect(early.count == 2 * 800)
+    // A bot message days later is refused as a frame would be, not filled.
+    let far =
+      CaptureText.frames(1).joined() + "\n"
+      + #"{"event":"media","streamSid":"MZ1","media":{"track":"outbound","timestamp":"999999999999","payload":"AAAA"},"twvoice":{"t":0.1,"dir":"received"}}"#
+    #expect(throws: CaptureError.self) { try Self.decode(far, selection: .both, asHeard: true) }
     // Without a clear, as heard is the whole second.
     #expect(
       try Self.decode(Self.replayLog(clearAt: nil), selection: .outbound, asHeard: true).output.count == 8800)

@@ -981,11 +981,19 @@ public struct CaptureDecoder {
     return Int(lastClockMs ?? Double(timelineStartMs ?? 0))
   }
 
-  /// Session time of `streamMs` for the playout: ms from the start of the timeline.
-  private mutating func playoutTime(_ streamMs: Int) -> Double {
+  /// Session time of `streamMs` for the playout: ms from the start of the timeline. A jump of
+  /// more than 24 h past the bot's audio so far is refused, as for frames placed by timestamp.
+  private mutating func playoutTime(_ streamMs: Int) throws(CaptureError) -> Double {
     if timelineStartMs == nil { timelineStartMs = streamMs }
+    let now = streamMs - (timelineStartMs ?? 0)
+    let reached = max(states[index(.outbound)].stats.timelineSamples, Int(playout.playoutEnd * 8))
+    guard now * 8 - reached <= Self.maximumGapSamples else {
+      throw error(
+        "the bot's message at \(streamMs) ms comes \((now * 8 - reached) / 8000) s after its audio so far; refusing to fill more than 24 h of silence"
+      )
+    }
     lastClockMs = max(lastClockMs ?? 0, Double(streamMs))
-    return Double(streamMs - (timelineStartMs ?? 0))
+    return Double(now)
   }
 
   private mutating func playMedia(arrivalMs: Int, chunk: Int?, payload: UnsafeRawBufferPointer)
@@ -993,7 +1001,7 @@ public struct CaptureDecoder {
   {
     let i = index(.outbound)
     noteTrack(i, .outbound, chunk: chunk)
-    let now = playoutTime(arrivalMs)
+    let now = try playoutTime(arrivalMs)
     settlePlayout(at: now)
     guard let added = Self.decodeBase64(payload, into: scratch) else {
       throw error("payload is not valid base64 (media.payload)")
@@ -1005,7 +1013,7 @@ public struct CaptureDecoder {
   }
 
   private mutating func clear(at streamMs: Int) throws(CaptureError) {
-    let now = playoutTime(streamMs)
+    let now = try playoutTime(streamMs)
     settlePlayout(at: now)
     _ = playout.clear(at: now)
   }
