@@ -77,6 +77,7 @@ struct CodecIssue9Tests {
           + Self.frame(1, timestamp: 20).replacingOccurrences(
             of: #""timestamp":"20""#, with: #""timestamp":"\#(value)""#) + "\n"
         let dir = try TemporaryDirectory.with(["c.jsonl": text])
+        defer { try? FileManager.default.removeItem(at: dir) }
         let args =
           command == "decode"
           ? ["codec", "decode", "c.jsonl", "-o", "out.wav"] : ["codec", "info", "c.jsonl"]
@@ -175,6 +176,7 @@ struct CodecIssue9Tests {
       Array("RIFF".utf8) + le32(UInt32(4 + 24 + 8 + data.count)) + Array("WAVEfmt ".utf8) + le32(16) + fmt
       + Array("data".utf8) + le32(UInt32(data.count)) + data
     let dir = try TemporaryDirectory.make()
+    defer { try? FileManager.default.removeItem(at: dir) }
     try Data(wav).write(to: dir.appendingPathComponent("inf.wav"))
     let r = try Twvoice.run(["codec", "info", "inf.wav"], in: dir)
     #expect(r.status == 0, "\(r)")
@@ -195,6 +197,7 @@ struct CodecIssue9Tests {
         Array("RIFF".utf8) + le32(UInt32(4 + 24 + 8 + 4)) + Array("WAVEfmt ".utf8) + le32(16) + fmt
         + Array("data".utf8) + le32(4) + [0, 0, 1, 0]
       let dir = try TemporaryDirectory.make()
+      defer { try? FileManager.default.removeItem(at: dir) }
       try Data(wav).write(to: dir.appendingPathComponent("r.wav"))
       for command in [["codec", "encode", "r.wav"], ["codec", "info", "r.wav"]] {
         let r = try Twvoice.run(command, in: dir)
