@@ -4,6 +4,10 @@
     pip install numpy; apt-get install sox   # sox is optional
     swift build -c release --static-swift-stdlib
     python3 Benchmarks/codec_decode.py [--seconds 3600] [--runs 5] [--dir /tmp/twvoice-bench]
+        [--twvoice PATH] [--before PATH]
+
+--twvoice picks the binary measured (default .build/release/twvoice); --before adds a second
+twvoice binary (another branch's build) to the same alternating runs, to compare two versions.
 
 Each tool runs as a whole process (start-up included) on the same file in a warm page cache,
 alternating, writing a new output file (the previous one is deleted outside the timing); every output's PCM is checked against the generator's SHA-256 first. Prints median
@@ -31,8 +35,10 @@ def main():
     parser.add_argument("--seconds", type=int, default=3600)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--dir", default="/tmp/twvoice-bench")
+    parser.add_argument("--twvoice", default=TWVOICE, help="the twvoice binary to measure")
+    parser.add_argument("--before", help="a second twvoice binary to time alongside (e.g. main's)")
     args = parser.parse_args()
-    if not os.path.exists(TWVOICE):
+    if not os.path.exists(args.twvoice):
         sys.exit("build first: swift build -c release --static-swift-stdlib")
     capture = os.path.join(args.dir, "capture.jsonl")
     if not os.path.exists(capture):
@@ -42,9 +48,11 @@ def main():
     size = os.path.getsize(capture)
     out = os.path.join(args.dir, "out.wav")
     tools = {
-        "twvoice codec decode": [TWVOICE, "codec", "decode", capture, "-o", out, "--quiet"],
+        "twvoice codec decode": [args.twvoice, "codec", "decode", capture, "-o", out, "--quiet"],
         "python json+base64+audioop+wave": [sys.executable, os.path.join(ROOT, "Benchmarks", "decode_python.py"), capture, out],
     }
+    if args.before:
+        tools["twvoice codec decode (before)"] = [args.before, "codec", "decode", capture, "-o", out, "--quiet"]
     if shutil.which("sox"):
         tools["sox, raw µ-law only"] = ["sox", "-t", "ul", "-r", "8000", "-c", "1",
                                         os.path.join(args.dir, "capture.ul"), "-e", "signed", "-b", "16", out]

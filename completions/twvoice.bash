@@ -502,7 +502,7 @@ _twvoice_codec() {
 
 _twvoice_codec_decode() {
     repeating_flags=()
-    non_repeating_flags=(--raw --quiet -q --version -h --help)
+    non_repeating_flags=(--as-heard --raw --quiet -q --version -h --help)
     repeating_options=()
     non_repeating_options=(--output -o --track --encoding --rate)
     __twvoice_offer_flags_options 1

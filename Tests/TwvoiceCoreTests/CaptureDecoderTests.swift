@@ -168,7 +168,9 @@ struct CaptureDecoderTests {
     #expect(out.isEmpty)
     #expect(summary.marks.map(\.name) == ["greeting"])
     #expect(summary.dtmf.map(\.digit) == ["5"])
-    #expect(summary.unknownEvents == 2)
+    // `clear` (from a bot, in replay logs and proxied calls) is known; only the line with no event is not.
+    #expect(summary.unknownEvents == 1)
+    #expect(summary.events["clear"] == 1 && summary.events["mark"] == 1)
   }
 
   @Test(arguments: [
@@ -198,11 +200,283 @@ struct CaptureDecoderTests {
       "capture.jsonl:2: timestamp 999999999999 jumps 999999999 s past the previous frame (media.timestamp); refusing to fill more than 24 h of silence"
     ),
     ("[1]", "capture.jsonl:2: expected a JSON object (a Media Streams message)"),
+    (
+      #"{"event":"media","media":{"payload":"AAAA","timestamp":"1152921504606846976"}}"#,
+      "capture.jsonl:2: timestamp 1152921504606846976 is out of range (media.timestamp): ms since the stream started, at most 1000000000000000"
+    ),
+    (
+      #"{"event":"media","media":{"payload":"AAAA","timestamp":"4611686018427387904"}}"#,
+      "capture.jsonl:2: timestamp 4611686018427387904 is out of range (media.timestamp): ms since the stream started, at most 1000000000000000"
+    ),
+    (
+      #"{"event":"media","media":{"track":"inbound","timestamp":"9223372036854775807","payload":"AAAA"}}"#,
+      "capture.jsonl:2: timestamp 9223372036854775807 is out of range (media.timestamp): ms since the stream started, at most 1000000000000000"
+    ),
+    (
+      #"{"event":"media","sequenceNumber":"2","media":{"track":"inbound","chunk":"1","timestamp":"999999999999999999","payload":"AAAA"}}"#,
+      "capture.jsonl:2: timestamp 999999999999999999 is out of range (media.timestamp): ms since the stream started, at most 1000000000000000"
+    ),
+    (
+      #"{"event":"start","start":{"mediaFormat":{"encoding":"audio/x-mulaw","sampleRate":1e30,"channels":1}}}"#,
+      "capture.jsonl:2: unsupported sample rate 1e30 (start.mediaFormat.sampleRate): Twilio streams 8000 Hz"
+    ),
+    (
+      #"{"event":"start","start":{"mediaFormat":{"encoding":"audio/x-mulaw","sampleRate":8000.5,"channels":1}}}"#,
+      "capture.jsonl:2: unsupported sample rate 8000.5 (start.mediaFormat.sampleRate): Twilio streams 8000 Hz"
+    ),
+    (
+      #"{"event":"start","start":{"mediaFormat":{"encoding":"audio/x-mulaw","sampleRate":0,"channels":1}}}"#,
+      "capture.jsonl:2: unsupported sample rate 0 (start.mediaFormat.sampleRate): Twilio streams 8000 Hz"
+    ),
+    (
+      #"{"event":"start","start":{"mediaFormat":{"encoding":"audio/x-mulaw","sampleRate":8000,"channels":1e300}}}"#,
+      "capture.jsonl:2: unsupported channel count 1e300 (start.mediaFormat.channels): Twilio streams mono"
+    ),
   ])
   func malformedInputNamesTheLine(line: String, message: String) {
     let text = CaptureText.media(1, chunk: 1, timestamp: 0, codes: [0, 0, 0]) + "\n" + line + "\n"
     #expect(throws: CaptureError.self) { try Self.decode(text) }
     do { _ = try Self.decode(text) } catch { #expect("\(error)" == message) }
+  }
+}
+
+/// The items of issue 9 that concern decoding captures.
+struct CaptureDecoderEdgeTests {
+  static func decode(
+    _ text: String, selection: CaptureDecoder.TrackSelection = .automatic, chunkSize: Int = 1 << 20,
+    fastPath: Bool = true, asHeard: Bool = false
+  ) throws -> (output: [UInt8], summary: CaptureSummary) {
+    var decoder = CaptureDecoder(
+      input: "capture.jsonl", selection: selection, encoding: .mulaw, asHeard: asHeard)
+    decoder.fastPath = fastPath
+    var output: [UInt8] = []
+    let bytes = Array(text.utf8)
+    var offset = 0
+    while offset < bytes.count {
+      let end = min(offset + chunkSize, bytes.count)
+      try bytes[offset..<end].withUnsafeBytes { try decoder.feed($0) }
+      decoder.takeOutput(into: &output)
+      offset = end
+    }
+    try decoder.finish()
+    decoder.takeOutput(into: &output)
+    return (output, decoder.summary)
+  }
+
+  @Test func oneLostFrameIsFilled() throws {
+    // Timestamps 100, 120, 140, 160, 200: the frame at 180 was lost.
+    let lines = CaptureText.frames(6, base: 1, startTimestamp: 100, skip: [4])
+    let (out, summary) = try Self.decode(lines.joined(separator: "\n"))
+    #expect(out.count == 6 * 160)
+    #expect(Array(out[640..<800]) == .init(repeating: G711.muLawSilence, count: 160))
+    #expect(Array(out[800..<960]) == .init(repeating: 6, count: 160))
+    #expect(summary.tracks[.inbound]?.gaps == 1 && summary.tracks[.inbound]?.gapSamples == 160)
+  }
+
+  @Test(arguments: [80, 100, 240, 1])
+  func oneLostFrameOfAnySizeIsFilled(bytes: Int) throws {
+    // Frames of `bytes` samples, timestamps in whole ms (rounded down), frame 3 lost.
+    let lines = (0..<6).filter { $0 != 3 }.map { k in
+      CaptureText.media(
+        k + 2, chunk: k + 1, timestamp: k * bytes / 8, codes: .init(repeating: UInt8(k), count: bytes))
+    }
+    let (out, _) = try Self.decode(lines.joined(separator: "\n"))
+    if bytes >= 16 {
+      #expect(out.count >= 6 * bytes - 8 && out.count <= 6 * bytes + 8, "\(out.count)")
+      #expect(out[3 * bytes + 4] == G711.muLawSilence)
+    }
+  }
+
+  @Test func bothTracksStayAlignedAcrossOneLostFrame() throws {
+    let inbound = CaptureText.frames(5, base: 10, skip: [2])
+    let outbound = CaptureText.frames(5, base: 50, track: "outbound")
+    let text = zip(inbound + [""], outbound).flatMap { [$0, $1] }.filter { !$0.isEmpty }.joined(
+      separator: "\n")
+    let (out, _) = try Self.decode(text, selection: .both)
+    let left = stride(from: 0, to: out.count, by: 2).map { out[$0] }
+    let right = stride(from: 1, to: out.count, by: 2).map { out[$0] }
+    #expect(left.count == 5 * 160)
+    #expect(left[3 * 160] == 13 && right[3 * 160] == 53)
+  }
+
+  @Test func byteOrderMarkIsSkipped() throws {
+    let text = "\u{FEFF}" + CaptureText.frames(2).joined(separator: "\n") + "\n"
+    for size in [1, 2, 3, 1 << 20] {
+      let (out, summary) = try Self.decode(text, chunkSize: size)
+      #expect(out.count == 320, "piece size \(size)")
+      #expect(summary.format == "JSON lines")
+    }
+    let b64 = "\u{FEFF}" + Base64.encode([1, 2, 3]) + "\n"
+    #expect(try Self.decode(b64, chunkSize: 1).output == [1, 2, 3])
+  }
+
+  @Test func carriageReturnLineEndingsKeepEveryFrame() throws {
+    let lines = CaptureText.frames(50)
+    for separator in ["\r", "\r\n", "\n"] {
+      for size in [1 << 20, 333] {
+        let (out, summary) = try Self.decode(lines.joined(separator: separator) + separator, chunkSize: size)
+        #expect(summary.tracks[.inbound]?.frames == 50, "\(separator.debugDescription) \(size)")
+        #expect(out.count == 50 * 160)
+      }
+    }
+  }
+
+  @Test func aLineWithNoEndIsCapped() throws {
+    var decoder = CaptureDecoder(input: "zero", selection: .automatic, encoding: .mulaw)
+    let block = [UInt8](repeating: 0, count: 1 << 20)
+    var thrown: CaptureError?
+    do {
+      for _ in 0..<20 { try block.withUnsafeBytes { try decoder.feed($0) } }
+    } catch { thrown = error as? CaptureError }
+    #expect(
+      thrown?.description
+        == "zero:1: line is over 16 MiB with no line break: a capture holds one message per line")
+  }
+
+  /// The fast path and the full parser agree on every input: the same audio and counts, or both
+  /// refuse it.
+  @Test func fastPathAgreesWithTheFullParser() throws {
+    let payload = Base64.encode([UInt8](repeating: 7, count: 160))
+    let other = Base64.encode([UInt8](repeating: 9, count: 160))
+    let sid = CaptureText.streamSid
+    let media = CaptureText.media(2, chunk: 1, timestamp: 0, codes: .init(repeating: 7, count: 160))
+    let head: String = String(media.dropLast(3))
+    let tab: String = head + "\tx\"}"
+    let quote: String = head + "x\"x\"}"
+    let unitSeparator: String = head + "\u{1F}234567\"}"
+    let inputs: [String] = [
+      media,
+      // Two media objects on one line.
+      media + CaptureText.media(3, chunk: 2, timestamp: 20, codes: .init(repeating: 9, count: 160)),
+      media + " " + media,
+      // CR-only line endings.
+      CaptureText.frames(50).joined(separator: "\r"),
+      // A mark with a media object inside.
+      #"{"event":"mark","streamSid":"\#(sid)","mark":{"name":"x"},"extra":{"event":"media","media":{"track":"inbound","timestamp":"0","payload":"\#(payload)"}}}"#,
+      #"{"event":"mark","media":{"track":"inbound","timestamp":"0","payload":"\#(payload)"}}"#,
+      #"{"event":"media","media":{"track":"inbound","timestamp":"0","payload":"\#(payload)"},"event":"mark"}"#,
+      #"{"event":"media","media":{"track":"inbound","timestamp":"0","payload":"\#(payload)","payload":"\#(other)"}}"#,
+      #"{"event":"media","media":{"track":"inbound","timestamp":"0","payload":"\#(payload)"}} trailing"#,
+      #"{"event":"media","media":{"track":"inbound","timestamp":"0","payload":"\#(payload)"},"streamSid":"\#(sid)"}}"#,
+      #"{"event":"media","sequenceNumber":"2","media":{"track":"inbound","chunk":"1","timestamp":"0","payload":"\#(payload)"},"streamSid":"\#(sid)","x":1}"#,
+      #"{"event":"media","sequenceNumber":"2","media":{"track":"inbound","chunk":"1","timestamp":"0","payload":"\#(payload)"}}"#,
+      #"{ "event" : "media" , "media" : { "payload" : "\#(payload)" , "track" : "outbound" , "timestamp" : "40" } }"#,
+      #"{"event":"media","media":{"track":"inbound","timestamp":40,"payload":"\#(payload)"}}"#,
+      #"{"event":"media","media":{"track":"inbound","timestamp":"0x10","payload":"\#(payload)"}}"#,
+      #"{"event":"media","media":{"track":"Inbound","timestamp":"0","payload":"\#(payload)"}}"#,
+      #"{"event":"media","media":{"timestamp":"0","payload":"\#(payload)"}}"#,
+      #"{"event":"media","media":{"track":"inbound","timestamp":"0","payload":"\#(payload)","extra":"1"}}"#,
+      #"{"event":"media","media":{"track":"inbound","timestamp":"0","payload":"\#(payload)"},"media":{"track":"inbound","timestamp":"20","payload":"\#(other)"}}"#,
+      #"{"event":"media","streamSid":"MZ\u0031","media":{"track":"inbound","timestamp":"0","payload":"\#(payload)"}}"#,
+      #"{"event":"media","media":{"track":"inbound","timestamp":"0","payload":"\#(payload)"}"#,
+      #"{"event":"media","media":{"track":"inbound","timestamp":"00020","payload":"\#(payload)"}}"#,
+      // Twilio's exact shape with a control character or a quote in the streamSid.
+      tab, quote, unitSeparator,
+    ]
+    for (i, input) in inputs.enumerated() {
+      let text = CaptureText.frames(1, base: 3).joined() + "\n" + input + "\n"
+      let fast = Result { try Self.decode(text) }
+      let full = Result { try Self.decode(text, fastPath: false) }
+      switch (fast, full) {
+      case (.success(let a), .success(let b)):
+        #expect(a.output == b.output, "input \(i)")
+        #expect(a.summary.messages == b.summary.messages, "input \(i)")
+        #expect(a.summary.events == b.summary.events, "input \(i)")
+        #expect(a.summary.unknownEvents == b.summary.unknownEvents, "input \(i)")
+        #expect(a.summary.tracks[.inbound]?.frames == b.summary.tracks[.inbound]?.frames, "input \(i)")
+        #expect(a.summary.sequenceAnomalies.count == b.summary.sequenceAnomalies.count, "input \(i)")
+      case (.failure, .failure):
+        break
+      default:
+        Issue.record("input \(i): fast path \(fast), full parser \(full)")
+      }
+    }
+    // The three of issue 9: nothing decoded from a mark, no second object dropped, every frame.
+    #expect(try Self.decode(inputs[4]).output.isEmpty)
+    #expect(throws: CaptureError.self) { try Self.decode(inputs[1]) }
+    #expect(try Self.decode(inputs[3]).output.count == 50 * 160)
+  }
+
+  @Test func hoursOfGapAreNotHeldInMemory() throws {
+    // 23.9 h between two frames: the decoder keeps the gap as a count and writes it in blocks.
+    let gapMs = 86_040_000
+    let text = [
+      CaptureText.media(2, chunk: 1, timestamp: 100, codes: .init(repeating: 1, count: 160)),
+      CaptureText.media(3, chunk: 2, timestamp: 100 + gapMs, codes: .init(repeating: 2, count: 160)),
+    ].joined(separator: "\n")
+    var decoder = CaptureDecoder(input: "c", selection: .both, encoding: .pcm16)
+    try Array(text.utf8).withUnsafeBytes { try decoder.feed($0) }
+    try decoder.finish()
+    var silent = 0
+    var sampled = 0
+    var block: [UInt8] = []
+    while true {
+      let s = decoder.skipSilence()
+      block.removeAll(keepingCapacity: true)
+      let n = decoder.takeOutput(into: &block, limit: 4096)
+      #expect(block.count == n * 4)
+      silent += s
+      sampled += n
+      if s == 0 && n == 0 { break }
+    }
+    #expect(silent + sampled == gapMs * 8 + 160)
+    #expect(sampled < 20_000)
+    #expect(decoder.summary.outputSamples == gapMs * 8 + 160)
+  }
+
+  /// A replay log: the caller's frames and the bot's, each line timed (`twvoice.t`); the bot
+  /// sends 1 s of audio at once at 0.1 s, then `clear` at 0.5 s.
+  static func replayLog(clearAt: Double?) -> String {
+    var lines: [String] = []
+    for k in 0..<50 {
+      let frame = CaptureText.media(
+        k + 2, chunk: k + 1, timestamp: 100 + 20 * k, codes: .init(repeating: 1, count: 160))
+      lines.append(String(frame.dropLast()) + #","twvoice":{"t":\#(Double(k) * 0.02),"dir":"sent"}}"#)
+    }
+    let bot = Base64.encode([UInt8](repeating: 0x55, count: 8000))
+    lines.insert(
+      #"{"event":"media","streamSid":"MZ1","media":{"track":"outbound","timestamp":"200","payload":"\#(bot)"},"twvoice":{"t":0.1,"dir":"received"}}"#,
+      at: 6)
+    if let clearAt {
+      lines.insert(
+        #"{"event":"clear","streamSid":"MZ1","twvoice":{"t":\#(clearAt),"dir":"received"}}"#, at: 26)
+    }
+    return lines.joined(separator: "\n") + "\n"
+  }
+
+  @Test func asHeardAppliesClear() throws {
+    let log = Self.replayLog(clearAt: 0.5)
+    let sent = try Self.decode(log, selection: .outbound)
+    // As sent: the whole second from 0.1 s.
+    #expect(sent.output.count == 800 + 8000)
+    #expect(sent.summary.events["clear"] == 1 && sent.summary.unknownEvents == 0)
+    let heard = try Self.decode(log, selection: .outbound, asHeard: true)
+    // As heard: from 0.1 s to the clear at 0.5 s, nothing after.
+    #expect(heard.output.count == 4000)
+    #expect(Array(heard.output[0..<800]) == .init(repeating: G711.muLawSilence, count: 800))
+    #expect(Array(heard.output[800..<4000]) == .init(repeating: 0x55, count: 3200))
+    #expect(heard.summary.clearedSamples == 4800)
+    // Stereo: the caller's second on the left, the bot's cut audio on the right.
+    let both = try Self.decode(log, selection: .both, asHeard: true)
+    #expect(both.output.count == 2 * 8000)
+    let right = stride(from: 1, to: both.output.count, by: 2).map { both.output[$0] }
+    #expect(right[3999] == 0x55 && right[4000] == G711.muLawSilence)
+    // In stereo the output streams: while the bot is silent its side is final up to the
+    // caller's latest frame (here 100 ms, before the bot's audio arrives).
+    var decoder = CaptureDecoder(input: "log", selection: .both, encoding: .mulaw, asHeard: true)
+    let opening = log.split(separator: "\n").prefix(6).joined(separator: "\n") + "\n"
+    try Array(opening.utf8).withUnsafeBytes { try decoder.feed($0) }
+    var early: [UInt8] = []
+    decoder.takeOutput(into: &early)
+    #expect(early.count == 2 * 800)
+    // A bot message days later is refused as a frame would be, not filled.
+    let far =
+      CaptureText.frames(1).joined() + "\n"
+      + #"{"event":"media","streamSid":"MZ1","media":{"track":"outbound","timestamp":"999999999999","payload":"AAAA"},"twvoice":{"t":0.1,"dir":"received"}}"#
+    #expect(throws: CaptureError.self) { try Self.decode(far, selection: .both, asHeard: true) }
+    // Without a clear, as heard is the whole second.
+    #expect(
+      try Self.decode(Self.replayLog(clearAt: nil), selection: .outbound, asHeard: true).output.count == 8800)
   }
 }
 
@@ -214,5 +488,28 @@ extension String {
       if c == "/" { out += "\\/" } else { out.append(c) }
     }
     return out
+  }
+}
+
+struct LevelMeterTests {
+  /// Days of timeline (filled gaps) keep the meter's memory bounded: slices widen instead.
+  @Test func longTimelinesWidenTheSlices() {
+    var meter = LevelMeter(samplesPerSlice: 8000)
+    meter.add([Float](repeating: 0.5, count: 8000))
+    meter.addSilence(8000 * 86_400 * 10)
+    meter.add([Float](repeating: 0.5, count: 8000))
+    #expect(meter.slices.count <= LevelMeter.maximumSlices)
+    #expect(meter.total.count == 8000 * (86_400 * 10 + 2))
+    #expect(meter.slices.reduce(0) { $0 + $1.count } == meter.total.count)
+    #expect(meter.slices.count * meter.sliceScale >= 86_400 * 10)
+    #expect(abs(meter.total.peakDBFS - LevelMeter.dBFS(0.5)) < 1e-9)
+  }
+
+  @Test func nonFiniteSamplesNeverTrap() {
+    var meter = LevelMeter(samplesPerSlice: 4)
+    meter.add([.infinity, -.infinity, .nan, 1e38, .greatestFiniteMagnitude])
+    #expect(meter.total.peak == 1)
+    #expect(meter.total.peakDBFS == 0)
+    #expect(LevelMeter.bar(meter.columns(10)).count == 2)
   }
 }

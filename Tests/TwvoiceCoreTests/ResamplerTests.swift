@@ -100,4 +100,40 @@ struct ResamplerTests {
     #expect(out.count == 16000)
     #expect(abs(Self.dB(Self.amplitude(out, frequency: 1000, rate: 16000) / 0.5)) < 0.05)
   }
+
+  /// Coprime rates would need a filter of tens of millions of taps (767999 → 8000: 8000 phases);
+  /// the ratio is approximated within the bound instead, and the output is still right.
+  @Test func oddRatesHaveABoundedFilter() {
+    for (from, to) in [(767_999, 8000), (44_101, 8000), (8000, 767_999), (1001, 8000)] {
+      let r = Resampler(inputRate: from, outputRate: to)
+      #expect(max(r.up, r.down) <= 4096, "\(from) → \(to)")
+      #expect(r.up * r.tapsPerPhase < 400_000, "\(from) → \(to)")
+      #expect(abs(Double(r.up) / Double(r.down) / (Double(to) / Double(from)) - 1) < 1e-5)
+    }
+    let out = Self.resample(Self.tone(1000, rate: 44_101), from: 44_101)
+    #expect(abs(out.count - 8000) <= 1)
+    #expect(abs(Self.dB(Self.amplitude(out, frequency: 1000, rate: 8000) / 0.5)) < 0.05)
+    // Exact ratios are kept as they are.
+    let exact = Resampler(inputRate: 44_100, outputRate: 8000)
+    #expect(exact.up == 80 && exact.down == 441)
+  }
+
+  /// Silence takes the short cut and gives what the filter gives.
+  @Test func silenceShortCutMatchesTheFilter() {
+    let tone = Self.tone(700, rate: 8000, seconds: 0.1)
+    var a = Resampler(inputRate: 8000, outputRate: 48000)
+    var b = Resampler(inputRate: 8000, outputRate: 48000)
+    var outA: [Float] = []
+    var outB: [Float] = []
+    tone.withUnsafeBufferPointer { a.process($0, into: &outA) }
+    tone.withUnsafeBufferPointer { b.process($0, into: &outB) }
+    a.processSilence(5000, into: &outA)
+    [Float](repeating: 0, count: 5000).withUnsafeBufferPointer { b.process($0, into: &outB) }
+    tone.withUnsafeBufferPointer { a.process($0, into: &outA) }
+    tone.withUnsafeBufferPointer { b.process($0, into: &outB) }
+    a.finish(into: &outA)
+    b.finish(into: &outB)
+    #expect(outA.count == outB.count)
+    #expect(zip(outA, outB).allSatisfy { abs($0 - $1) < 1e-6 })
+  }
 }

@@ -177,7 +177,15 @@ struct WAVTests {
       ),
       (
         "absurd rate", F.riff(F.fmt(tag: 1, rate: 96_000_000, bits: 16) + F.chunk("data", [])),
-        "the WAV declares an absurd sample rate of 96000000 Hz"
+        "the WAV declares a sample rate of 96000000 Hz; 1000 to 768000 Hz are supported"
+      ),
+      (
+        "1 Hz", F.riff(F.fmt(tag: 1, rate: 1, bits: 16) + F.chunk("data", [0, 0])),
+        "the WAV declares a sample rate of 1 Hz; 1000 to 768000 Hz are supported"
+      ),
+      (
+        "1.5 MHz", F.riff(F.fmt(tag: 1, rate: 1_536_000, bits: 16) + F.chunk("data", [0, 0])),
+        "the WAV declares a sample rate of 1536000 Hz; 1000 to 768000 Hz are supported"
       ),
       (
         "huge fmt", F.riff(Array("fmt ".utf8) + F.u32(0x7FFF_FFFF)),

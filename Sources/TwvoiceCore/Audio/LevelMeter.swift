@@ -20,17 +20,45 @@ public struct LevelMeter: Sendable {
     }
   }
 
-  public let samplesPerSlice: Int
+  /// Samples per slice: as asked (one second, say) until `maximumSlices` are full, then doubled
+  /// as often as needed (neighbouring slices merged), so a meter over days of timeline holds
+  /// at most `maximumSlices` slices.
+  public private(set) var samplesPerSlice: Int
+  /// `samplesPerSlice` as first asked.
+  public let initialSamplesPerSlice: Int
   public private(set) var slices: [Slice] = []
   public private(set) var total = Slice()
 
-  public init(samplesPerSlice: Int) { self.samplesPerSlice = max(1, samplesPerSlice) }
+  /// The most slices kept: 18 hours at one second each.
+  public static let maximumSlices = 65_536
 
-  /// Adds samples in [-1, 1].
+  public init(samplesPerSlice: Int) {
+    self.samplesPerSlice = max(1, samplesPerSlice)
+    initialSamplesPerSlice = self.samplesPerSlice
+  }
+
+  /// How many of the first-asked slices one slice now spans (1, 2, 4 …).
+  public var sliceScale: Int { samplesPerSlice / initialSamplesPerSlice }
+
+  private mutating func newSlice() {
+    if slices.count == Self.maximumSlices {
+      slices = stride(from: 0, to: slices.count, by: 2).map { i in
+        var merged = slices[i]
+        if i + 1 < slices.count { merged.merge(slices[i + 1]) }
+        return merged
+      }
+      samplesPerSlice *= 2
+      if slices[slices.count - 1].count < samplesPerSlice { return }
+    }
+    slices.append(Slice())
+  }
+
+  /// Adds samples in [-1, 1]; anything else (a float WAV may hold ±∞, NaN or 1e38) is clamped
+  /// to that range, NaN counting as 0, so the meter never overflows or traps.
   public mutating func add(_ samples: some Sequence<Float>) {
     for sample in samples {
-      if slices.isEmpty || slices[slices.count - 1].count == samplesPerSlice { slices.append(Slice()) }
-      let v = Double(sample)
+      if slices.isEmpty || slices[slices.count - 1].count == samplesPerSlice { newSlice() }
+      let v = sample.isNaN ? 0 : Double(min(max(sample, -1), 1))
       let magnitude = abs(v)
       slices[slices.count - 1].sumOfSquares += v * v
       slices[slices.count - 1].count += 1
@@ -38,6 +66,18 @@ public struct LevelMeter: Sendable {
       total.sumOfSquares += v * v
       total.count += 1
       if magnitude > total.peak { total.peak = magnitude }
+    }
+  }
+
+  /// Adds `count` samples of digital silence, a slice at a time (hours cost microseconds).
+  public mutating func addSilence(_ count: Int) {
+    var remaining = count
+    while remaining > 0 {
+      if slices.isEmpty || slices[slices.count - 1].count == samplesPerSlice { newSlice() }
+      let n = min(remaining, samplesPerSlice - slices[slices.count - 1].count)
+      slices[slices.count - 1].count += n
+      total.count += n
+      remaining -= n
     }
   }
 
@@ -64,7 +104,7 @@ public struct LevelMeter: Sendable {
 
   /// 20·log10(amplitude), −∞ for 0.
   public static func dBFS(_ amplitude: Double) -> Double {
-    amplitude > 0 ? 20 * log10(amplitude) : -.infinity
+    amplitude > 0 ? 20 * log10(min(amplitude, 1)) : -.infinity
   }
 }
 

@@ -31,8 +31,7 @@ public struct Resampler {
   public init(inputRate: Int, outputRate: Int, attenuation: Double = 80) {
     precondition(inputRate > 0 && outputRate > 0)
     let g = Self.gcd(inputRate, outputRate)
-    up = outputRate / g
-    down = inputRate / g
+    (up, down) = Self.ratio(outputRate / g, inputRate / g)
     self.inputRate = inputRate
     self.outputRate = outputRate
     let lower = Double(min(inputRate, outputRate))
@@ -82,6 +81,26 @@ public struct Resampler {
     history.append(contentsOf: input)
     inputCount += input.count
     produce(available: inputCount, into: &output)
+  }
+
+  /// Feeds `count` zero samples. Once a whole window of zeros is in, every further output is
+  /// exactly 0 and is appended without filtering, so hours of filled gap cost no arithmetic.
+  public mutating func processSilence(_ count: Int, into output: inout [Float]) {
+    let head = min(count, tapsPerPhase)
+    let zeros = [Float](repeating: 0, count: head)
+    zeros.withUnsafeBufferPointer { process($0, into: &output) }
+    let rest = count - head
+    guard rest > 0 else { return }
+    inputCount += rest
+    // Outputs m whose window ends before the input's end: m·M + D < inputCount·L.
+    let ready = (inputCount * up - delay + down - 1) / down
+    if ready > produced {
+      output.append(contentsOf: repeatElement(0, count: ready - produced))
+      produced = ready
+    }
+    history.removeAll(keepingCapacity: true)
+    history.append(contentsOf: repeatElement(0, count: tapsPerPhase - 1))
+    historyStart = inputCount - (tapsPerPhase - 1)
   }
 
   /// Flushes the filter's delay with silence and appends the last output samples.
@@ -152,6 +171,31 @@ public struct Resampler {
 
   static func gcd(_ a: Int, _ b: Int) -> Int { b == 0 ? a : gcd(b, a % b) }
 
+  /// The largest factor L or M used: the prototype has about 67·max(L, M) taps (80 dB, this
+  /// transition band), so this bounds the filter at about 270,000 taps, 2 MB to design.
+  static let maximumFactor = 4096
+
+  /// `L/M` itself when both are at most `maximumFactor` (every common rate pair: 44100 → 8000
+  /// is 80/441), else its closest continued-fraction convergent within the bound: coprime rates
+  /// such as 767999 → 8000 would need 8000 phases of a 50-million-tap filter, and 1/96 is
+  /// 1.3 ppm away (a pitch shift no one hears, 5 ms in an hour).
+  static func ratio(_ l: Int, _ m: Int) -> (up: Int, down: Int) {
+    guard max(l, m) > maximumFactor else { return (l, m) }
+    var (p0, q0, p1, q1) = (0, 1, 1, 0)
+    var (a, b) = (l, m)
+    while b != 0 {
+      let t = a / b
+      let (p2, q2) = (t * p1 + p0, t * q1 + q0)
+      if max(p2, q2) > maximumFactor { break }
+      (p0, q0, p1, q1) = (p1, q1, p2, q2)
+      (a, b) = (b, a - t * b)
+    }
+    if p1 >= 1 && q1 >= 1 { return (p1, q1) }
+    let r = Double(l) / Double(m)
+    return r >= 1
+      ? (min(Int(r.rounded()), maximumFactor), 1) : (1, min(Int((1 / r).rounded()), maximumFactor))
+  }
+
   /// Modified Bessel function of the first kind, order 0 (power series).
   static func besselI0(_ x: Double) -> Double {
     var sum = 1.0
@@ -188,6 +232,11 @@ public struct PCM16RateConverter {
   /// Converts whole frames of `bytes`, appending the converted frames to `out`.
   public mutating func convert(_ bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) {
     let frames = bytes.count / (2 * channels)
+    if frames > 0, bytes[0..<frames * 2 * channels].allSatisfy({ $0 == 0 }) {
+      for c in 0..<channels { resamplers[c].processSilence(frames, into: &output[c]) }
+      emit(into: &out)
+      return
+    }
     for c in 0..<channels {
       input[c].removeAll(keepingCapacity: true)
       for f in 0..<frames {

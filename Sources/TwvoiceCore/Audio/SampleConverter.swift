@@ -1,5 +1,5 @@
 /// Turns WAV sample bytes of any supported encoding and channel count into mono `Float` samples
-/// in [-1, 1), streaming: a frame split across two chunks is carried over.
+/// in [-1, 1] (float input clamped, NaN as 0), streaming: a frame split across two chunks is carried over.
 ///
 /// Scaling (codec-perf.md §3.2): int16/32768, int24/2²³, int32/2³¹, u8 (v−128)/128, float as is,
 /// G.711 through its decode table /32768. Channels are averaged.
@@ -82,9 +82,10 @@ public struct SampleConverter {
         for f in 0..<frames {
           var sum: Float = 0
           for c in 0..<channels {
-            sum += Float(
-              bitPattern: UInt32(
-                littleEndian: base.loadUnaligned(fromByteOffset: (f * channels + c) * 4, as: UInt32.self)))
+            sum += sanitized(
+              Float(
+                bitPattern: UInt32(
+                  littleEndian: base.loadUnaligned(fromByteOffset: (f * channels + c) * 4, as: UInt32.self))))
           }
           o[f] = sum * scale
         }
@@ -92,9 +93,10 @@ public struct SampleConverter {
         for f in 0..<frames {
           var sum: Double = 0
           for c in 0..<channels {
-            sum += Double(
+            let v = Double(
               bitPattern: UInt64(
                 littleEndian: base.loadUnaligned(fromByteOffset: (f * channels + c) * 8, as: UInt64.self)))
+            sum += v.isNaN ? 0 : min(max(v, -1), 1)
           }
           o[f] = Float(sum / Double(channels))
         }
@@ -111,6 +113,10 @@ public struct SampleConverter {
     }
   }
 }
+
+/// A float sample as the integer formats' range allows: clamped to [-1, 1], NaN as 0.
+@inline(__always)
+func sanitized(_ sample: Float) -> Float { sample.isNaN ? 0 : min(max(sample, -1), 1) }
 
 /// `Float` samples to 16-bit: scaled by 32768, rounded to nearest, clipped. No dither: it is
 /// pointless before µ-law and would make output differ from run to run.

@@ -132,6 +132,10 @@ public struct WAVHeader: Equatable, Sendable {
     }
   }
 
+  /// Sample rates taken: telephony's lowest to the highest any audio interface records. Outside
+  /// it a header is damaged, and resampling from it would cost memory for nothing.
+  public static let supportedRates = 1000...768_000
+
   static func parseFormat(_ fmt: [UInt8]) throws(WAVError) -> AudioFormat {
     var tag = Int(readUInt16(fmt, 0))
     let channels = Int(readUInt16(fmt, 2))
@@ -148,8 +152,11 @@ public struct WAVHeader: Equatable, Sendable {
     guard channels <= 256 else {
       throw WAVError("the WAV declares \(channels) channels; at most 256 are supported")
     }
-    guard rate > 0 else { throw WAVError("the WAV declares a sample rate of 0") }
-    guard rate <= 1_536_000 else { throw WAVError("the WAV declares an absurd sample rate of \(rate) Hz") }
+    guard supportedRates.contains(rate) else {
+      throw WAVError(
+        "the WAV declares a sample rate of \(rate) Hz; \(supportedRates.lowerBound) to \(supportedRates.upperBound) Hz are supported"
+      )
+    }
     let encoding: SampleEncoding
     switch (tag, bits) {
     case (1, 8): encoding = .pcmUnsigned8

@@ -60,16 +60,118 @@ public struct CaptureSummary: Sendable {
   public var customParameters: [(key: String, value: String)] = []
   /// Samples in the output, per channel.
   public var outputSamples = 0
+  /// With `asHeard`: bot audio a `clear` dropped before it played, and audio Twilio would have
+  /// discarded (over 10 minutes queued), in samples.
+  public var clearedSamples = 0
+  public var discardedSamples = 0
+}
+
+/// A track's samples waiting for output, in order: µ-law bytes, with long silences kept as a
+/// count, so a timestamp jump of hours costs no memory (it is written out in blocks).
+final class TrackQueue {
+  struct Run {
+    var silence: Bool
+    var count: Int
+  }
+
+  let bytes = ByteQueue(capacity: 1 << 16)
+  /// Closed runs, oldest first from `head`; then `openBytes` bytes not yet in a run, so the
+  /// per-frame path touches two integers, not the array.
+  private var runs: [Run] = []
+  private var head = 0
+  private var openBytes = 0
+  private(set) var count = 0
+
+  /// Silences up to this long are stored as bytes: cheaper than a run.
+  static let inlineSilence = 4096
+
+  /// Counts `n` bytes written after `bytes.reserve`.
+  func commit(_ n: Int) {
+    bytes.commit(n)
+    openBytes += n
+    count += n
+  }
+
+  /// Appends `n` samples of µ-law silence.
+  func appendSilence(_ n: Int) {
+    guard n > 0 else { return }
+    if n <= Self.inlineSilence {
+      bytes.append(repeating: G711.muLawSilence, count: n)
+      openBytes += n
+    } else {
+      if openBytes > 0 {
+        runs.append(Run(silence: false, count: openBytes))
+        openBytes = 0
+      }
+      if head < runs.count, runs[runs.count - 1].silence {
+        runs[runs.count - 1].count += n
+      } else {
+        runs.append(Run(silence: true, count: n))
+      }
+    }
+    count += n
+  }
+
+  /// Appends bytes.
+  func append(_ source: UnsafeBufferPointer<UInt8>) {
+    guard let base = source.baseAddress, !source.isEmpty else { return }
+    bytes.reserve(source.count).update(from: base, count: source.count)
+    commit(source.count)
+  }
+
+  /// The run at the front.
+  var first: Run? {
+    if head < runs.count { return runs[head] }
+    return openBytes > 0 ? Run(silence: false, count: openBytes) : nil
+  }
+
+  /// Drops `n` samples from the front run (`n` ≤ its count).
+  func removeFirst(_ n: Int) {
+    guard n > 0 else { return }
+    count -= n
+    guard head < runs.count else {
+      bytes.removeFirst(n)
+      openBytes -= n
+      return
+    }
+    if !runs[head].silence { bytes.removeFirst(n) }
+    runs[head].count -= n
+    if runs[head].count == 0 {
+      head += 1
+      if head == runs.count {
+        runs.removeAll(keepingCapacity: true)
+        head = 0
+      } else if head >= 64 {
+        runs.removeFirst(head)
+        head = 0
+      }
+    }
+  }
+
+  func removeAll() {
+    bytes.removeAll()
+    runs.removeAll()
+    head = 0
+    openBytes = 0
+    count = 0
+  }
 }
 
 /// Turns a Media Streams capture into µ-law audio on one timeline, as it arrives.
 ///
-/// Input, detected from its first byte: JSON lines (`{`), a JSON array of messages (`[`), or bare
-/// base64 payloads one per line. JSON lines take a fast path for the common shape of a `media`
-/// line (keys found in any order, no escapes), falling back to a full JSON parse for anything else,
-/// so speed never costs correctness (design.md). Frames are placed by `media.timestamp`: jitter
-/// below one frame is absorbed, a gap of a whole frame or more becomes µ-law silence, and with
-/// both tracks the shorter is padded, so the output lasts as long as the call did.
+/// Input, detected from its first byte (after a UTF-8 byte-order mark, if any): JSON lines (`{`),
+/// a JSON array of messages (`[`), or bare base64 payloads one per line; lines end with LF, CRLF
+/// or CR. JSON lines take a fast path when the whole line is exactly one `media` object of the
+/// usual shape (keys in any order, string values without escapes); anything else goes to the
+/// full JSON parser, so speed never costs correctness (design.md). Frames are placed by
+/// `media.timestamp`: a frame that starts half a frame (at most 10 ms) or more after the end of
+/// the audio so far follows lost media, and the gap becomes µ-law silence (less is jitter, absorbed); with both
+/// tracks the shorter is padded, so the output lasts as long as the call did. Silence is kept as
+/// a count until written, so memory stays flat whatever the timestamps.
+///
+/// With `asHeard`, outbound audio (what the bot sent) is played through Twilio's playout rule
+/// (`PlayoutBuffer`: queued at 8,000 bytes/s, `clear` drops what has not played), timed by the
+/// arrival time a `stream replay --log` or session log gives each message.
 public struct CaptureDecoder {
   /// Which track(s) to decode.
   public enum TrackSelection: String, Sendable, CaseIterable {
@@ -103,7 +205,7 @@ public struct CaptureDecoder {
   private enum InputShape { case undetermined, jsonLines, jsonArray, base64Lines }
 
   private struct TrackState {
-    let pending = ByteQueue(capacity: 1 << 16)
+    let pending = TrackQueue()
     var stats = CaptureSummary.Track()
     var lastChunk: Int?
     var seen = false
@@ -113,6 +215,10 @@ public struct CaptureDecoder {
   public let input: String
   public let selection: TrackSelection
   public let encoding: OutputEncoding
+  /// Outbound audio as the caller heard it (Twilio's playout, `clear` applied), not as sent.
+  public let asHeard: Bool
+  /// Whether lines of the usual shape take the byte scanner (tests turn it off to compare).
+  public var fastPath = true
   private var base = CaptureSummary()
   private var mediaMessages = 0
   private var outputSamples = 0
@@ -124,13 +230,28 @@ public struct CaptureDecoder {
     if mediaMessages > 0 { summary.events["media", default: 0] += mediaMessages }
     for track in summary.trackOrder { summary.tracks[track] = states[index(track)].stats }
     summary.outputSamples = outputSamples
+    summary.clearedSamples = clearedSamples + playout.bytesCleared
+    summary.discardedSamples = discardedSamples + playout.bytesDiscarded
     return summary
   }
+
+  /// The longest line taken: a 20 ms frame is about 300 bytes, so 16 MiB is a frame of over
+  /// 17 minutes; past it the input is not one message per line (or has no line breaks at all).
+  public static let maximumLineBytes = 16 << 20
+  /// The largest JSON array document held to parse.
+  public static let maximumArrayBytes = 256 << 20
+  /// The largest `media.timestamp` taken (ms, about 31,700 years): keeps every sample count in
+  /// range of a 64-bit integer whatever a peer writes.
+  public static let maximumTimestampMs = 1_000_000_000_000_000
 
   private var shape = InputShape.undetermined
   private var carry: [UInt8] = []
   private var arrayBytes: [UInt8] = []
   private var lineNumber = 0
+  /// LF (also CRLF, whose CR is trimmed) or CR, decided from the first line break seen.
+  private var terminator: UInt8?
+  private var leading: [UInt8] = []
+  private var leadingChecked = false
   private var timelineStartMs: Int?
   private var states: [TrackState] = [TrackState(), TrackState()]
   private var lastSequence: Int?
@@ -138,13 +259,23 @@ public struct CaptureDecoder {
   private var chosen: MediaTrack?
   private var finished = false
 
+  // As heard: the playout, and the clock that times messages without a timestamp.
+  private var playout = PlayoutBuffer()
+  private var clearedSamples = 0
+  private var discardedSamples = 0
+  private var botAnchorMs: Double?
+  private var twilioAnchorMs: Double?
+  private var lastClockMs: Double?
+  private let scratch = ByteQueue(capacity: 4096)
+
   /// Output channels: 2 for `both`, else 1.
   public var channels: Int { selection == .both ? 2 : 1 }
 
-  public init(input: String, selection: TrackSelection, encoding: OutputEncoding) {
+  public init(input: String, selection: TrackSelection, encoding: OutputEncoding, asHeard: Bool = false) {
     self.input = input
     self.selection = selection
     self.encoding = encoding
+    self.asHeard = asHeard
     switch selection {
     case .inbound: chosen = .inbound
     case .outbound: chosen = .outbound
@@ -154,8 +285,27 @@ public struct CaptureDecoder {
 
   // MARK: input
 
+  private static let byteOrderMark: [UInt8] = [0xEF, 0xBB, 0xBF]
+
   /// Consumes the next bytes of the capture.
   public mutating func feed(_ chunk: UnsafeRawBufferPointer) throws(CaptureError) {
+    guard !chunk.isEmpty else { return }
+    guard leadingChecked else {
+      // A UTF-8 byte-order mark (some Windows editors write one) is not part of the capture.
+      let take = min(3 - leading.count, chunk.count)
+      leading.append(contentsOf: chunk[0..<take])
+      if leading.count < 3 && leading.elementsEqual(Self.byteOrderMark.prefix(leading.count)) { return }
+      leadingChecked = true
+      let head = leading
+      leading = []
+      if head != Self.byteOrderMark { try typed { try head.withUnsafeBytes { try feedBytes($0) } } }
+      try feedBytes(UnsafeRawBufferPointer(rebasing: chunk[take...]))
+      return
+    }
+    try feedBytes(chunk)
+  }
+
+  private mutating func feedBytes(_ chunk: UnsafeRawBufferPointer) throws(CaptureError) {
     guard !chunk.isEmpty else { return }
     if shape == .undetermined {
       guard let first = chunk.firstIndex(where: { !isSpace($0) }) else {
@@ -171,16 +321,34 @@ public struct CaptureDecoder {
         shape == .jsonLines ? "JSON lines" : shape == .jsonArray ? "JSON array" : "base64 lines"
     }
     if shape == .jsonArray {
+      guard arrayBytes.count + chunk.count <= Self.maximumArrayBytes else {
+        throw CaptureError(
+          input: input, line: nil,
+          message:
+            "the JSON array is over \(Self.maximumArrayBytes >> 20) MiB; give it as JSON lines instead (jq -c '.[]')"
+        )
+      }
       arrayBytes.append(contentsOf: chunk)
       return
+    }
+    if terminator == nil {
+      if memchr(chunk.baseAddress!, 0x0A, chunk.count) != nil {
+        terminator = 0x0A
+      } else if memchr(chunk.baseAddress!, 0x0D, chunk.count) != nil {
+        // Old Mac line ends: CR alone. (A CRLF file read from here on still works: each line's
+        // leading LF is trimmed as white space.)
+        terminator = 0x0D
+      }
     }
     // Lines: finish the carried partial line, then every complete line in the chunk.
     var start = 0
     if !carry.isEmpty {
-      guard let newline = memchrIndex(chunk, from: 0) else {
+      guard let newline = lineEnd(chunk, from: 0) else {
+        try checkLength(carry.count + chunk.count)
         carry.append(contentsOf: chunk)
         return
       }
+      try checkLength(carry.count + newline)
       carry.append(contentsOf: UnsafeRawBufferPointer(rebasing: chunk[0..<newline]))
       let line = carry
       carry.removeAll(keepingCapacity: true)
@@ -188,7 +356,8 @@ public struct CaptureDecoder {
       start = newline + 1
     }
     while start < chunk.count {
-      guard let newline = memchrIndex(chunk, from: start) else {
+      guard let newline = lineEnd(chunk, from: start) else {
+        try checkLength(chunk.count - start)
         carry.append(contentsOf: UnsafeRawBufferPointer(rebasing: chunk[start...]))
         return
       }
@@ -197,9 +366,26 @@ public struct CaptureDecoder {
     }
   }
 
-  /// Ends the input: the last line without a newline, a JSON array, end padding.
+  private func checkLength(_ length: Int) throws(CaptureError) {
+    guard length <= Self.maximumLineBytes else {
+      throw CaptureError(
+        input: input, line: lineNumber + 1,
+        message:
+          "line is over \(Self.maximumLineBytes >> 20) MiB with no line break: a capture holds one message per line"
+      )
+    }
+  }
+
+  /// Ends the input: the last line without a newline, a JSON array, end padding, bot audio
+  /// still queued.
   public mutating func finish() throws(CaptureError) {
     guard !finished else { return }
+    if !leadingChecked {
+      leadingChecked = true
+      let head = leading
+      leading = []
+      if head != Self.byteOrderMark { try typed { try head.withUnsafeBytes { try feedBytes($0) } } }
+    }
     finished = true
     if !carry.isEmpty {
       let line = carry
@@ -207,6 +393,7 @@ public struct CaptureDecoder {
       try typed { try line.withUnsafeBytes { try handleLine($0) } }
     }
     if shape == .jsonArray { try handleArray() }
+    if asHeard { flushPlayout() }
     if chosen == nil {
       // Automatic selection never saw an inbound frame: the only track present wins.
       chosen = base.trackOrder.first ?? .inbound
@@ -215,7 +402,7 @@ public struct CaptureDecoder {
       let length = max(states[0].stats.timelineSamples, states[1].stats.timelineSamples)
       for i in 0..<2 {
         let missing = length - states[i].stats.timelineSamples
-        states[i].pending.append(repeating: G711.muLawSilence, count: missing)
+        states[i].pending.appendSilence(missing)
       }
     }
   }
@@ -226,9 +413,9 @@ public struct CaptureDecoder {
     lineNumber += chunk.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
   }
 
-  private func memchrIndex(_ buffer: UnsafeRawBufferPointer, from: Int) -> Int? {
-    guard from < buffer.count, let base = buffer.baseAddress else { return nil }
-    guard let hit = memchr(base + from, 0x0A, buffer.count - from) else { return nil }
+  private func lineEnd(_ buffer: UnsafeRawBufferPointer, from: Int) -> Int? {
+    guard let terminator, from < buffer.count, let base = buffer.baseAddress else { return nil }
+    guard let hit = memchr(base + from, Int32(terminator), buffer.count - from) else { return nil }
     return UnsafeRawPointer(hit) - base
   }
 
@@ -254,10 +441,17 @@ public struct CaptureDecoder {
       try placeMedia(track: .inbound, timestampMs: nil, chunk: nil, payload: line, field: "payload")
       return
     }
-    if try twilioMediaLine(line) { return }
-    if try fastMediaLine(line) { return }
+    if fastPath {
+      if try twilioMediaLine(line) { return }
+      if try fastMediaLine(line) { return }
+    }
     let value: JSONValue
     do { value = try JSONParser.parse(bytes: Array(line)) } catch {
+      if memchr(line.baseAddress!, 0x0D, line.count) != nil {
+        throw self.error(
+          "not valid JSON: \(error); the line holds a carriage return (mixed line endings?), convert them with tr '\\r' '\\n'"
+        )
+      }
       throw self.error("not valid JSON: \(error)")
     }
     try handleMessage(value)
@@ -277,35 +471,15 @@ public struct CaptureDecoder {
       lineNumber += 1
       try handleMessage(message)
     }
+    if asHeard { flushPlayout() }
   }
 
   // MARK: the fast path
 
-  private static let eventMedia = Array(#""event":"media""#.utf8)
-  private static let payloadKey = Array(#""payload":""#.utf8)
-  private static let trackKey = Array(#""track":""#.utf8)
-  private static let timestampKey = Array(#""timestamp":""#.utf8)
-  private static let chunkKey = Array(#""chunk":""#.utf8)
-  private static let sequenceKey = Array(#""sequenceNumber":""#.utf8)
-
-  /// The value after `key` up to the next quote, or nil when the key is absent or the value has
-  /// a backslash (which the full parser must handle).
-  private func quotedValue(_ key: [UInt8], in line: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer? {
-    guard let base = line.baseAddress else { return nil }
-    let found = key.withUnsafeBytes { k in tw_memmem(base, line.count, k.baseAddress, k.count) }
-    guard let found else { return nil }
-    let start = UnsafeRawPointer(found) - base + key.count
-    guard start <= line.count,
-      let close = memchr(base + start, Int32(UInt8(ascii: "\"")), line.count - start)
-    else { return nil }
-    let end = UnsafeRawPointer(close) - base
-    let value = UnsafeRawBufferPointer(rebasing: line[start..<end])
-    if memchr(value.baseAddress ?? base, Int32(UInt8(ascii: "\\")), value.count) != nil { return nil }
-    return value
-  }
-
-  private func integer(_ text: UnsafeRawBufferPointer?) -> Int? {
-    guard let text, !text.isEmpty, text.count <= 18 else { return nil }
+  /// A counter as Twilio writes one (`sequenceNumber`, `chunk`, `timestamp`): up to 18 decimal
+  /// digits, so arithmetic on it cannot overflow.
+  private static func digitCounter(_ text: UnsafeRawBufferPointer) -> Int? {
+    guard !text.isEmpty, text.count <= 18 else { return nil }
     var value = 0
     for byte in text {
       guard byte >= 0x30 && byte <= 0x39 else { return nil }
@@ -319,12 +493,13 @@ public struct CaptureDecoder {
   private static let twilioChunk = Array(#"","chunk":""#.utf8)
   private static let twilioTimestamp = Array(#"","timestamp":""#.utf8)
   private static let twilioPayload = Array(#"","payload":""#.utf8)
+  private static let twilioStreamSid = Array(#","streamSid":""#.utf8)
   private static let inboundWord = Array("inbound".utf8)
   private static let outboundWord = Array("outbound".utf8)
 
   /// Handles a media line exactly as Twilio writes it (`event`, `sequenceNumber`, `media` with
-  /// `track`, `chunk`, `timestamp`, `payload`, then `streamSid`) in one forward pass; false hands
-  /// any other shape to the order-independent scanner.
+  /// `track`, `chunk`, `timestamp`, `payload`, then `streamSid` or nothing) in one forward pass
+  /// that checks every byte of the line's structure; false hands any other line on.
   private mutating func twilioMediaLine(_ line: UnsafeRawBufferPointer) throws(CaptureError) -> Bool {
     guard let base = line.baseAddress, line.last == UInt8(ascii: "}") else { return false }
     let count = line.count
@@ -364,8 +539,16 @@ public struct CaptureDecoder {
     else { return false }
     let payloadEnd = UnsafeRawPointer(close) - base
     let payload = UnsafeRawBufferPointer(rebasing: line[at..<payloadEnd])
-    // The rest must close the media object: `"}` then `,"streamSid":"…"}` or `}`.
-    guard payloadEnd + 2 <= count, line[payloadEnd + 1] == UInt8(ascii: "}") else { return false }
+    // The rest is exactly `"}}` or `"},"streamSid":"…"}`, with nothing after it.
+    at = payloadEnd + 1
+    guard at < count, line[at] == UInt8(ascii: "}") else { return false }
+    at += 1
+    if at + 1 != count {
+      guard literal(Self.twilioStreamSid), count - at >= 2, line[count - 2] == UInt8(ascii: "\"") else {
+        return false
+      }
+      guard Self.isPlainString(base + at, count - 2 - at) else { return false }
+    }
     if memchr(payload.baseAddress ?? base, Int32(UInt8(ascii: "\\")), payload.count) != nil {
       return false
     }
@@ -376,44 +559,184 @@ public struct CaptureDecoder {
     return true
   }
 
-  /// Handles a `media` line of the usual shape; false hands the line to the full parser.
+  /// Whether `count` bytes hold no `"`, `\\` or control character (a JSON string as is), eight
+  /// bytes a step: a byte-by-byte loop here cost a tenth of `codec decode`'s time.
+  @inline(__always)
+  private static func isPlainString(_ p: UnsafeRawPointer, _ count: Int) -> Bool {
+    let ones: UInt64 = 0x0101_0101_0101_0101
+    let highs: UInt64 = 0x8080_8080_8080_8080
+    var i = 0
+    while i + 8 <= count {
+      let w = p.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+      let quote = w ^ (ones &* 0x22)
+      let backslash = w ^ (ones &* 0x5C)
+      // A byte below 0x20, or one equal to '"' or '\\' (the "has less" / "has zero" tricks).
+      let found = ((w &- ones &* 0x20) & ~w) | ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash)
+      if found & highs != 0 { return false }
+      i += 8
+    }
+    while i < count {
+      let b = p.load(fromByteOffset: i, as: UInt8.self)
+      if b < 0x20 || b == 0x22 || b == 0x5C { return false }
+      i += 1
+    }
+    return true
+  }
+
+  /// A strict scanner for one JSON object per line whose members are all plain strings (no
+  /// escapes, no control characters) or, at the top level, the `media` object.
+  private struct FlatScanner {
+    let line: UnsafeRawBufferPointer
+    var at = 0
+
+    mutating func space() {
+      while at < line.count, line[at] == 0x20 || line[at] == 0x09 { at += 1 }
+    }
+
+    mutating func byte(_ b: UInt8) -> Bool {
+      space()
+      guard at < line.count, line[at] == b else { return false }
+      at += 1
+      return true
+    }
+
+    /// A string without escapes or control characters; nil for anything else.
+    mutating func string() -> UnsafeRawBufferPointer? {
+      space()
+      guard at < line.count, line[at] == UInt8(ascii: "\""), let base = line.baseAddress else { return nil }
+      let start = at + 1
+      guard let close = memchr(base + start, Int32(UInt8(ascii: "\"")), line.count - start) else {
+        return nil
+      }
+      let end = UnsafeRawPointer(close) - base
+      let value = UnsafeRawBufferPointer(rebasing: line[start..<end])
+      if memchr(base + start, Int32(UInt8(ascii: "\\")), end - start) != nil { return nil }
+      at = end + 1
+      return value
+    }
+
+    /// `{` member (`,` member)* `}`, calling `member` with each key; false on any other shape.
+    mutating func object(_ member: (inout FlatScanner, UnsafeRawBufferPointer) -> Bool) -> Bool {
+      guard byte(UInt8(ascii: "{")) else { return false }
+      if byte(UInt8(ascii: "}")) { return true }
+      repeat {
+        guard let key = string(), byte(UInt8(ascii: ":")), member(&self, key) else { return false }
+      } while byte(UInt8(ascii: ","))
+      return byte(UInt8(ascii: "}"))
+    }
+  }
+
+  private static func plain(_ text: UnsafeRawBufferPointer) -> Bool { !text.contains { $0 < 0x20 } }
+
+  /// Handles a line that is exactly one `media` message with string members (any order, spaces
+  /// allowed, each key once, no other keys); false hands the line to the full parser.
   private mutating func fastMediaLine(_ line: UnsafeRawBufferPointer) throws(CaptureError) -> Bool {
-    guard let base = line.baseAddress,
-      Self.eventMedia.withUnsafeBytes({ tw_memmem(base, line.count, $0.baseAddress, $0.count) }) != nil,
-      let payload = quotedValue(Self.payloadKey, in: line),
-      let trackText = quotedValue(Self.trackKey, in: line),
-      let timestamp = integer(quotedValue(Self.timestampKey, in: line))
-    else { return false }
-    let track: MediaTrack
-    if trackText.elementsEqual("inbound".utf8) {
-      track = .inbound
-    } else if trackText.elementsEqual("outbound".utf8) {
-      track = .outbound
+    var event: UnsafeRawBufferPointer?
+    var sequence: UnsafeRawBufferPointer?
+    var streamSid: UnsafeRawBufferPointer?
+    var sawMedia = false
+    var track: UnsafeRawBufferPointer?
+    var chunk: UnsafeRawBufferPointer?
+    var timestamp: UnsafeRawBufferPointer?
+    var payload: UnsafeRawBufferPointer?
+    func take(_ slot: inout UnsafeRawBufferPointer?, _ scanner: inout FlatScanner) -> Bool {
+      guard slot == nil, let value = scanner.string() else { return false }
+      slot = value
+      return true
+    }
+    var scanner = FlatScanner(line: line)
+    let ok = scanner.object { scanner, key in
+      if key.elementsEqual("media".utf8) {
+        guard !sawMedia else { return false }
+        sawMedia = true
+        return scanner.object { scanner, key in
+          if key.elementsEqual("payload".utf8) { return take(&payload, &scanner) }
+          if key.elementsEqual("track".utf8) { return take(&track, &scanner) }
+          if key.elementsEqual("timestamp".utf8) { return take(&timestamp, &scanner) }
+          if key.elementsEqual("chunk".utf8) { return take(&chunk, &scanner) }
+          return false
+        }
+      }
+      if key.elementsEqual("event".utf8) { return take(&event, &scanner) }
+      if key.elementsEqual("sequenceNumber".utf8) { return take(&sequence, &scanner) }
+      if key.elementsEqual("streamSid".utf8) { return take(&streamSid, &scanner) }
+      return false
+    }
+    scanner.space()
+    guard ok, scanner.at == line.count, let event, event.elementsEqual("media".utf8), let payload else {
+      return false
+    }
+    // Values the full parser would treat differently go to it: counters that are not plain
+    // digits, control characters, an unknown or missing track.
+    let trackValue: MediaTrack
+    if let track, track.elementsEqual("inbound".utf8) {
+      trackValue = .inbound
+    } else if let track, track.elementsEqual("outbound".utf8) {
+      trackValue = .outbound
     } else {
       return false
     }
-    // A line must be one object: anything odd (a second object, trailing text) goes the slow way.
-    guard line.first == UInt8(ascii: "{"), line.last == UInt8(ascii: "}") else { return false }
+    var timestampValue: Int?
+    if let timestamp {
+      guard let t = Self.digitCounter(timestamp) else { return false }
+      timestampValue = t
+    }
+    var chunkValue: Int?
+    if let chunk {
+      guard let c = Self.digitCounter(chunk) else { return false }
+      chunkValue = c
+    }
+    var sequenceValue: Int?
+    if let sequence {
+      guard let s = Self.digitCounter(sequence) else { return false }
+      sequenceValue = s
+    }
+    if let streamSid, !Self.plain(streamSid) { return false }
     mediaMessages += 1
-    noteSequence(integer(quotedValue(Self.sequenceKey, in: line)))
+    noteSequence(sequenceValue)
     try placeMedia(
-      track: track, timestampMs: timestamp, chunk: integer(quotedValue(Self.chunkKey, in: line)),
-      payload: payload, field: "media.payload")
+      track: trackValue, timestampMs: timestampValue, chunk: chunkValue, payload: payload,
+      field: "media.payload")
     return true
   }
 
   // MARK: the full path
 
-  private mutating func handleMessage(_ message: JSONValue) throws(CaptureError) {
-    guard message.members != nil else {
+  /// Who sent a message and when it arrived, from a `stream replay --log` line (`twvoice.dir`,
+  /// `twvoice.t`) or a session-log line (`from`, `t` around `message`).
+  private struct Envelope {
+    var fromBot = false
+    /// Seconds since the socket opened.
+    var seconds: Double?
+  }
+
+  private static func seconds(_ value: JSONValue?) -> Double? {
+    guard case .number(let text) = value, let s = Double(text), s.isFinite, s >= 0, s < 1e9 else {
+      return nil
+    }
+    return s
+  }
+
+  private mutating func handleMessage(_ value: JSONValue) throws(CaptureError) {
+    guard value.members != nil else {
       throw error("expected a JSON object (a Media Streams message)")
+    }
+    var message = value
+    var envelope = Envelope()
+    if value["event"] == nil, let inner = value["message"], inner.members != nil,
+      let from = value["from"]?.stringValue
+    {
+      message = inner
+      envelope = Envelope(fromBot: from == "bot", seconds: Self.seconds(value["t"]))
+    } else if let meta = value["twvoice"], meta.members != nil {
+      envelope = Envelope(fromBot: meta["dir"]?.stringValue == "received", seconds: Self.seconds(meta["t"]))
     }
     base.messages += 1
     guard let event = message["event"]?.stringValue else {
       base.unknownEvents += 1
       return
     }
-    noteSequence(intField(message["sequenceNumber"]))
+    noteSequence(counter(message["sequenceNumber"]))
     switch event {
     case "connected", "stop":
       base.events[event, default: 0] += 1
@@ -428,7 +751,8 @@ public struct CaptureDecoder {
       guard let payload = media["payload"]?.stringValue else {
         throw error("media message without a payload (media.payload)")
       }
-      var track = MediaTrack.inbound
+      // What a bot sends carries no track: it is what the caller hears.
+      var track = envelope.fromBot ? MediaTrack.outbound : .inbound
       if let text = media["track"]?.stringValue {
         guard let t = MediaTrack(rawValue: text) else {
           throw error("unknown track '\(text)' (media.track): expected inbound or outbound")
@@ -437,13 +761,31 @@ public struct CaptureDecoder {
       }
       var timestamp: Int?
       if let field = media["timestamp"] {
-        guard let t = intField(field), t >= 0 else {
+        guard let t = integer(field), t >= 0 else {
           throw error("timestamp is not a non-negative integer (media.timestamp)")
         }
         timestamp = t
       }
+      if let timestamp, let seconds = envelope.seconds {
+        // The offset between the stream clock and the arrival clock, from the first line that
+        // has both (the bot's own lines preferred: they time the `clear`s).
+        let anchor = Double(timestamp) - seconds * 1000
+        if envelope.fromBot {
+          botAnchorMs = botAnchorMs ?? anchor
+        } else {
+          twilioAnchorMs = twilioAnchorMs ?? anchor
+        }
+      }
       let bytes = Array(payload.utf8)
-      let chunk = intField(media["chunk"])
+      let chunk = counter(media["chunk"])
+      if asHeard && track == .outbound {
+        let arrival: Int
+        if let timestamp { arrival = try checkedTimestamp(timestamp) } else { arrival = clock(envelope) }
+        try typed {
+          try bytes.withUnsafeBytes { raw in try playMedia(arrivalMs: arrival, chunk: chunk, payload: raw) }
+        }
+        return
+      }
       try typed {
         try bytes.withUnsafeBytes { raw in
           try placeMedia(
@@ -453,6 +795,10 @@ public struct CaptureDecoder {
     case "mark":
       base.events[event, default: 0] += 1
       base.marks.append((message["mark"]?["name"]?.stringValue ?? "", lineNumber))
+    case "clear":
+      // Only a bot sends `clear`: Twilio drops the audio it has not played yet.
+      base.events[event, default: 0] += 1
+      if asHeard { try clear(at: clock(envelope)) }
     case "dtmf":
       base.events[event, default: 0] += 1
       base.dtmf.append(
@@ -462,12 +808,19 @@ public struct CaptureDecoder {
     }
   }
 
-  private func intField(_ value: JSONValue?) -> Int? {
+  /// An integer member (a string of digits, or a JSON number written as an integer), or nil.
+  private func integer(_ value: JSONValue?) -> Int? {
     switch value {
     case .string(let s): Int(s)
     case .number(let n): Int(n)
     default: nil
     }
+  }
+
+  /// A counter member (sequenceNumber, chunk): an integer of at most 18 digits, or nil.
+  private func counter(_ value: JSONValue?) -> Int? {
+    guard let n = integer(value), n >= 0, n < 1_000_000_000_000_000_000 else { return nil }
+    return n
   }
 
   private mutating func handleStart(_ message: JSONValue) throws(CaptureError) {
@@ -486,11 +839,15 @@ public struct CaptureDecoder {
           "unsupported media encoding '\(encoding)' (start.mediaFormat.encoding): Twilio streams audio/x-mulaw"
         )
       }
-      if let rate = intField(format["sampleRate"]), rate != 8000 {
-        throw error("unsupported sample rate \(rate) (start.mediaFormat.sampleRate): Twilio streams 8000 Hz")
+      if let rate = format["sampleRate"], integer(rate) != 8000 {
+        throw error(
+          "unsupported sample rate \(Self.shown(rate)) (start.mediaFormat.sampleRate): Twilio streams 8000 Hz"
+        )
       }
-      if let channels = intField(format["channels"]), channels != 1 {
-        throw error("unsupported channel count \(channels) (start.mediaFormat.channels): Twilio streams mono")
+      if let channels = format["channels"], integer(channels) != 1 {
+        throw error(
+          "unsupported channel count \(Self.shown(channels)) (start.mediaFormat.channels): Twilio streams mono"
+        )
       }
     }
     // Automatic selection: a stream declared with only the outbound track decodes that one.
@@ -499,6 +856,13 @@ public struct CaptureDecoder {
     {
       chosen = .outbound
     }
+  }
+
+  /// A JSON value as text for a message, shortened.
+  private static func shown(_ value: JSONValue) -> String {
+    let text =
+      value.stringValue.map { "'\($0)'" } ?? JSONWriter(style: .compact, asciiOnly: true).string(value)
+    return text.count > 40 ? String(text.prefix(40)) + "…" : text
   }
 
   private mutating func noteSequence(_ sequence: Int?) {
@@ -529,10 +893,24 @@ public struct CaptureDecoder {
     }
   }
 
-  private mutating func placeMedia(
-    track: MediaTrack, timestampMs: Int?, chunk: Int?, payload: UnsafeRawBufferPointer, field: String
-  ) throws(CaptureError) {
-    let i = index(track)
+  private func checkedTimestamp(_ timestampMs: Int) throws(CaptureError) -> Int {
+    guard timestampMs <= Self.maximumTimestampMs else {
+      throw error(
+        "timestamp \(timestampMs) is out of range (media.timestamp): ms since the stream started, at most \(Self.maximumTimestampMs)"
+      )
+    }
+    return timestampMs
+  }
+
+  /// µ-law bytes the base64 text decodes to (whether or not it is valid).
+  private static func decodedLength(_ text: UnsafeRawBufferPointer) -> Int {
+    var end = text.count
+    if end > 0 && text[end - 1] == UInt8(ascii: "=") { end -= 1 }
+    if end > 0 && text[end - 1] == UInt8(ascii: "=") { end -= 1 }
+    return end / 4 * 3 + max(end % 4 - 1, 0)
+  }
+
+  private mutating func noteTrack(_ i: Int, _ track: MediaTrack, chunk: Int?) {
     if !states[i].seen {
       states[i].seen = true
       base.trackOrder.append(track)
@@ -541,14 +919,28 @@ public struct CaptureDecoder {
       if let last = states[i].lastChunk, chunk != last + 1 { states[i].stats.chunkAnomalies += 1 }
       states[i].lastChunk = chunk
     }
+  }
+
+  private mutating func placeMedia(
+    track: MediaTrack, timestampMs: Int?, chunk: Int?, payload: UnsafeRawBufferPointer, field: String
+  ) throws(CaptureError) {
+    let i = index(track)
+    noteTrack(i, track, chunk: chunk)
     let written = isWritten(track)
     let queue = states[i].pending
     if let timestampMs {
+      _ = try checkedTimestamp(timestampMs)
       if timelineStartMs == nil { timelineStartMs = timestampMs }
-      let expected = (timestampMs - (timelineStartMs ?? 0)) &* 8
+      lastClockMs = Double(timestampMs)
+      if asHeard && selection == .both && track == .inbound {
+        settlePlayout(at: Double(timestampMs - (timelineStartMs ?? 0)), advance: true)
+      }
+      let expected = (timestampMs - (timelineStartMs ?? 0)) * 8
       let gap = expected - states[i].stats.timelineSamples
-      let frameLength = payload.count / 4 * 3
-      if gap >= max(frameLength, 8) {
+      // Half a frame late or more (at most 10 ms, at least the timestamp's 1 ms): media was
+      // lost. Twilio's timestamps go up exactly 20 ms a frame; less is jitter or clock drift,
+      // absorbed. Counted in samples, so it holds for payloads of any size.
+      if gap > 0 && gap >= min(max((Self.decodedLength(payload) + 1) / 2, 8), 80) {
         guard gap <= Self.maximumGapSamples else {
           throw error(
             "timestamp \(timestampMs) jumps \(gap / 8000) s past the previous frame (media.timestamp); refusing to fill more than 24 h of silence"
@@ -560,10 +952,10 @@ public struct CaptureDecoder {
           states[i].stats.gapList.append((states[i].stats.timelineSamples / 8, gap / 8))
         }
         states[i].stats.timelineSamples += gap
-        if written { queue.append(repeating: G711.muLawSilence, count: gap) }
+        if written { queue.appendSilence(gap) }
       }
     }
-    guard let added = Self.decodeBase64(payload, into: queue) else {
+    guard let added = Self.decodeBase64(payload, into: queue.bytes) else {
       throw error("payload is not valid base64 (\(field))")
     }
     if written {
@@ -576,6 +968,91 @@ public struct CaptureDecoder {
 
   /// The longest run of silence one timestamp jump may ask for: 24 hours.
   static let maximumGapSamples = 24 * 3600 * 8000
+
+  // MARK: as heard
+
+  /// When a message without a timestamp arrived, on the stream clock (ms): its arrival time
+  /// moved by the offset learned from lines that have both, else the latest time seen.
+  private func clock(_ envelope: Envelope) -> Int {
+    if let seconds = envelope.seconds {
+      let ms = seconds * 1000 + (botAnchorMs ?? twilioAnchorMs ?? 0)
+      return min(max(Int(ms.rounded()), 0), Self.maximumTimestampMs)
+    }
+    return Int(lastClockMs ?? Double(timelineStartMs ?? 0))
+  }
+
+  /// Session time of `streamMs` for the playout: ms from the start of the timeline. A jump of
+  /// more than 24 h past the bot's audio so far is refused, as for frames placed by timestamp.
+  private mutating func playoutTime(_ streamMs: Int) throws(CaptureError) -> Double {
+    if timelineStartMs == nil { timelineStartMs = streamMs }
+    let now = streamMs - (timelineStartMs ?? 0)
+    let reached = max(states[index(.outbound)].stats.timelineSamples, Int(playout.playoutEnd * 8))
+    guard now * 8 - reached <= Self.maximumGapSamples else {
+      throw error(
+        "the bot's message at \(streamMs) ms comes \((now * 8 - reached) / 8000) s after its audio so far; refusing to fill more than 24 h of silence"
+      )
+    }
+    lastClockMs = max(lastClockMs ?? 0, Double(streamMs))
+    return Double(now)
+  }
+
+  private mutating func playMedia(arrivalMs: Int, chunk: Int?, payload: UnsafeRawBufferPointer)
+    throws(CaptureError)
+  {
+    let i = index(.outbound)
+    noteTrack(i, .outbound, chunk: chunk)
+    let now = try playoutTime(arrivalMs)
+    settlePlayout(at: now)
+    guard let added = Self.decodeBase64(payload, into: scratch) else {
+      throw error("payload is not valid base64 (media.payload)")
+    }
+    let bytes = Array(UnsafeBufferPointer(start: scratch.reserve(0), count: added))
+    _ = playout.enqueue(bytes, at: now)
+    states[i].stats.frames += 1
+    states[i].stats.bytes += added
+  }
+
+  private mutating func clear(at streamMs: Int) throws(CaptureError) {
+    let now = try playoutTime(streamMs)
+    settlePlayout(at: now)
+    _ = playout.clear(at: now)
+  }
+
+  /// Once everything queued has played, nothing can cut it any more: it goes to the track and
+  /// the playout starts afresh, so memory holds one stretch of talk, not the call.
+  private mutating func settlePlayout(at now: Double, advance: Bool = false) {
+    guard playout.playoutEnd <= now else { return }
+    if !playout.segments.isEmpty { flushPlayout() }
+    // In stereo, the bot's side is final up to now (anything it sends later plays later), so
+    // its silence is written as the caller's audio comes, and the output streams.
+    let i = index(.outbound)
+    let target = Int((now * 8).rounded())
+    if advance, target > states[i].stats.timelineSamples {
+      states[i].pending.appendSilence(target - states[i].stats.timelineSamples)
+      states[i].stats.timelineSamples = target
+    }
+  }
+
+  private mutating func flushPlayout() {
+    let i = index(.outbound)
+    let written = isWritten(.outbound)
+    for segment in playout.segments {
+      let start = max(segment.start, states[i].stats.timelineSamples)
+      let skip = start - segment.start
+      guard skip < segment.bytes.count else { continue }
+      if written { states[i].pending.appendSilence(start - states[i].stats.timelineSamples) }
+      let count = segment.bytes.count - skip
+      if written {
+        segment.bytes.withUnsafeBufferPointer {
+          states[i].pending.append(UnsafeBufferPointer(rebasing: $0[skip...]))
+        }
+      }
+      states[i].stats.timelineSamples = start + count
+    }
+    clearedSamples += playout.bytesCleared
+    discardedSamples += playout.bytesDiscarded
+    playout = PlayoutBuffer()
+  }
 
   /// Base64 pairs: entry `c0 | c1 << 8` holds the 12 bits two characters encode, or 0x8000 when
   /// either is outside the alphabet. Two lookups decode four characters.
@@ -655,40 +1132,76 @@ public struct CaptureDecoder {
 
   // MARK: output
 
-  /// Appends the audio ready so far to `out`, encoded and (for `both`) interleaved.
-  public mutating func takeOutput(into out: inout [UInt8]) {
-    let left: ByteQueue
-    var right: ByteQueue?
+  /// µ-law silence to convert from, a block at a time.
+  private static let silenceBlock = [UInt8](repeating: G711.muLawSilence, count: 1 << 16)
+
+  private var outputQueues: (left: TrackQueue, right: TrackQueue?)? {
     switch selection {
     case .both:
-      left = states[0].pending
-      right = states[1].pending
+      return (states[0].pending, states[1].pending)
     default:
-      guard let track = chosen ?? (finished ? .inbound : nil) else { return }
-      left = states[index(track)].pending
+      guard let track = chosen ?? (finished ? .inbound : nil) else { return nil }
+      return (states[index(track)].pending, nil)
     }
-    let n = min(left.count, right?.count ?? .max)
-    guard n > 0 else { return }
-    let start = out.count
-    out.reserveCapacity(start + n * channels * encoding.bytesPerSample)
-    out += repeatElement(0, count: n * channels * encoding.bytesPerSample)
-    out.withUnsafeMutableBytes { raw in
-      convert(
-        left.bytes, right?.bytes, count: n, into: UnsafeMutableRawBufferPointer(rebasing: raw[start...]))
+  }
+
+  /// Appends up to `limit` samples (per channel) of the audio ready so far to `out`, encoded
+  /// and (for `both`) interleaved; returns how many.
+  @discardableResult
+  public mutating func takeOutput(into out: inout [UInt8], limit: Int = .max) -> Int {
+    guard let (left, right) = outputQueues else { return 0 }
+    let width = channels * encoding.bytesPerSample
+    var total = 0
+    while total < limit, let l = left.first {
+      var n = min(l.count, limit - total)
+      var r: TrackQueue.Run?
+      if let right {
+        guard let first = right.first else { break }
+        r = first
+        n = min(n, first.count)
+      }
+      if l.silence || r?.silence == true { n = min(n, Self.silenceBlock.count) }
+      let start = out.count
+      out += repeatElement(0, count: n * width)
+      Self.silenceBlock.withUnsafeBufferPointer { silence in
+        let lp = l.silence ? silence.baseAddress! : left.bytes.bytes.baseAddress!
+        let rp = r.map { $0.silence ? silence.baseAddress! : right!.bytes.bytes.baseAddress! }
+        out.withUnsafeMutableBytes { raw in
+          convert(lp, rp, count: n, into: UnsafeMutableRawBufferPointer(rebasing: raw[start...]))
+        }
+      }
+      left.removeFirst(n)
+      right?.removeFirst(n)
+      total += n
+    }
+    outputSamples += total
+    return total
+  }
+
+  /// When every channel is at a long run of silence, drops up to `limit` samples of it (per
+  /// channel) and returns how many: a reader that only measures (`codec info`) skips hours of
+  /// filled gap at once. Returns 0 when the next samples are not such a run.
+  public mutating func skipSilence(limit: Int = .max) -> Int {
+    guard let (left, right) = outputQueues, let l = left.first, l.silence else { return 0 }
+    var n = min(l.count, limit)
+    if let right {
+      guard let r = right.first, r.silence else { return 0 }
+      n = min(n, r.count)
     }
     left.removeFirst(n)
     right?.removeFirst(n)
     outputSamples += n
+    return n
   }
 
   private func convert(
-    _ left: UnsafeBufferPointer<UInt8>, _ right: UnsafeBufferPointer<UInt8>?, count: Int,
+    _ l: UnsafePointer<UInt8>, _ r: UnsafePointer<UInt8>?, count: Int,
     into dest: UnsafeMutableRawBufferPointer
   ) {
-    guard let out = dest.baseAddress, let l = left.baseAddress else { return }
+    guard let out = dest.baseAddress, count > 0 else { return }
     switch encoding {
     case .mulaw:
-      if let r = right?.baseAddress {
+      if let r {
         for k in 0..<count {
           out.storeBytes(of: l[k], toByteOffset: 2 * k, as: UInt8.self)
           out.storeBytes(of: r[k], toByteOffset: 2 * k + 1, as: UInt8.self)
@@ -699,7 +1212,7 @@ public struct CaptureDecoder {
     case .alaw:
       G711.muLawToALaw.withUnsafeBufferPointer { table in
         let t = table.baseAddress!
-        if let r = right?.baseAddress {
+        if let r {
           for k in 0..<count {
             out.storeBytes(of: t[Int(l[k])], toByteOffset: 2 * k, as: UInt8.self)
             out.storeBytes(of: t[Int(r[k])], toByteOffset: 2 * k + 1, as: UInt8.self)
@@ -711,7 +1224,7 @@ public struct CaptureDecoder {
     case .pcm16:
       G711.muLawDecodeTableLE.withUnsafeBufferPointer { table in
         let t = table.baseAddress!
-        if let r = right?.baseAddress {
+        if let r {
           for k in 0..<count {
             out.storeBytes(of: t[Int(l[k])], toByteOffset: 4 * k, as: UInt16.self)
             out.storeBytes(of: t[Int(r[k])], toByteOffset: 4 * k + 2, as: UInt16.self)

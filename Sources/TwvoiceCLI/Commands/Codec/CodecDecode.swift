@@ -10,11 +10,13 @@ struct CodecDecode: ParsableCommand {
       Frames are placed on one timeline by media.timestamp: jitter is absorbed, lost frames \
       become silence of the right length, and with --track both the two tracks stay aligned \
       (left inbound, right outbound). The input is decoded as it arrives, so a capture on a pipe \
-      works and memory stays flat.
+      works and memory stays flat whatever the timestamps. Lines end in LF, CRLF or CR; a line \
+      may be at most 16 MiB.
 
       Examples:
         twvoice codec decode capture.jsonl -o call.wav
         twvoice codec decode capture.jsonl --track both -o call-stereo.wav
+        twvoice codec decode replay-log.jsonl --track both --as-heard -o heard.wav
         tail -f ws.log | twvoice codec decode - --raw --encoding mulaw > call.ul
 
       Exit status: 0 success; 65 malformed capture (the error names the line); 66 input missing; \
@@ -32,13 +34,23 @@ struct CodecDecode: ParsableCommand {
 
   @Option(
     help: "Which track: inbound, outbound or both (stereo). Default: inbound, or the only track present.")
-  var track: CaptureDecoder.TrackSelection = .automatic
+  var track: CaptureDecoder.TrackSelection?
 
   @Option(help: "Sample encoding written: pcm16, mulaw or alaw.")
   var encoding: CaptureDecoder.OutputEncoding = .pcm16
 
   @Option(help: "Sample rate of the output in Hz (resampled from 8000; pcm16 only).")
   var rate: Int = 8000
+
+  @Flag(
+    help: ArgumentHelp(
+      "Outbound audio as the caller heard it: Twilio's playout (8,000 bytes/s) with clear applied.",
+      discussion: """
+        For logs that time each message (stream replay --log, session logs): the bot's media is \
+        queued as Twilio plays it and a clear drops what had not played yet, as stream replay \
+        --record keeps it. Without it the bot's audio is placed as sent.
+        """))
+  var asHeard = false
 
   @Flag(help: "Write samples only, without a WAV header.")
   var raw = false
@@ -60,7 +72,8 @@ struct CodecDecode: ParsableCommand {
     defer { source.close() }
     let name = source.displayName
     var decoder = CaptureDecoder(
-      input: input == "-" ? "standard input" : input, selection: track, encoding: encoding)
+      input: input == "-" ? "standard input" : input, selection: track ?? .automatic, encoding: encoding,
+      asHeard: asHeard)
     let out = try OutputFile(path: output)
     let format = AudioFormat(encoding: encoding.sampleEncoding, channels: decoder.channels, sampleRate: rate)
     var rateConverter =
@@ -69,47 +82,43 @@ struct CodecDecode: ParsableCommand {
     // The header goes first with unknown sizes; a seekable output gets the real ones at the end.
     if !raw { try out.write(WAVHeader.bytes(format: format, dataLength: nil)) }
     var pending: [UInt8] = []
-    /// Decodes one block of input and writes what is ready in large blocks.
+    pending.reserveCapacity(1 << 21)
     var converted: [UInt8] = []
-    /// The decoder's new output, at the output rate.
-    func collect(final: Bool = false) {
-      guard rateConverter != nil else {
-        decoder.takeOutput(into: &pending)
-        return
-      }
-      converted.removeAll(keepingCapacity: true)
-      decoder.takeOutput(into: &converted)
-      converted.withUnsafeBytes { rateConverter!.convert($0, into: &pending) }
-      if final { rateConverter!.finish(into: &pending) }
-    }
-    /// Decodes one block; `live` input (a pipe) is written as soon as it is decoded.
-    func consume(_ block: UnsafeRawBufferPointer, live: Bool = false) throws {
-      try decoder.feed(block)
-      collect()
-      if pending.count >= 1 << 20 || (live && !pending.isEmpty) {
-        framesWritten += pending.count / format.blockAlign
-        out.writeInBackground(pending)
-        pending = []
-        pending.reserveCapacity(1 << 21)
-      }
-    }
-    do {
-      let blockSize = 1 << 20
-      if let map = source.mapped() {
-        var offset = 0
-        while offset < map.bytes.count {
-          let end = min(offset + blockSize, map.bytes.count)
-          try consume(UnsafeRawBufferPointer(rebasing: map.bytes[offset..<end]))
-          offset = end
-          map.release(upTo: offset - 65_536)  // keep the tail: a partial line may still be read
-        }
-      } else {
-        try source.forEachBlock(size: blockSize) { try consume($0, live: true) }
-      }
-      try decoder.finish()
-      collect(final: true)
+    func flush() {
       framesWritten += pending.count / format.blockAlign
       out.writeInBackground(pending)
+      pending = []
+      pending.reserveCapacity(1 << 21)
+    }
+    /// Moves what the decoder has ready to the output a block at a time, so hours of filled gap
+    /// (kept as a count by the decoder) never sit in memory; `live` input (a pipe) is written as
+    /// soon as it is decoded.
+    func drain(live: Bool, final: Bool = false) {
+      while true {
+        if rateConverter != nil {
+          converted.removeAll(keepingCapacity: true)
+          guard decoder.takeOutput(into: &converted, limit: 1 << 15) > 0 else { break }
+          converted.withUnsafeBytes { rateConverter!.convert($0, into: &pending) }
+        } else {
+          guard decoder.takeOutput(into: &pending, limit: 1 << 18) > 0 else { break }
+        }
+        if pending.count >= 1 << 20 { flush() }
+      }
+      if final { rateConverter?.finish(into: &pending) }
+      if live && !pending.isEmpty { flush() }
+    }
+    do {
+      // read(2) into a large buffer rather than mmap: a file truncated while it is read (log
+      // rotation's copytruncate) then ends early instead of killing the process with SIGBUS,
+      // at no measurable cost (Benchmarks/README.md).
+      let live = !source.isRegularFile
+      try source.forEachBlock(size: 1 << 20) { block in
+        try decoder.feed(block)
+        drain(live: live)
+      }
+      try decoder.finish()
+      drain(live: false, final: true)
+      flush()
       try out.finishBackgroundWrites()
       let dataLength = framesWritten * format.blockAlign
       if !raw {
@@ -142,6 +151,9 @@ struct CodecDecode: ParsableCommand {
       let ms = s.tracks.values.reduce(0) { $0 + $1.gapSamples } / 8
       parts.append("\(gaps) gap\(gaps == 1 ? "" : "s") filled (\(ms) ms)")
     }
+    if s.clearedSamples > 0 {
+      parts.append("\(format2(Double(s.clearedSamples) / 8000)) s of bot audio cleared")
+    }
     if s.unknownEvents > 0 {
       parts.append("\(s.unknownEvents) unknown event\(s.unknownEvents == 1 ? "" : "s") skipped")
     }
@@ -170,6 +182,13 @@ extension CaptureDecoder.TrackSelection: ExpressibleByArgument {
     }
   }
   public static var allValueStrings: [String] { ["inbound", "outbound", "both"] }
+  public static var allValueDescriptions: [String: String] {
+    [
+      "inbound": "What the caller said (inbound_track).",
+      "outbound": "What was played to the caller (outbound_track; a bot's audio).",
+      "both": "Stereo: inbound left, outbound right, aligned (both_tracks).",
+    ]
+  }
   public var defaultValueDescription: String { self == .automatic ? "inbound, or the only track" : rawValue }
 }
 

@@ -34,7 +34,7 @@ struct CodecEncode: ParsableCommand {
       "messages (outbound media JSON lines), payloads (base64 lines), raw (µ-law bytes) or wav (µ-law WAV).")
   var format: MediaEncoder.OutputFormat = .messages
 
-  @Option(help: "Audio per payload, e.g. 20ms (160 bytes).")
+  @Option(help: "Audio per payload, with its unit: 20ms (160 bytes), 0.5s.")
   var frame: String = "20ms"
 
   @Option(name: .customLong("stream-sid"), help: "streamSid of the messages (MZ…). Default: a random one.")
@@ -58,6 +58,11 @@ struct CodecEncode: ParsableCommand {
   }
 
   func frameBytes() throws -> Int {
+    // A bare number would be seconds (20 = 20 s = 160,000 bytes a payload): say what was meant.
+    if let last = frame.last, last.isNumber {
+      throw ValidationError(
+        "--frame needs a unit: e.g. --frame \(frame)ms for \(frame) milliseconds, or \(frame)s.")
+    }
     let duration: Duration
     do { duration = try DurationText.parse(frame) } catch { throw ValidationError("--frame: \(error)") }
     let bytes =

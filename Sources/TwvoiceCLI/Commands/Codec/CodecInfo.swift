@@ -83,22 +83,32 @@ struct CodecInfo: ParsableCommand {
     var pcm: [UInt8] = []
     var left: [Float] = []
     var right: [Float] = []
+    /// Measures what the decoder has ready, a block at a time; filled gaps (kept as a count)
+    /// are measured as silence without being written out, so hours of gap cost nothing.
     func drain() {
-      decoder.takeOutput(into: &pcm)
-      let samples = pcm.count / 4
-      left.removeAll(keepingCapacity: true)
-      right.removeAll(keepingCapacity: true)
-      pcm.withUnsafeBytes { raw in
-        for i in 0..<samples {
-          left.append(
-            Float(Int16(littleEndian: raw.loadUnaligned(fromByteOffset: 4 * i, as: Int16.self))) / 32768)
-          right.append(
-            Float(Int16(littleEndian: raw.loadUnaligned(fromByteOffset: 4 * i + 2, as: Int16.self))) / 32768)
+      while true {
+        let silent = decoder.skipSilence()
+        if silent > 0 {
+          meters[0].addSilence(silent)
+          meters[1].addSilence(silent)
         }
+        pcm.removeAll(keepingCapacity: true)
+        let samples = decoder.takeOutput(into: &pcm, limit: 1 << 16)
+        if samples == 0 && silent == 0 { break }
+        left.removeAll(keepingCapacity: true)
+        right.removeAll(keepingCapacity: true)
+        pcm.withUnsafeBytes { raw in
+          for i in 0..<samples {
+            left.append(
+              Float(Int16(littleEndian: raw.loadUnaligned(fromByteOffset: 4 * i, as: Int16.self))) / 32768)
+            right.append(
+              Float(Int16(littleEndian: raw.loadUnaligned(fromByteOffset: 4 * i + 2, as: Int16.self))) / 32768
+            )
+          }
+        }
+        meters[0].add(left)
+        meters[1].add(right)
       }
-      pcm.removeAll(keepingCapacity: true)
-      meters[0].add(left)
-      meters[1].add(right)
     }
     do {
       try source.forEachBlock(size: 1 << 20) { block in
@@ -176,7 +186,8 @@ struct CodecInfo: ParsableCommand {
   static func levelJSON(_ meter: LevelMeter, width: Int) -> JSONValue {
     func db(_ value: Double) -> JSONValue { value.isFinite ? .number(format1(value)) : .null }
     let columns = meter.columns(width)
-    let secondsPerColumn = columns.isEmpty ? 1 : Double(meter.slices.count) / Double(columns.count)
+    let secondsPerColumn =
+      columns.isEmpty ? 1 : Double(meter.slices.count * meter.sliceScale) / Double(columns.count)
     return .object([
       ("peak_dbfs", db(meter.total.peakDBFS)), ("rms_dbfs", db(meter.total.rmsDBFS)),
       ("seconds_per_column", .int(Int(secondsPerColumn.rounded(.up)))),
