@@ -257,17 +257,17 @@ public final class StreamReplayClient: @unchecked Sendable {
           let upgradeConfiguration = NIOTypedHTTPClientUpgradeConfiguration<Bool>(
             upgradeRequestHead: requestHead, upgraders: [upgrader],
             notUpgradingCompletionHandler: { channel in channel.eventLoop.makeSucceededFuture(false) })
-          var configuration = NIOUpgradableHTTPClientPipelineConfiguration(
+          let configuration = NIOUpgradableHTTPClientPipelineConfiguration(
             upgradeConfiguration: upgradeConfiguration)
-          // Frames the bot sends in the same packet as its 101 (an immediate close, early
-          // messages) are passed on to the WebSocket decoder, not dropped with the HTTP decoder.
-          configuration.leftOverBytesStrategy = .forwardBytes
           let upgraded = try sync.configureUpgradableHTTPClientPipeline(configuration: configuration)
           upgraded.whenComplete { result in
             guard !opening.over else { return }
             switch result {
             case .success(true):
               opening.over = true
+              // Frames that came with the 101 go to the WebSocket handlers, now in place; the
+              // session takes them right after `connected` and `start`, before any media.
+              statusPeeker.release(context: channel)
               // Only now may frames be written: until the upgrade handler has gone, writes fail.
               handler.begin()
             case .success(false):
@@ -470,34 +470,86 @@ final class ByteCounter: ChannelInboundHandler, @unchecked Sendable {
   }
 }
 
-/// Reads the first line of the server's answer to the upgrade as it passes, so a refused or
-/// garbled upgrade can be reported with what the server actually said, escaped: nothing a
-/// peer sends reaches the terminal raw.
-final class StatusLinePeeker: ChannelInboundHandler, RemovableChannelHandler, @unchecked Sendable {
+/// Sits before the HTTP decoder during the opening. It reads the first line of the server's
+/// answer as it passes, so a refused or garbled upgrade can be reported with what the server
+/// actually said, escaped (nothing a peer sends reaches the terminal raw). And it holds back
+/// whatever follows a 101 answer's header (frames the bot sent in the same packet: an
+/// immediate close, early messages) until the WebSocket handlers are in place, then passes it
+/// on: NIO's HTTP decoder would otherwise drop those bytes with itself.
+final class StatusLinePeeker: ChannelInboundHandler, @unchecked Sendable {
   typealias InboundIn = ByteBuffer
   typealias InboundOut = ByteBuffer
   private var seen: [UInt8] = []
   private(set) var bytes = 0
-  private var complete = false
+  private var headerDone = false
+  private var heldBack: ByteBuffer?
+  private var released = false
   static let shownBytes = 200
+  /// A longer header is left to the HTTP decoder's own limits.
+  static let maximumHeader = 1 << 16
 
   /// The answer's first line (or first bytes, without a line end), escaped and shortened.
   var firstLine: String? {
     guard !seen.isEmpty else { return nil }
     let end = seen.firstIndex(where: { $0 == 0x0D || $0 == 0x0A }) ?? seen.count
     var line = String(decoding: seen[..<min(end, Self.shownBytes)], as: UTF8.self).escapingControlCharacters
-    if min(end, seen.count) > Self.shownBytes { line += "…" }
+    if end > Self.shownBytes { line += "…" }
     return line.isEmpty ? "an empty line" : line
   }
 
   func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-    let buffer = Self.unwrapInboundIn(data)
-    if !complete {
-      bytes += buffer.readableBytes
-      seen += buffer.readableBytesView.prefix(Self.shownBytes + 1 - min(seen.count, Self.shownBytes + 1))
-      if seen.count > Self.shownBytes || seen.contains(0x0A) { complete = true }
+    var buffer = Self.unwrapInboundIn(data)
+    if released {
+      context.fireChannelRead(data)
+      return
     }
-    context.fireChannelRead(data)
+    if heldBack != nil {
+      heldBack!.writeBuffer(&buffer)
+      return
+    }
+    bytes += buffer.readableBytes
+    let before = seen.count
+    if before < Self.maximumHeader {
+      seen += buffer.readableBytesView.prefix(Self.maximumHeader - before)
+    }
+    guard !headerDone, let end = Self.headerEnd(seen, from: max(0, before - 3)) else {
+      context.fireChannelRead(data)
+      return
+    }
+    headerDone = true
+    // Only the answer to a successful upgrade is followed by WebSocket frames.
+    let isSwitching =
+      seen.starts(with: Array("HTTP/1.1 101".utf8)) || seen.starts(with: Array("HTTP/1.0 101".utf8))
+    guard isSwitching else {
+      context.fireChannelRead(data)
+      return
+    }
+    // From here until `release`, nothing goes to the HTTP decoder.
+    let header = buffer.readSlice(length: end - before)!
+    heldBack = buffer
+    context.fireChannelRead(Self.wrapInboundOut(header))
+  }
+
+  /// Passes on what was held back, once the WebSocket handlers are in the pipeline.
+  func release(context channel: any Channel) {
+    guard !released else { return }
+    released = true
+    guard let held = heldBack else { return }
+    heldBack = nil
+    guard held.readableBytes > 0 else { return }
+    guard let context = try? channel.pipeline.syncOperations.context(handler: self) else { return }
+    context.fireChannelRead(Self.wrapInboundOut(held))
+    context.fireChannelReadComplete()
+  }
+
+  static func headerEnd(_ bytes: [UInt8], from: Int) -> Int? {
+    guard bytes.count >= 4 else { return nil }
+    var i = from
+    while i + 4 <= bytes.count {
+      if bytes[i] == 13 && bytes[i + 1] == 10 && bytes[i + 2] == 13 && bytes[i + 3] == 10 { return i + 4 }
+      i += 1
+    }
+    return nil
   }
 }
 
@@ -560,7 +612,7 @@ final class ReplayHandler: ChannelInboundHandler, @unchecked Sendable {
 
   /// Starts the session once the WebSocket is fully set up (on the event loop).
   func begin() {
-    guard let context, !began else { return }
+    guard let context, !began, !finished else { return }
     began = true
     start = NIODeadline.now()
     send(session.open(at: 0), context: context)
