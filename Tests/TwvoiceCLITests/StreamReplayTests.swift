@@ -202,10 +202,10 @@ enum BoundedRun {
   static func run(
     _ arguments: [String], stdin: String? = nil, environment: [String: String] = [:],
     in directory: URL? = nil,
-    limit: Double = 60, whileRunning: ((Process) -> Void)? = nil
+    limit: Double = 60, executable: String? = nil, whileRunning: ((Process) -> Void)? = nil
   ) throws -> Outcome {
     let process = Process()
-    process.executableURL = Twvoice.executable
+    process.executableURL = executable.map { URL(fileURLWithPath: $0) } ?? Twvoice.executable
     process.arguments = arguments
     var env = environment
     env["PATH"] = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
@@ -533,6 +533,36 @@ struct StreamReplayPeerTests {
     #expect(run.result.stderr.contains("(Twilio error 31924)"), "\(run.result)")
     let close = peer.clientFrames.last { $0.opcode == 8 }
     #expect(close?.payload.prefix(2) == [0x03, 0xF1])
+  }
+
+  @Test func aFloodOfTinyMessagesKeepsMemoryFlat() throws {
+    // 150,000 messages of 100 bytes, then a normal close: kept one by one (as before) they need
+    // about 70 MB more than the replay itself; here its data segment is capped at 64 MB.
+    let text = #"{"event":"flood","pad":""# + String(repeating: "x", count: 76) + #""}"#
+    let count = 150_000
+    let peer = try RawPeer(
+      .upgradeAndFlood(frame: RawPeer.text(text), count: count, then: RawPeer.close(1000)))
+    defer { peer.stop() }
+    let dir = try TemporaryDirectory.make()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let replay =
+      ([
+        Twvoice.executable.path, "stream", "replay", "--silence", "10m", "--speed", "10", "--url", peer.url,
+        "--json",
+        "--log", "f.jsonl",
+      ] + Self.sids).map { "'\($0)'" }.joined(separator: " ")
+    let run = try BoundedRun.run(
+      ["-c", "ulimit -d 65536 && exec \(replay)"], in: dir, limit: 600, executable: "/bin/sh")
+    #expect(!run.timedOut)
+    #expect(run.result.status == 0, "\(run.result.stderr)")
+    let summary = try Self.json(run.result)
+    #expect(summary["outcome"] == .string("the bot ended the stream (close code 1000)"))
+    #expect(summary["messages_received"] == .int(count), "\(run.result.stdout)")
+    #expect(summary["warnings"] == .object([("31951", .int(count))]))
+    // The log has every message all the same.
+    let log = try String(contentsOf: dir.appendingPathComponent("f.jsonl"), encoding: .utf8)
+    #expect(
+      log.split(separator: "\n").count == summary["messages_sent"].flatMap(\.intValue).map { $0 + count })
   }
 
   @Test func eachViolationCodeIsReportedOncePerStreamWithItsCount() throws {

@@ -244,8 +244,9 @@ final class RawPeer: @unchecked Sendable {
     case answer([UInt8])
     /// A valid 101, with these bytes in the same write, then keep reading.
     case upgrade(then: [UInt8])
-    /// A valid 101, then `count` copies of `frame`, written in one go.
-    case upgradeAndFlood(frame: [UInt8], count: Int)
+    /// A valid 101, then, once the client has had time to set up, `count` copies of `frame`
+    /// and then `then`, written in one go.
+    case upgradeAndFlood(frame: [UInt8], count: Int, then: [UInt8])
     /// Record the first bytes (a TLS ClientHello) and close.
     case recordHello
   }
@@ -403,11 +404,16 @@ private final class RawPeerHandler: ChannelInboundHandler, @unchecked Sendable {
       write(bytes, context: context)
     case .upgrade(let then):
       write(switching + then, context: context)
-    case .upgradeAndFlood(let frame, let count):
-      var buffer = context.channel.allocator.buffer(capacity: switching.count + frame.count * count)
-      buffer.writeBytes(switching)
+    case .upgradeAndFlood(let frame, let count, let then):
+      write(switching, context: context)
+      var buffer = context.channel.allocator.buffer(capacity: frame.count * count + then.count)
       for _ in 0..<count { buffer.writeBytes(frame) }
-      context.writeAndFlush(Self.wrapOutboundOut(buffer), promise: nil)
+      buffer.writeBytes(then)
+      let bound = NIOLoopBound((buffer, context), eventLoop: context.eventLoop)
+      context.eventLoop.scheduleTask(in: .milliseconds(200)) {
+        let (buffer, context) = bound.value
+        context.writeAndFlush(Self.wrapOutboundOut(buffer), promise: nil)
+      }
     }
   }
 
