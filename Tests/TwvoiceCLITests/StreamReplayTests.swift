@@ -593,4 +593,58 @@ struct StreamReplayPeerTests {
     guard case .array(let occurrences) = first["first"] else { return }
     #expect(occurrences.count == 3)
   }
+
+  // MARK: signals
+
+  @Test(arguments: [(SIGINT, 130), (SIGTERM, 143), (SIGHUP, 129)] as [(Int32, Int32)])
+  func aSignalHangsUpAndKeepsTheRecordingAndTheLog(signal: Int32, status: Int32) throws {
+    let bot = try TestBot(.silent)
+    defer { bot.stop() }
+    let dir = try TemporaryDirectory.make()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let run = try BoundedRun.run(
+      [
+        "stream", "replay", "--silence", "60s", "--url", bot.url, "--record", "r.wav", "--log", "r.jsonl",
+        "-q",
+      ]
+        + Self.sids, in: dir
+    ) { process in
+      // Once the call is under way: connected, start and a few frames.
+      let deadline = Date().addingTimeInterval(30)
+      while bot.received.count < 5 && Date() < deadline { usleep(10_000) }
+      kill(process.processIdentifier, signal)
+    }
+    #expect(!run.timedOut)
+    #expect(run.result.status == status, "\(run.result)")
+    let files = try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted()
+    #expect(files == ["r.jsonl", "r.wav"])  // no temporary file left behind
+    let wav = try Data(contentsOf: dir.appendingPathComponent("r.wav"))
+    #expect(wav.count > 44 && wav.prefix(4) == Data("RIFF".utf8))
+    let log = try String(contentsOf: dir.appendingPathComponent("r.jsonl"), encoding: .utf8)
+    let last = try JSONParser.parse(String(log.split(separator: "\n").last ?? ""))
+    #expect(last["event"] == .string("stop"))  // the caller hung up
+    #expect(bot.waitForMessage(containing: #""event":"stop""#))
+  }
+
+  @Test(arguments: [(SIGINT, 130), (SIGTERM, 143)] as [(Int32, Int32)])
+  func aSignalDuringTheOpeningIsHonouredAndLeavesNothing(signal: Int32, status: Int32) throws {
+    let peer = try RawPeer(.silent)
+    defer { peer.stop() }
+    let dir = try TemporaryDirectory.make()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let run = try BoundedRun.run(
+      [
+        "stream", "replay", "--silence", "5s", "--url", peer.url, "--connect-timeout", "120", "--record",
+        "r.wav",
+        "--log", "r.jsonl", "-q",
+      ], in: dir
+    ) { process in
+      let deadline = Date().addingTimeInterval(30)
+      while peer.received.isEmpty && Date() < deadline { usleep(10_000) }
+      kill(process.processIdentifier, signal)
+    }
+    #expect(!run.timedOut)
+    #expect(run.result.status == status, "\(run.result)")
+    #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).isEmpty)
+  }
 }

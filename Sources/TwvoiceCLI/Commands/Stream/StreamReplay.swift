@@ -167,6 +167,10 @@ struct StreamReplay: ParsableCommand {
   }
 
   func run() throws {
+    // First of all, so that a signal at any point (reading a long input, opening the files,
+    // dialing) hangs up cleanly instead of leaving temporary files behind.
+    ReplaySignals.install()
+    defer { ReplaySignals.uninstall() }
     let environment = SystemIO.environment()
     var random = seed.map { TwvoiceRandom(seed: $0) } ?? TwvoiceRandom()
     let target: StreamReplayClient.Target
@@ -222,8 +226,6 @@ struct StreamReplay: ParsableCommand {
         authToken: authToken ?? environment[EnvironmentVariable.authToken], signedURL: signedURL,
         connectAddress: resolved?.address, insecure: insecure, speed: effectiveSpeed,
         connectTimeoutSeconds: connectTimeout))
-    ReplaySignals.install()
-    defer { ReplaySignals.uninstall() }
     client.stopRequested = { ReplaySignals.received != nil }
     let firstTimestampMs = configuration.firstTimestampMs
     if let logWriter {
