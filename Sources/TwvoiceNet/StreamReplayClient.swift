@@ -344,7 +344,13 @@ public final class StreamReplayClient: @unchecked Sendable {
     }
     deadline.cancel()
     watcher.cancel()
-    if let channel = try? connect.wait() { try? channel.close().wait() }
+    // Close the connection if there is one; never wait on a connection attempt still under way
+    // (a name being resolved, a SYN unanswered) after a timeout or a signal.
+    if let channel = try? loop.submit({ opening.channel }).wait() {
+      try? channel.close().wait()
+    } else {
+      connect.whenSuccess { $0.close(promise: nil) }
+    }
     let finalSession = (try? loop.submit { handler.finalSession() }.wait()) ?? session
     return (finalSession, outcome)
   }
