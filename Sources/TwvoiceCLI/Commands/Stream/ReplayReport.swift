@@ -1,10 +1,6 @@
 import TwvoiceCore
 import TwvoiceNet
 
-#if canImport(Glibc)
-  import Glibc
-#endif
-
 /// The summary of a replay: messages, audio, marks, violations by code, latency.
 struct ReplaySummary {
   let session: StreamSession
@@ -205,43 +201,6 @@ enum ReplayLog {
     members.append(("twvoice", metaValue))
     value = .object(members)
     return writer.string(value)
-  }
-}
-
-/// SIGINT, SIGTERM and SIGHUP during a replay: the caller hangs up, the recording and the log
-/// are finished, and the command exits 128 + the signal (130, 143, 129).
-enum ReplaySignals {
-  nonisolated(unsafe) static var caught: sig_atomic_t = 0
-
-  static func install() {
-    Interrupt.install()
-    var set = sigset_t()
-    sigemptyset(&set)
-    sigaddset(&set, SIGTERM)
-    sigaddset(&set, SIGHUP)
-    pthread_sigmask(SIG_UNBLOCK, &set, nil)
-    caught = 0
-    signal(SIGTERM) { ReplaySignals.caught = $0 }
-    signal(SIGHUP) { ReplaySignals.caught = $0 }
-  }
-
-  static func uninstall() {
-    signal(SIGTERM, SIG_DFL)
-    signal(SIGHUP, SIG_DFL)
-  }
-
-  /// The signal received, if any.
-  static var received: Int32? {
-    if caught != 0 { return caught }
-    return Interrupt.isRequested ? SIGINT : nil
-  }
-
-  static func name(_ signal: Int32?) -> String {
-    switch signal {
-    case SIGTERM: "SIGTERM"
-    case SIGHUP: "SIGHUP"
-    default: "SIGINT"
-    }
   }
 }
 
