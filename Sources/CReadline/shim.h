@@ -32,6 +32,14 @@ static inline void twvoice_rl_reset_line(void) {
   rl_redisplay();
 }
 
+/// Hooks readline calls while it waits for input (about ten times a second) and after a signal
+/// interrupts its read: where a Ctrl-C noted by the signal handler is acted on, outside the
+/// handler (readline's functions are not async-signal-safe).
+static inline void twvoice_rl_set_event_hooks(rl_hook_func_t *hook) {
+  rl_event_hook = hook;
+  rl_signal_event_hook = hook;
+}
+
 /// readline installs its own signal handlers by default; twvoice handles SIGINT itself.
 static inline void twvoice_rl_set_catch_signals(int catch_signals) { rl_catch_signals = catch_signals; }
 #endif

@@ -44,8 +44,10 @@ struct Twvoice {
     env["PATH"] = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
     env["COLUMNS"] = "100"
     process.environment = env
-    let workDirectory = try directory ?? TemporaryDirectory.make()
-    process.currentDirectoryURL = workDirectory
+    // A run without a directory gets a fresh empty one, removed when the run ends.
+    let scratch = directory == nil ? try TemporaryDirectory.make() : nil
+    defer { if let scratch { TemporaryDirectory.remove(scratch) } }
+    process.currentDirectoryURL = directory ?? scratch
     let out = Pipe()
     let err = Pipe()
     let input = Pipe()
@@ -56,24 +58,44 @@ struct Twvoice {
     if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
     try input.fileHandleForWriting.close()
     // Read both pipes before waiting, so a large output cannot block the child.
+    // The reader thread hands its result over through the semaphore, which orders the write
+    // before the read (ThreadSanitizer saw the earlier isFinished poll as a race).
     nonisolated(unsafe) var errData = Data()
-    let errReader = Thread { errData = err.fileHandleForReading.readDataToEndOfFile() }
+    let errDone = DispatchSemaphore(value: 0)
+    let errReader = Thread {
+      errData = err.fileHandleForReading.readDataToEndOfFile()
+      errDone.signal()
+    }
     errReader.start()
     let outData = out.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
-    while !errReader.isFinished { usleep(1000) }
+    errDone.wait()
     return Result(
       status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
       stderr: String(decoding: errData, as: UTF8.self), stdoutBytes: outData)
   }
 }
 
-/// Fresh directories under the system temporary directory.
+/// Runs `body` in a fresh directory under the system temporary directory, holding `files`
+/// (name → contents), and removes the directory and everything in it when `body` returns or
+/// throws. Every test that needs files uses this, so a test run leaves nothing behind.
+func withTemporaryDirectory<T>(
+  _ files: [String: String] = [:], _ body: (URL) throws -> T
+) throws -> T {
+  let url = try TemporaryDirectory.with(files)
+  defer { TemporaryDirectory.remove(url) }
+  return try body(url)
+}
+
+/// Fresh directories under the system temporary directory. Prefer `withTemporaryDirectory`;
+/// a directory made here is removed by `remove(_:)` (call it in a `defer`), and at the latest
+/// when the test process exits.
 enum TemporaryDirectory {
   static func make() throws -> URL {
     let url = FileManager.default.temporaryDirectory.appendingPathComponent(
       "twvoice-test-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    Leftovers.shared.add(url)
     return url
   }
 
@@ -84,6 +106,30 @@ enum TemporaryDirectory {
       try Data(contents.utf8).write(to: url.appendingPathComponent(name))
     }
     return url
+  }
+
+  /// Removes a directory made by `make()` or `with(_:)`, and everything in it.
+  static func remove(_ url: URL) {
+    try? FileManager.default.removeItem(at: url)
+    Leftovers.shared.remove(url)
+  }
+
+  /// Directories not yet removed, removed at process exit: a backstop for a test that forgot.
+  private final class Leftovers: @unchecked Sendable {
+    static let shared: Leftovers = {
+      let leftovers = Leftovers()
+      atexit { Leftovers.shared.removeAll() }
+      return leftovers
+    }()
+    private let lock = NSLock()
+    private var paths: Set<String> = []
+
+    func add(_ url: URL) { lock.withLock { _ = paths.insert(url.path) } }
+    func remove(_ url: URL) { lock.withLock { _ = paths.remove(url.path) } }
+    func removeAll() {
+      let all = lock.withLock { paths }
+      for path in all { try? FileManager.default.removeItem(atPath: path) }
+    }
   }
 }
 

@@ -17,6 +17,7 @@ struct CodecDecodeTests {
 
   @Test func fileOutputHasExactSizesAndSamples() throws {
     let dir = try TemporaryDirectory.with(["capture.jsonl": Self.capture()])
+    defer { TemporaryDirectory.remove(dir) }
     let r = try Twvoice.run(["codec", "decode", "capture.jsonl", "-o", "call.wav"], in: dir)
     #expect(r.status == 0, "\(r)")
     #expect(r.stdout.isEmpty)
@@ -49,6 +50,7 @@ struct CodecDecodeTests {
 
   @Test func stereoAndALawHeaders() throws {
     let dir = try TemporaryDirectory.with(["c.jsonl": Self.capture()])
+    defer { TemporaryDirectory.remove(dir) }
     let r = try Twvoice.run(
       ["codec", "decode", "c.jsonl", "--track", "both", "--encoding", "alaw", "-o", "s.wav"], in: dir)
     #expect(r.status == 0, "\(r)")
@@ -70,6 +72,7 @@ struct CodecDecodeTests {
     var text = Self.capture(frames: 3)
     text += #"{"event":"media","media":{"track":"inbound","timestamp":"60","payload":"not base64!"}}"# + "\n"
     let dir = try TemporaryDirectory.with(["capture.jsonl": text])
+    defer { TemporaryDirectory.remove(dir) }
     let r = try Twvoice.run(["codec", "decode", "capture.jsonl", "-o", "out.wav"], in: dir)
     #expect(r.status == 65)
     #expect(r.stderr == "twvoice: error: capture.jsonl:5: payload is not valid base64 (media.payload)\n")
@@ -78,6 +81,7 @@ struct CodecDecodeTests {
 
   @Test func existingOutputSurvivesAFailedRun() throws {
     let dir = try TemporaryDirectory.with(["bad.jsonl": "{\"event\":\"media\"\n", "out.wav": "keep me"])
+    defer { TemporaryDirectory.remove(dir) }
     let r = try Twvoice.run(["codec", "decode", "bad.jsonl", "-o", "out.wav"], in: dir)
     #expect(r.status == 65)
     #expect(try String(contentsOf: dir.appendingPathComponent("out.wav"), encoding: .utf8) == "keep me")

@@ -54,6 +54,7 @@ struct CodecEncodeTests {
     let codes = (0..<1001).map { UInt8(truncatingIfNeeded: $0 * 7) }
     let wav = Data(WAVHeader.bytes(format: .twilio, dataLength: codes.count) + codes + [0])
     let dir = try Self.directory(["in.wav": wav])
+    defer { TemporaryDirectory.remove(dir) }
     let raw = try Twvoice.run(["codec", "encode", "in.wav", "--format", "raw", "-o", "out.ul"], in: dir)
     #expect(raw.status == 0, "\(raw)")
     #expect(raw.stderr.contains("copied (already 8 kHz mono µ-law)"))
@@ -67,6 +68,7 @@ struct CodecEncodeTests {
   @Test func pcm16At8kIsEncodedExactlyAsG191() throws {
     let all = (0...65535).map { Int16(bitPattern: UInt16($0)) }
     let dir = try Self.directory(["all.wav": Self.pcm16WAV(all)])
+    defer { TemporaryDirectory.remove(dir) }
     let r = try Twvoice.run(["codec", "encode", "all.wav", "--format", "raw", "-o", "all.ul", "-q"], in: dir)
     #expect(r.status == 0)
     let codes = try Data(contentsOf: dir.appendingPathComponent("all.ul"))
@@ -75,6 +77,7 @@ struct CodecEncodeTests {
 
   @Test func messagesHaveTwilioOutboundShape() throws {
     let dir = try Self.directory(["s.wav": Self.pcm16WAV([Int16](repeating: 0, count: 400))])
+    defer { TemporaryDirectory.remove(dir) }
     let r = try Twvoice.run(
       ["codec", "encode", "s.wav", "--stream-sid", Self.sid, "--mark", "done"], in: dir)
     #expect(r.status == 0, "\(r)")
@@ -93,6 +96,7 @@ struct CodecEncodeTests {
 
   @Test func payloadsAndFrameSize() throws {
     let dir = try Self.directory(["s.wav": Self.pcm16WAV([Int16](repeating: 0, count: 640))])
+    defer { TemporaryDirectory.remove(dir) }
     let r = try Twvoice.run(
       ["codec", "encode", "s.wav", "--format", "payloads", "--frame", "40ms", "-q"], in: dir)
     let lines = r.stdout.split(separator: "\n")
@@ -102,6 +106,7 @@ struct CodecEncodeTests {
 
   @Test func randomStreamSidIsSeedable() throws {
     let dir = try Self.directory(["s.wav": Self.pcm16WAV([1, 2, 3])])
+    defer { TemporaryDirectory.remove(dir) }
     let a = try Twvoice.run(["codec", "encode", "s.wav", "--seed", "4", "-q"], in: dir)
     let b = try Twvoice.run(["codec", "encode", "s.wav", "--seed", "4", "-q"], in: dir)
     #expect(a.stdout == b.stdout)
@@ -116,6 +121,7 @@ struct CodecEncodeTests {
       "stereo.wav": Self.pcm16WAV(
         Self.tone(1004, rate: 44100).flatMap { [$0, $0] }, rate: 44100, channels: 2),
     ])
+    defer { TemporaryDirectory.remove(dir) }
     for (input, frequency, check) in [
       ("t1004.wav", 1004.0, { (level: Double) in abs(20 * log10(level / 16383)) < 0.1 }),
       ("stereo.wav", 1004.0, { (level: Double) in abs(20 * log10(level / 16383)) < 0.1 }),
@@ -134,6 +140,7 @@ struct CodecEncodeTests {
 
   @Test func encodeThenDecodeRoundTrips() throws {
     let dir = try Self.directory(["t.wav": Self.pcm16WAV(Self.tone(440, rate: 8000, seconds: 0.5))])
+    defer { TemporaryDirectory.remove(dir) }
     let encoded = try Twvoice.run(["codec", "encode", "t.wav", "-q"], in: dir)
     let decoded = try Twvoice.run(
       ["codec", "decode", "-", "--raw", "--encoding", "mulaw", "-q"], stdin: encoded.stdout)
@@ -151,6 +158,7 @@ struct CodecEncodeTests {
         dataLength: inner.count) + inner
     let mp3 = Array("ID3".utf8) + [4, 0, 0, 0, 0, 0, 0] + [UInt8](repeating: 0, count: 100)
     let dir = try Self.directory(["wavwav.wav": Data(outer), "song.mp3": Data(mp3)])
+    defer { TemporaryDirectory.remove(dir) }
     let r = try Twvoice.run(["codec", "encode", "wavwav.wav", "-o", "out.jsonl"], in: dir)
     #expect(r.status == 65)
     #expect(
@@ -184,6 +192,7 @@ struct CodecEncodeTests {
     ] as [(String, [UInt8], String)])
   func malformedWAVsThroughTheBinary(name: String, bytes: [UInt8], message: String) throws {
     let dir = try Self.directory(["bad.wav": Data(bytes)])
+    defer { TemporaryDirectory.remove(dir) }
     let r = try Twvoice.run(["codec", "encode", "bad.wav", "-o", "out.jsonl"], in: dir)
     #expect(r.status == 65, "\(name): \(r)")
     #expect(r.stderr == "twvoice: error: bad.wav: \(message)\n", "\(name)")
@@ -192,12 +201,14 @@ struct CodecEncodeTests {
 
   @Test func oddMuLawWAVToAPipeHasItsPadByte() throws {
     let dir = try Self.directory(["s.wav": Self.pcm16WAV([1, 2, 3])])
+    defer { TemporaryDirectory.remove(dir) }
     let r = try Twvoice.run(["codec", "encode", "s.wav", "--format", "wav", "-q", "-o", "-"], in: dir)
     #expect(r.stdoutBytes.count == 58 + 3 + 1)
   }
 
   @Test func usageAndInputErrors() throws {
     let dir = try Self.directory(["s.wav": Self.pcm16WAV([0]), "text.txt": Data("hello".utf8)])
+    defer { TemporaryDirectory.remove(dir) }
     #expect(try Twvoice.run(["codec", "encode", "nope.wav"], in: dir).status == 66)
     let text = try Twvoice.run(["codec", "encode", "text.txt"], in: dir)
     #expect(text.status == 65)

@@ -68,6 +68,7 @@ struct CodecInfoTests {
       dataLength: samples.count * 2)
     for s in samples { bytes += [UInt8(truncatingIfNeeded: s), UInt8(truncatingIfNeeded: s >> 8)] }
     let dir = try TemporaryDirectory.make()
+    defer { TemporaryDirectory.remove(dir) }
     try Data(bytes).write(to: dir.appendingPathComponent("a.wav"))
     let r = try Twvoice.run(["codec", "info", "a.wav", "--json"], in: dir)
     let report = try JSONParser.parse(r.stdout)

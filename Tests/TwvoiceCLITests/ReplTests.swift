@@ -203,6 +203,7 @@ struct ReplTerminalTests {
 
   @Test func tabCompletionHistoryAndExit() throws {
     let state = try TemporaryDirectory.make()
+    defer { TemporaryDirectory.remove(state) }
     var env = Twvoice.fakeEnvironment
     env["XDG_STATE_HOME"] = state.path
     env["TERM"] = "xterm"
@@ -227,6 +228,56 @@ struct ReplTerminalTests {
 }
 
 extension ReplTerminalTests {
+  /// A line that sets or passes a secret is never written to the history file (an older file's
+  /// such lines are dropped too); within the session Up-arrow still recalls it; `show` masks it.
+  @Test func historyFileNeverHoldsASecret() throws {
+    try withTemporaryDirectory { state in
+      let history = state.appendingPathComponent("twvoice/history")
+      try FileManager.default.createDirectory(
+        at: history.deletingLastPathComponent(), withIntermediateDirectories: true)
+      try "token mint --identity a --api-secret OLD-SECRET-0\ncodec info old.wav\n".write(
+        to: history, atomically: true, encoding: .utf8)
+      var env = Twvoice.fakeEnvironment
+      env["XDG_STATE_HOME"] = state.path
+      env["HOME"] = state.path
+      env["TERM"] = "xterm"
+      let t = try Terminal(arguments: ["repl"], environment: env)
+      #expect(t.waitFor("twvoice> "))
+      for line in [
+        "set api-secret SECRET-1-abcdef",
+        "set auth-token SECRET-2-abcdef",
+        "token mint --identity a --now 1700000000 --api-secret SECRET-3-abcdef",
+        "token mint --identity a --now 1700000000 --api-secret=SECRET-4-abcdef",
+        "token decode --auth-token SECRET-5-abcdef x",
+        "TWILIO_API_SECRET=SECRET-6-abcdef token mint --identity a",
+        "env TWILIO_AUTH_TOKEN='SECRET-7-abcdef'",
+        "twiml render dial --client kept-line",
+      ] {
+        t.type(line + "\r")
+        #expect(t.waitFor("twvoice> "), "\(line): \(t.output)")
+      }
+      t.type("show\r")
+      #expect(t.waitFor("api-secret = •••••••• (15 characters)"), "\(t.output)")
+      #expect(t.waitFor("auth-token = •••••••• (15 characters)"), "\(t.output)")
+      #expect(t.waitFor("twvoice> "))
+      // Up-arrow three times: show, the kept line, then the last secret line, from memory.
+      t.type("\u{1B}[A\u{1B}[A\u{1B}[A")
+      #expect(t.waitFor("SECRET-7-abcdef"), "\(t.output)")
+      t.type("\u{03}")  // Ctrl-C drops it
+      #expect(t.waitFor("twvoice> "))
+      t.type("exit\r")
+      t.process.waitUntilExit()
+      #expect(t.process.terminationStatus == 0)
+      let saved = try String(contentsOf: history, encoding: .utf8)
+      #expect(saved.contains("twiml render dial --client kept-line"), "\(saved)")
+      #expect(saved.contains("codec info old.wav"), "\(saved)")
+      #expect(saved.contains("show"), "\(saved)")
+      #expect(!saved.contains("SECRET"), "\(saved)")
+    }
+  }
+}
+
+extension ReplTerminalTests {
   /// Ctrl-C on a running replay, in a real terminal session (Python's pexpect forks onto a pty
   /// as a shell would); skipped where python3 with pexpect is not installed.
   @Test func ctrlCStopsARunningReplayAndKeepsTheRecording() throws {
@@ -240,6 +291,7 @@ extension ReplTerminalTests {
     let bot = try TestBot(.silent)
     defer { bot.stop() }
     let dir = try TemporaryDirectory.make()
+    defer { TemporaryDirectory.remove(dir) }
     let record = dir.appendingPathComponent("partial.wav").path
     let script = """
       import os, sys, time, pexpect
@@ -264,5 +316,24 @@ extension ReplTerminalTests {
     #expect(FileManager.default.fileExists(atPath: record))
     #expect(bot.messages.last?["event"] == .string("stop"))
     #expect(bot.messages.filter { $0["event"] == .string("media") }.count < 200)  // far less than 60 s
+  }
+}
+
+struct SecretLineTests {
+  @Test(arguments: [
+    ("set api-secret abc", true), ("set auth-token abc", true), ("set my-secret abc", true),
+    ("token mint --api-secret abc", true), ("token mint --api-secret=abc", true),
+    ("token decode --auth-token abc x", true), ("TWILIO_API_SECRET=abc token mint", true),
+    ("env TWILIO_AUTH_TOKEN=abc", true), ("export TWILIO_AUTH_TOKEN='a b'", true),
+    ("echo 'unterminated secret", true),
+    ("token decode eyJhbGciOiJIUzI1NiJ9.eyJpc3MiOiJTSyJ9.c2ln", true),
+    ("token decode --json eyJhbGciOiJIUzI1NiJ9.eyJpc3MiOiJTSyJ9.", true),
+    ("token decode x --token=eyJhbGciOiJIUzI1NiJ9.eyJpc3MiOiJTSyJ9.c2ln", true),
+    ("set identity alice", false), ("token mint --api-secret-file s.txt --identity a", false),
+    ("twiml render dial --client alice", false), ("show", false), ("env", false),
+    ("token decode eyJ.x", false), ("codec info call.jsonl", false),
+  ])
+  func linesThatHoldASecret(line: String, secret: Bool) {
+    #expect(SecretLine.holdsSecret(line) == secret, "\(line)")
   }
 }

@@ -52,6 +52,7 @@ struct StreamReplayTests {
     let bot = try TestBot(.replyWithMark(everyFrames: 10, replyBytes: 800))
     defer { bot.stop() }
     let dir = try TemporaryDirectory.make()
+    defer { TemporaryDirectory.remove(dir) }
     let r = try Twvoice.run(
       [
         "stream", "replay", "--silence", "1s", "--url", bot.url, "--speed", "20", "--tail", "2s",
@@ -132,6 +133,7 @@ struct StreamReplayTests {
     let bot = try TestBot(.closeAfter(5))
     defer { bot.stop() }
     let dir = try TemporaryDirectory.make()
+    defer { TemporaryDirectory.remove(dir) }
     let r = try Twvoice.run(
       [
         "stream", "replay", "--silence", "2s", "--url", bot.url, "--speed", "10", "--record", "partial.wav",

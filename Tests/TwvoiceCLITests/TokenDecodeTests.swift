@@ -148,6 +148,7 @@ struct TokenDecodeTests {
       ".env":
         "TWILIO_ACCOUNT_SID=ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\nTWILIO_API_KEY=SKbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb\nTWILIO_API_SECRET=0123456789abcdef0123456789abcdef\n"
     ])
+    defer { TemporaryDirectory.remove(dir) }
     let mint = try Twvoice.run(
       ["token", "mint", "--identity", "round_trip", "--ttl", "600", "--region", "ie1"], in: dir)
     #expect(mint.status == 0)

@@ -114,6 +114,7 @@ struct TokenEdgeCaseTests {
     let empty = try Twvoice.run(["token", "mint", "--identity", ""], environment: Self.env)
     #expect(empty.status == 64)
     let dir = try TemporaryDirectory.with(["s": "line1\nline2\n"])
+    defer { TemporaryDirectory.remove(dir) }
     var env = Self.env
     env["TWILIO_API_SECRET"] = nil
     let multi = try Twvoice.run(

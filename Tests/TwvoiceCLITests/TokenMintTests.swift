@@ -161,6 +161,7 @@ struct TokenMintTests {
       TWILIO_APPLICATION_SID=APcccccccccccccccccccccccccccccccc
       """
     ])
+    defer { TemporaryDirectory.remove(dir) }
     let r = try Twvoice.run(
       ["token", "mint", "--identity", "alice", "--incoming", "--now", "1700000000"], in: dir)
     #expect(r.status == 0, "\(r)")
@@ -176,6 +177,7 @@ struct TokenMintTests {
       ".env":
         "TWILIO_ACCOUNT_SID=AC11111111111111111111111111111111\nTWILIO_API_KEY=SK11111111111111111111111111111111\nTWILIO_API_SECRET=dotenv\n"
     ])
+    defer { TemporaryDirectory.remove(dir) }
     let env = ["TWILIO_API_KEY": "SK22222222222222222222222222222222", "TWILIO_API_SECRET": "environment"]
     let r = try Twvoice.run(
       [
@@ -199,6 +201,7 @@ struct TokenMintTests {
         "TWILIO_ACCOUNT_SID=ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\nTWILIO_API_KEY=SKbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb\nTWILIO_API_SECRET=secret\n",
       ".env": "TWILIO_API_SECRET=wrong\n",
     ])
+    defer { TemporaryDirectory.remove(dir) }
     let r = try Twvoice.run(Self.seedArgs + ["--env-file", "ci.env"], in: dir)
     #expect(r.stdout == Self.seedToken + "\n")
     let missing = try Twvoice.run(Self.seedArgs + ["--env-file", "nope.env"], in: dir)
@@ -211,6 +214,7 @@ struct TokenMintTests {
     let dir = try TemporaryDirectory.with([
       ".env": "TWILIO_API_KEY=SKbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb\n!! oops\nTWILIO_API_SECRET=secret\n"
     ])
+    defer { TemporaryDirectory.remove(dir) }
     let r = try Twvoice.run(Self.seedArgs + ["--account-sid", "ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"], in: dir)
     #expect(r.status == 0)
     #expect(r.stdout == Self.seedToken + "\n")
@@ -219,6 +223,7 @@ struct TokenMintTests {
 
   @Test func secretFromFileAndStdin() throws {
     let dir = try TemporaryDirectory.with(["secret.txt": "secret\n"])
+    defer { TemporaryDirectory.remove(dir) }
     var env = Self.env
     env["TWILIO_API_SECRET"] = "wrong"  // the flag wins over the environment
     let file = try Twvoice.run(
@@ -310,7 +315,7 @@ struct TokenMintTests {
   func usageErrors(extra: [String], message: String) throws {
     let r = try Twvoice.run(["token", "mint", "--identity", "alice"] + extra, environment: Self.env)
     #expect(r.status == 64, "\(r)")
-    #expect(r.stderr.hasPrefix("Error: \(message)\n"), "\(r)")
+    #expect(r.stderr.hasPrefix("twvoice: error: \(message)\n"), "\(r)")
     #expect(r.stdout.isEmpty)
   }
 

@@ -144,6 +144,7 @@ struct TwiMLValidateTests {
     let xml =
       "<Response>\n  <Connect>\n    <Stream url=\"wss://bot/ws\" track=\"both_tracks\"/>\n  </Connect>\n  <Dial><Say>x</Say></Dial>\n</Response>\n"
     let dir = try TemporaryDirectory.with(["answer.xml": xml])
+    defer { TemporaryDirectory.remove(dir) }
     let r = try Twvoice.run(["twiml", "validate", "answer.xml"], in: dir)
     #expect(r.status == 1)
     #expect(

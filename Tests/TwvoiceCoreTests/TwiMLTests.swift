@@ -134,6 +134,7 @@ struct TwiMLTreeTests {
     #expect(TwiMLRules.streamURLProblem("/ws") == nil)
     #expect(TwiMLRules.streamURLProblem("ws://bot/ws")?.contains("wss://") == true)
     #expect(TwiMLRules.streamURLProblem("https://bot/ws")?.contains("got https://") == true)
+    #expect(TwiMLRules.streamURLProblem("javascript:alert(1)")?.contains("wss://") == true)
     #expect(TwiMLRules.streamURLProblem("wss://bot/ws?sid=1")?.contains("--param") == true)
     #expect(TwiMLRules.connectTrackProblem("inbound_track") == nil)
     #expect(TwiMLRules.connectTrackProblem("both_tracks")?.contains("--unidirectional") == true)

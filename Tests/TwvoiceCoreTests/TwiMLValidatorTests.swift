@@ -83,3 +83,45 @@ struct TwiMLValidatorTests {
     #expect(findings.first?.message.hasPrefix("<Stream> is not allowed in <Dial>") == true)
   }
 }
+
+struct StreamURLTests {
+  @Test func partsOfAValidURL() throws {
+    let url = try StreamURL(parsing: "wss://[2001:db8::1]:8443/media")
+    #expect(url.scheme == "wss")
+    #expect(url.host == "2001:db8::1")
+    #expect(url.port == 8443)
+    #expect(url.path == "/media")
+    let relative = try StreamURL(parsing: "/ws")
+    #expect(relative.scheme == nil && relative.host == nil && relative.path == "/ws")
+  }
+
+  @Test(arguments: [
+    ("::", true), ("::1", true), ("1::", true), ("1:2:3:4:5:6:7:8", true), ("1:2:3:4:5:6::8", true),
+    ("::ffff:1.2.3.4", true), ("1:2:3:4:5:6:1.2.3.4", true), ("fe80::1:2", true),
+    ("", false), (":", false), (":::", false), ("1:2:3:4:5:6:7", false), ("1:2:3:4:5:6:7:8:9", false),
+    ("1::2::3", false), ("12345::", false), ("g::", false), ("1:", false), (":1", false), ("::1.2.3", false),
+    ("1:2:3:4:5:6:7:1.2.3.4", false), ("fe80::1%eth0", false),
+  ])
+  func ipv6Literals(text: String, valid: Bool) {
+    #expect(StreamURL.isIPv6(Array(text.utf8)[...]) == valid, "\(text)")
+  }
+
+  @Test func validatorAndRendererShareTheParser() {
+    for url in ["javascript:alert(1)", "wss://", "wss://[::1", "wss://h:0"] {
+      #expect(TwiMLRules.streamURLProblem(url) != nil)
+      #expect(throws: VoiceDocuments.RuleError.self) { try VoiceDocuments.StreamWebhook(url: url).document() }
+      let findings = TwiMLValidator.validate(
+        Array("<Response><Connect><Stream url=\"\(url)\"/></Connect></Response>".utf8))
+      #expect(findings.map(\.twilioCode) == [31920], "\(url)")
+    }
+  }
+
+  @Test func serializerRefusesCharactersXMLCannotCarry() {
+    let document = TwiMLElement("Response", children: [.element(TwiMLElement("Say", text: "a\u{0}"))])
+    #expect(throws: TwiMLElement.UnrepresentableCharacter.self) {
+      try TwiMLSerializer().wellFormedString(document)
+    }
+    #expect(XMLCharacters.problem(in: "tab\tnew\nline\r é 😀") == nil)
+    #expect(XMLCharacters.problem(in: "\u{FFFE}") == "contains U+FFFE, which XML 1.0 cannot carry")
+  }
+}

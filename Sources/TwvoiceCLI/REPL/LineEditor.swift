@@ -1,4 +1,5 @@
 import CReadline
+import Synchronization
 
 #if canImport(Glibc)
   import Glibc
@@ -30,6 +31,7 @@ struct ReadlineLineReader: LineReader {
     self.historyPath = historyPath
     twvoice_rl_set_name("twvoice")
     twvoice_rl_set_catch_signals(0)
+    twvoice_rl_set_event_hooks(Interrupt.readlineHook)
     twvoice_rl_set_completer { text, start, _ in
       LineEditor.complete(text: text, start: Int(start))
     }
@@ -38,8 +40,7 @@ struct ReadlineLineReader: LineReader {
   }
 
   mutating func readLine(prompt: String) -> String? {
-    Interrupt.readingLine = true
-    defer { Interrupt.readingLine = false }
+    Interrupt.reset()  // a Ctrl-C that stopped the last command must not cancel this line
     guard let pointer = readline(prompt) else { return nil }
     defer { free(pointer) }
     return String(cString: pointer)
@@ -47,10 +48,25 @@ struct ReadlineLineReader: LineReader {
 
   mutating func addHistory(_ line: String) { add_history(line) }
 
+  /// Writes the history file without any line that sets or passes a secret: those stay in
+  /// memory for Up-arrow in this session only (removed here, just before exit).
   func save() {
     guard let historyPath else { return }
     let directory = String(historyPath[..<(historyPath.lastIndex(of: "/") ?? historyPath.startIndex)])
     if !directory.isEmpty { makeDirectories(directory) }
+    var secret: [Int32] = []
+    if let list = history_list() {
+      var index = 0
+      while let entry = list[index] {
+        if let text = entry.pointee.line, SecretLine.holdsSecret(String(cString: text)) {
+          secret.append(Int32(index))
+        }
+        index += 1
+      }
+    }
+    for index in secret.reversed() {
+      if let removed = remove_history(index) { free_history_entry(removed) }
+    }
     write_history(historyPath)
     history_truncate_file(historyPath, Self.historyLimit)
   }
@@ -98,27 +114,39 @@ public enum LineEditor {
 
 /// SIGINT: Ctrl-C cancels the line being typed, or asks the running command to stop (a replay
 /// hangs up cleanly and keeps what it recorded), without leaving the REPL.
+///
+/// The handler only sets an atomic flag (async-signal-safe); readline's event hooks clear the
+/// line when the flag is set while a line is being read, and a running command polls it.
 enum Interrupt {
-  nonisolated(unsafe) static var requested: sig_atomic_t = 0
-  nonisolated(unsafe) static var readingLine = false
+  private static let flag = Atomic<Int32>(0)
 
   /// Installs the handler, and unblocks SIGINT: a signal mask is inherited across exec, and a
   /// parent that blocks SIGINT (a test runner's worker thread, some supervisors) would otherwise
   /// leave Ctrl-C pending forever.
   static func install() {
+    reset()  // initializes `flag` here, never first in the handler
     var set = sigset_t()
     sigemptyset(&set)
     sigaddset(&set, SIGINT)
     pthread_sigmask(SIG_UNBLOCK, &set, nil)
-    signal(SIGINT) { _ in
-      if Interrupt.readingLine {
-        twvoice_rl_reset_line()
-      } else {
-        Interrupt.requested = 1
-      }
-    }
+    var action = sigaction()
+    action.__sigaction_handler.sa_handler = { _ in Interrupt.flag.store(1, ordering: .relaxed) }
+    sigemptyset(&action.sa_mask)
+    // SA_RESTART keeps a command's reads and writes going; readline waits in select(), which a
+    // signal always interrupts (signal(7)), so its hook still runs at once.
+    action.sa_flags = SA_RESTART
+    sigaction(SIGINT, &action, nil)
   }
 
-  static var isRequested: Bool { requested != 0 }
-  static func reset() { requested = 0 }
+  static var isRequested: Bool { flag.load(ordering: .relaxed) != 0 }
+  static func reset() { flag.store(0, ordering: .relaxed) }
+
+  /// Whether a Ctrl-C arrived since the last call (and forgets it).
+  static func consume() -> Bool { flag.exchange(0, ordering: .relaxed) != 0 }
+
+  /// readline's event hook: Ctrl-C while typing drops the line and shows a fresh prompt.
+  static let readlineHook: @convention(c) () -> Int32 = {
+    if Interrupt.consume() { twvoice_rl_reset_line() }
+    return 0
+  }
 }

@@ -20,7 +20,9 @@ struct ReplCommand: ParsableCommand {
 
       On a terminal it uses GNU readline: Tab completes commands, flags, their values and file \
       names; Ctrl-R searches history, kept in $XDG_STATE_HOME/twvoice/history \
-      (~/.local/state/twvoice/history). Ctrl-C cancels the line, or stops the running command \
+      (~/.local/state/twvoice/history) without any line that sets or passes a secret (set \
+      api-secret, --auth-token, TWILIO_API_SECRET=...: Up-arrow recalls those in this session \
+      only). Ctrl-C cancels the line, or stops the running command \
       (a replay hangs up and keeps what it recorded).
 
       With standard input not a terminal it runs a script, one command per line, and stops at \
@@ -74,8 +76,8 @@ struct Repl {
       if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
       if interactive { reader.addHistory(trimmed) }
       if trimmed == "exit" || trimmed == "quit" { break }
-      let status = execute(trimmed)
-      Terminal.flush()
+      // Builtins (show, env, help) write too: a failed write is 74 as for any command.
+      let status = CommandRunner.finish(execute(trimmed))
       guard status != 0 else { continue }
       lastFailure = status
       if !interactive && !keepGoing {
@@ -122,7 +124,9 @@ struct Repl {
     case "show":
       if settings.isEmpty { Terminal.write("no settings (set NAME VALUE)\n") }
       for (name, value) in settings {
-        Terminal.write("\(name) = \(Self.isSecret(name) ? maskSecret(value) : value)\n")
+        Terminal.write(
+          "\(name) = \(SecretLine.isSecretName(name) ? maskSecret(value) : value.escapingControlCharacters)\n"
+        )
       }
       return 0
     case "env":
@@ -132,8 +136,6 @@ struct Repl {
       return withSecretsInEnvironment { CommandRunner.run(arguments: inject(words)) }
     }
   }
-
-  static func isSecret(_ name: String) -> Bool { name == "api-secret" || name == "auth-token" }
 
   /// Adds the session's defaults a command takes but was not given.
   func inject(_ words: [String]) -> [String] {
@@ -208,5 +210,49 @@ struct Repl {
         Terminal.write("\(variable) is not set\n")
       }
     }
+  }
+}
+
+/// Which REPL lines must never reach the history file: a line that sets or passes a secret.
+public enum SecretLine {
+  /// `set api-secret …`, `set auth-token …` (any setting whose name says secret, auth token
+  /// or password), a `--api-secret`/`--auth-token` flag with its value (`--api-secret-file PATH`
+  /// names a file, not a secret), and environment-style assignments such as
+  /// `TWILIO_API_SECRET=…` or `TWILIO_AUTH_TOKEN=…`, and any word shaped like a JWT (an
+  /// Access Token is a bearer credential until it expires: `token decode eyJ…`). A line that
+  /// cannot be split into words is judged by its text, erring towards leaving it out.
+  public static func holdsSecret(_ line: String) -> Bool {
+    guard let words = try? ShellWords.split(line) else {
+      let lower = line.lowercased()
+      return ["secret", "token", "password"].contains { lower.contains($0) }
+    }
+    if words.first == "set", words.count >= 2, isSecretName(words[1]) { return true }
+    for word in words {
+      if looksLikeJWT(word) { return true }
+      if word.hasPrefix("-") {
+        let flag = word.split(separator: "=", maxSplits: 1).first.map(String.init) ?? word
+        if isSecretName(flag) && !flag.hasSuffix("-file") { return true }
+      } else if let equals = word.firstIndex(of: "="), isSecretName(String(word[..<equals])) {
+        return true
+      }
+    }
+    return false
+  }
+
+  /// Three non-empty base64url segments joined by dots, the first a JSON object (`eyJ`), also
+  /// as the value of `--token=…` or inside a longer word.
+  static func looksLikeJWT(_ word: String) -> Bool {
+    let base64URL = Set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
+    return word.split { !base64URL.contains($0) && $0 != "." }.contains { run in
+      let parts = run.split(separator: ".", omittingEmptySubsequences: false)
+      return parts.count >= 3 && parts[0].hasPrefix("eyJ") && parts[0].count >= 8 && parts[1].count >= 2
+    }
+  }
+
+  /// `api-secret`, `--auth-token`, `TWILIO_API_SECRET`, `auth_token`…
+  public static func isSecretName(_ name: String) -> Bool {
+    let lower = name.lowercased()
+    return lower.contains("secret") || lower.contains("password") || lower.contains("auth-token")
+      || lower.contains("auth_token") || lower.contains("authtoken")
   }
 }

@@ -13,6 +13,9 @@ public enum Terminal {
   nonisolated(unsafe) public private(set) static var outputError: String?
   private static let flushThreshold = 1 << 16
 
+  /// Forgets an earlier output error (the REPL runs many commands in one process).
+  public static func resetOutputError() { outputError = nil }
+
   /// Appends `text` to standard output (flushed in 64 KiB blocks and at exit).
   public static func write(_ text: String) {
     stdoutBuffer.append(contentsOf: text.utf8)

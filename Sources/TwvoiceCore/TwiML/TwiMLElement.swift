@@ -80,7 +80,14 @@ public struct TwiMLSerializer: Sendable {
 
   public static let xmlDeclaration = #"<?xml version="1.0" encoding="UTF-8"?>"#
 
-  /// The document's text.
+  /// The document's text, refusing a tree that holds a character XML cannot carry (twilio-python
+  /// would write it raw, and Twilio would reject the document with 12100).
+  public func wellFormedString(_ root: TwiMLElement) throws(TwiMLElement.UnrepresentableCharacter) -> String {
+    try root.checkXMLCharacters()
+    return string(root)
+  }
+
+  /// The document's text, as twilio-python writes it (characters are not checked).
   public func string(_ root: TwiMLElement) -> String {
     var out = declaration ? Self.xmlDeclaration : ""
     if style == .pretty && declaration { out += "\n" }

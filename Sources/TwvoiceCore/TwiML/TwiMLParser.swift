@@ -28,9 +28,89 @@ public enum TwiMLParser {
   public static let maximumDepth = 256
 
   /// Parses UTF-8 `bytes` into a located tree.
+  /// Columns count characters (Unicode scalars), not bytes. The first error in document order
+  /// wins: a syntax error, or a byte sequence that is not UTF-8, or a character outside XML's
+  /// Char production (NUL and the other C0 controls but tab, newline and return; U+FFFE, U+FFFF).
   public static func parse(_ bytes: [UInt8]) throws(SyntaxError) -> Located {
+    let badCharacter = firstBadCharacter(bytes)
     var reader = Reader(bytes)
-    return try reader.document()
+    let root: Located
+    do { root = try reader.document() } catch {
+      if let badCharacter, badCharacter.offset < reader.errorOffset {
+        throw locate(badCharacter, in: bytes)
+      }
+      throw error
+    }
+    if let badCharacter { throw locate(badCharacter, in: bytes) }
+    return root
+  }
+
+  /// Where the text stops being UTF-8 or XML characters, and why.
+  private static func firstBadCharacter(_ b: [UInt8]) -> (offset: Int, message: String)? {
+    var i = 0
+    let n = b.count
+    while i < n {
+      let c = b[i]
+      if c < 0x80 {
+        if c < 0x20 && c != 0x09 && c != 0x0A && c != 0x0D {
+          return (i, "control character \(XMLCharacters.name(Unicode.Scalar(c))) is not allowed in XML")
+        }
+        i += 1
+        continue
+      }
+      // RFC 3629's table of well-formed sequences.
+      let length: Int
+      var low: UInt8 = 0x80
+      var high: UInt8 = 0xBF
+      switch c {
+      case 0xC2...0xDF: length = 2
+      case 0xE0:
+        length = 3
+        low = 0xA0
+      case 0xE1...0xEC, 0xEE...0xEF: length = 3
+      case 0xED:
+        length = 3
+        high = 0x9F
+      case 0xF0:
+        length = 4
+        low = 0x90
+      case 0xF1...0xF3: length = 4
+      case 0xF4:
+        length = 4
+        high = 0x8F
+      default:
+        return (i, "invalid UTF-8 (byte 0x\(String(c, radix: 16, uppercase: true)))")
+      }
+      for k in 1..<length {
+        guard i + k < n, b[i + k] >= (k == 1 ? low : 0x80), b[i + k] <= (k == 1 ? high : 0xBF) else {
+          return (
+            i,
+            "invalid UTF-8 (byte 0x\(String(c, radix: 16, uppercase: true)) starts a truncated or malformed sequence)"
+          )
+        }
+      }
+      if c == 0xEF && b[i + 1] == 0xBF && (b[i + 2] == 0xBE || b[i + 2] == 0xBF) {
+        return (i, "U+FFF\(b[i + 2] == 0xBE ? "E" : "F") is not a character XML allows")
+      }
+      i += length
+    }
+    return nil
+  }
+
+  private static func locate(_ bad: (offset: Int, message: String), in b: [UInt8]) -> SyntaxError {
+    var line = 1
+    var column = 1
+    var i = b.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
+    while i < bad.offset {
+      if b[i] == 0x0A {
+        line += 1
+        column = 1
+      } else if b[i] & 0xC0 != 0x80 {
+        column += 1
+      }
+      i += 1
+    }
+    return SyntaxError(line: line, column: column, message: bad.message)
   }
 
   private struct Reader {
@@ -38,6 +118,10 @@ public enum TwiMLParser {
     var i = 0
     var line = 1
     var lineStart = 0
+    /// UTF-8 continuation bytes since `lineStart`, so that columns count characters.
+    var continuations = 0
+    /// Where the error thrown last was found (the end of the document when none was).
+    var errorOffset: Int { i }
 
     init(_ bytes: [UInt8]) {
       b = bytes
@@ -48,7 +132,7 @@ public enum TwiMLParser {
       }
     }
 
-    var column: Int { i - lineStart + 1 }
+    var column: Int { i - lineStart - continuations + 1 }
 
     func error(_ message: String) -> SyntaxError { SyntaxError(line: line, column: column, message: message) }
 
@@ -63,6 +147,9 @@ public enum TwiMLParser {
         if b[i] == 0x0A {
           line += 1
           lineStart = i + 1
+          continuations = 0
+        } else if b[i] & 0xC0 == 0x80 {
+          continuations += 1
         }
         i += 1
       }
@@ -198,9 +285,15 @@ public enum TwiMLParser {
         } else {
           throw SyntaxError(line: startLine, column: startColumn, message: "unknown entity &\(body);")
         }
-        guard let value, let scalar = UnicodeScalar(value), value != 0 else {
+        guard let value, let scalar = UnicodeScalar(value) else {
           throw SyntaxError(
             line: startLine, column: startColumn, message: "invalid character reference &\(body);")
+        }
+        guard XMLCharacters.isAllowed(value) else {
+          throw SyntaxError(
+            line: startLine, column: startColumn,
+            message:
+              "character reference &\(body); is \(XMLCharacters.name(scalar)), which XML does not allow")
         }
         out += Array(String(scalar).utf8)
       }

@@ -100,6 +100,9 @@ public enum TwiMLTree {
           if let problem = TwiMLRules.valueProblem(element: name, attribute: attribute, value: text) {
             throw Error(path: here, message: problem)
           }
+          if name == "Stream" && attribute == "url", let problem = TwiMLRules.streamURLProblem(text) {
+            throw Error(path: here, message: problem + " (Twilio error 31920)")
+          }
         }
         element.set(attribute, text)
       }
@@ -151,20 +154,7 @@ public enum TwiMLRules {
   /// What is wrong with a `<Stream url>`, or nil: Twilio connects only to `wss://` (or a URL
   /// relative to the webhook's), and drops a query string, so parameters must go in
   /// `<Parameter>` elements.
-  public static func streamURLProblem(_ url: String) -> String? {
-    if url.isEmpty { return "the stream URL is empty" }
-    let lower = url.lowercased()
-    if lower.contains("://") && !lower.hasPrefix("wss://") {
-      let scheme = String(lower.prefix { $0 != ":" })
-      return
-        "the stream URL must start with wss:// (got \(scheme)://); Twilio connects to secure WebSockets only"
-    }
-    if url.contains("?") {
-      return
-        "the stream URL has a query string, which Twilio drops: pass values as <Parameter> (--param NAME=VALUE) instead"
-    }
-    return nil
-  }
+  public static func streamURLProblem(_ url: String) -> String? { StreamURL.problem(url) }
 
   /// Twilio error 31941: a `<Connect><Stream>` carries only the inbound track.
   public static func connectTrackProblem(_ track: String) -> String? {

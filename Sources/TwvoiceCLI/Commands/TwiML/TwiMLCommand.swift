@@ -18,10 +18,22 @@ struct RenderOptions: ParsableArguments {
   @Flag(name: .customLong("no-declaration"), help: "Leave out the <?xml …?> declaration.")
   var noDeclaration = false
 
-  /// Prints the document and a newline.
-  func print(_ document: TwiMLElement) {
+  /// Prints the document and a newline; a character XML cannot carry is refused with `kind`
+  /// (flags are checked as they are parsed, so this is the JSON description's case).
+  func print(_ document: TwiMLElement, kind: FailureKind = .usage, source: String? = nil) throws {
     let serializer = TwiMLSerializer(style: pretty ? .pretty : .python, declaration: !noDeclaration)
-    let text = serializer.string(document)
+    let text: String
+    do { text = try serializer.wellFormedString(document) } catch {
+      throw TwvoiceError(kind, (source.map { "\($0): " } ?? "") + error.description)
+    }
     Terminal.write(pretty ? text : text + "\n")
   }
+}
+
+/// The transform of every option whose value becomes TwiML text: a character XML cannot carry
+/// (NUL, other C0 controls, U+FFFE, U+FFFF) is a usage error naming the flag, not a document
+/// Twilio rejects with 12100.
+func xmlText(_ value: String) throws -> String {
+  if let problem = XMLCharacters.problem(in: value) { throw ValidationError(problem) }
+  return value
 }

@@ -40,11 +40,11 @@ struct TwiMLRender: ParsableCommand {
     do { json = try JSONParser.parse(text) } catch {
       throw TwvoiceError(.dataError, "\(SystemIO.displayName(from)): not valid JSON: \(error)")
     }
-    do {
-      output.print(try TwiMLTree.element(fromJSON: json))
-    } catch {
+    let document: TwiMLElement
+    do { document = try TwiMLTree.element(fromJSON: json) } catch {
       throw TwvoiceError(.dataError, "\(SystemIO.displayName(from)): \(error)")
     }
+    try output.print(document, kind: .dataError, source: SystemIO.displayName(from))
   }
 }
 

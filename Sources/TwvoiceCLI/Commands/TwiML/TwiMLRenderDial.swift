@@ -18,22 +18,23 @@ struct TwiMLRenderDial: ParsableCommand {
       """
   )
 
-  @Option(help: "A Voice SDK client identity (repeatable).")
+  @Option(help: "A Voice SDK client identity (repeatable).", transform: xmlText)
   var client: [String] = []
   @Option(
     name: .customLong("client-param"),
-    help: ArgumentHelp("A <Parameter> for the preceding --client.", valueName: "name=value"))
+    help: ArgumentHelp("A <Parameter> for the preceding --client.", valueName: "name=value"),
+    transform: xmlText)
   var clientParams: [String] = []
-  @Option(help: "A phone number in E.164 (repeatable).")
+  @Option(help: "A phone number in E.164 (repeatable).", transform: xmlText)
   var number: [String] = []
-  @Option(help: "A SIP URI (repeatable).")
+  @Option(help: "A SIP URI (repeatable).", transform: xmlText)
   var sip: [String] = []
-  @Option(help: "A conference room name (repeatable).")
+  @Option(help: "A conference room name (repeatable).", transform: xmlText)
   var conference: [String] = []
-  @Option(help: "A queue name (repeatable).")
+  @Option(help: "A queue name (repeatable).", transform: xmlText)
   var queue: [String] = []
 
-  @Option(name: .customLong("caller-id"), help: "Caller ID shown to the callee.")
+  @Option(name: .customLong("caller-id"), help: "Caller ID shown to the callee.", transform: xmlText)
   var callerId: String?
   @Option(help: "Seconds to wait for an answer.")
   var timeout: Int?
@@ -41,27 +42,30 @@ struct TwiMLRenderDial: ParsableCommand {
   var timeLimit: Int?
   @Option(
     help:
-      "do-not-record, record-from-answer, record-from-ringing, record-from-answer-dual, record-from-ringing-dual."
-  )
+      "do-not-record, record-from-answer, record-from-ringing, record-from-answer-dual, record-from-ringing-dual.",
+    transform: xmlText)
   var record: String?
-  @Option(help: "trim-silence or do-not-trim.")
+  @Option(help: "trim-silence or do-not-trim.", transform: xmlText)
   var trim: String?
   @Flag(
     name: .customLong("answer-on-bridge"), help: "Keep the caller hearing ringback until the callee answers.")
   var answerOnBridge = false
-  @Option(help: "URL Twilio requests when the dial ends.")
+  @Option(help: "URL Twilio requests when the dial ends.", transform: xmlText)
   var action: String?
-  @Option(help: "GET or POST for --action.")
+  @Option(help: "GET or POST for --action.", transform: xmlText)
   var method: String?
-  @Option(name: .customLong("ring-tone"), help: "Ringback tone country code: us, uk, de, …")
+  @Option(
+    name: .customLong("ring-tone"), help: "Ringback tone country code: us, uk, de, …", transform: xmlText)
   var ringTone: String?
   @Flag(name: .customLong("hangup-on-star"), help: "Let the caller hang up the callee with *.")
   var hangupOnStar = false
   @Flag(help: "Dial the nouns one after another instead of all at once.")
   var sequential = false
-  @Option(name: .customLong("recording-status-callback"), help: "URL for recording status events.")
+  @Option(
+    name: .customLong("recording-status-callback"), help: "URL for recording status events.",
+    transform: xmlText)
   var recordingStatusCallback: String?
-  @Option(name: .customLong("recording-track"), help: "both, inbound or outbound.")
+  @Option(name: .customLong("recording-track"), help: "both, inbound or outbound.", transform: xmlText)
   var recordingTrack: String?
 
   @OptionGroup var output: RenderOptions
@@ -85,12 +89,14 @@ struct TwiMLRenderDial: ParsableCommand {
     add("sequential", sequential ? "true" : nil)
     add("recordingStatusCallback", recordingStatusCallback)
     add("recordingTrack", recordingTrack)
+    let document: TwiMLElement
     do {
-      output.print(
-        try VoiceDocuments.dial(targets: targets, attributes: attributes.map { (name: $0.0, value: $0.1) }))
+      document = try VoiceDocuments.dial(
+        targets: targets, attributes: attributes.map { (name: $0.0, value: $0.1) })
     } catch {
       throw TwvoiceError(.usage, error.message)
     }
+    try output.print(document)
   }
 
   /// The nouns in command-line order, each `--client-param` on the `--client` before it.

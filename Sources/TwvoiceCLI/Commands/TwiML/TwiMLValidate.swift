@@ -7,10 +7,13 @@ struct TwiMLValidate: ParsableCommand {
     commandName: "validate",
     abstract: "Check TwiML and report, by line and column, what Twilio would reject and with which error.",
     discussion: """
-      Reports malformed XML (Twilio error 12100), unknown verbs and nouns, a noun under the wrong \
-      verb, unknown attributes and values outside the allowed set (12200), a <Connect><Stream> \
-      track other than inbound_track (31941), and stream URLs Twilio cannot use as written \
-      (31920: not wss://, or a query string Twilio drops).
+      Reports malformed XML (Twilio error 12100: also bytes that are not UTF-8, and characters \
+      XML 1.0 does not allow, such as NUL, other control characters or U+FFFE, raw or as \
+      &#...; references), unknown verbs and nouns, a noun under the wrong verb, unknown \
+      attributes and values outside the allowed set (12200), a <Connect><Stream> track other \
+      than inbound_track (31941), and stream URLs Twilio cannot use as written (31920: not \
+      wss://host[:port]/path or relative, a host or IPv6 literal that does not parse, a port \
+      outside 1-65535, user information, a fragment, or a query string Twilio drops).
 
       Examples:
         curl -s -X POST https://my-app.example.com/start | twvoice twiml validate -
