@@ -623,12 +623,18 @@ _twvoice_stream_replay() {
     repeating_flags=()
     non_repeating_flags=(--unidirectional --fast --insecure --json --strict --quiet -q --version -h --help)
     repeating_options=(--param --dtmf)
-    non_repeating_options=(--url --silence --stream-sid --call-sid --account-sid --seed --track --speed --tail --hangup-after --auth-token --connect-timeout --record --log)
+    non_repeating_options=(--url --signed-url --resolve --silence --stream-sid --call-sid --account-sid --seed --track --speed --tail --hangup-after --auth-token --connect-timeout --record --log)
     __twvoice_offer_flags_options 1
 
     # Offer option value completions
     case "${prev}" in
     '--url')
+        return
+        ;;
+    '--signed-url')
+        return
+        ;;
+    '--resolve')
         return
         ;;
     '--silence')

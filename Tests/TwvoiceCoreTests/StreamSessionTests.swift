@@ -143,16 +143,98 @@ struct StreamSessionTests {
     #expect(try s.tick(now: 610).map { try Self.json($0)["event"]?.stringValue } == ["stop"])
   }
 
-  @Test func latencyFromEndOfSpeechToFirstBotAudio() {
-    // 200 ms of speech (full-scale code 0x00), then silence.
-    var s = StreamSession(
+  static func speechThenSilence() -> StreamSession {
+    // 200 ms of speech (full-scale code 0x00), then 1 s of silence.
+    StreamSession(
       configuration: .init(accountSid: "AC1", callSid: "CA1", streamSid: Self.sid, tailMs: 0),
       input: .init(audio: [UInt8](repeating: 0x00, count: 1600) + [UInt8](repeating: 0xFF, count: 8000)))
+  }
+
+  @Test func latencyFromEndOfSpeechToFirstBotAudio() {
+    var s = Self.speechThenSilence()
     _ = s.open()
+    for t in stride(from: 0.0, through: 600, by: 20) { _ = s.tick(now: t) }
+    // The last speech frame (180 ms) has been heard at 200 ms.
     #expect(s.utteranceEnds == [200])
     _ = s.receive(text: media(160), at: 150)  // before the end: not a response
     _ = s.receive(text: media(160), at: 550)
     _ = s.receive(text: media(160), at: 600)
     #expect(s.latencies() == [350])
+    #expect(s.unansweredUtterances == 0)
+  }
+
+  @Test func theTurnEndsWhenTheLastSpeechFrameWasHeardNotWhenItWasDue() {
+    // Frames left late (a busy machine, --fast): the 180 ms frame actually left at 300 ms, so
+    // the caller finished speaking at 320 ms, and a bot answering 100 ms after hearing it
+    // took 100 ms, not 220.
+    var s = Self.speechThenSilence()
+    _ = s.open()
+    _ = s.tick(now: 300)
+    #expect(s.utteranceEnds == [320])
+    _ = s.receive(text: media(160), at: 420)
+    #expect(s.latencies() == [100])
+  }
+
+  @Test func utterancesTheBotNeverAnswersAreCounted() {
+    var s = Self.speechThenSilence()
+    _ = s.open()
+    for t in stride(from: 0.0, through: 1200, by: 20) { _ = s.tick(now: t) }
+    #expect(s.utterances.count == 1)
+    #expect(s.latencies().isEmpty)
+    #expect(s.unansweredUtterances == 1)
+  }
+
+  @Test func theCallerStaysOnTheLineUntilEveryKeyPressIsSent() throws {
+    // 40 ms of audio, a key at 5 s: the line stays open (silence) until the press has gone.
+    var s = Self.session(audioMs: 40, dtmf: [("1", 5000)])
+    _ = s.open()
+    var events: [String] = []
+    var t = 0.0
+    while !s.stopped && t < 10_000 {
+      events += try s.tick(now: t).map { try Self.json($0)["event"]?.stringValue ?? "" }
+      t += 20
+    }
+    #expect(events.contains("dtmf"))
+    #expect(events.last == "stop")
+    #expect(s.framesSent == 251)  // frames 0…5000 ms
+  }
+
+  @Test func violationsAreCountedPerCodeAndOnlyTheFirstAreKept() {
+    var s = Self.session(bidirectional: false)
+    _ = s.open()
+    for k in 0..<1000 { _ = s.receive(text: mark("m\(k)"), at: Double(k)) }
+    #expect(s.findings.count == 1)
+    #expect(s.findings[0].code == 31924 && s.findings[0].count == 1000)
+    #expect(s.findings[0].first.count == StreamSession.Finding.keptOccurrences)
+    #expect(s.violationCount == 1000)
+    #expect(s.warningCodes == [31924: 1000])
+  }
+
+  @Test func theSessionKeepsNoLogOnceTaken() {
+    var s = Self.session()
+    _ = s.open()
+    _ = s.receive(text: "not json \u{1B}]0;x\u{07}", at: 1)
+    #expect(s.takeLog().count == 3)
+    #expect(s.pendingLog.isEmpty)
+    // What the bot sent is escaped before it can reach a terminal.
+    #expect(s.findings[0].first[0].message.contains("\u{1B}") == false)
+  }
+
+  @Test func tinyMediaMessagesShareOneSegment() {
+    var s = Self.session(audioMs: 2000)
+    _ = s.open()
+    for _ in 0..<1000 { _ = s.receive(text: media(1), at: 0) }
+    #expect(s.playout.segments.count == 1)
+    #expect(s.playout.bytesQueued == 1000)
+  }
+
+  @Test func latenessHistogramPercentiles() {
+    var h = LatencyHistogram()
+    for v in 1...1000 { h.record(Double(v) / 10) }
+    #expect(h.count == 1000 && h.max == 100)
+    let p50 = h.percentile(0.5) ?? 0
+    #expect(abs(p50 - 50) / 50 < 0.011)
+    #expect(h.percentile(1) == 100)
+    #expect(LatencyHistogram().percentile(0.5) == nil)
   }
 }

@@ -14,6 +14,10 @@ public enum BotMessageCheck {
     public var code: Int
     public var message: String
     public var description: String { "\(code): \(message)" }
+    public init(code: Int, message: String) {
+      self.code = code
+      self.message = message
+    }
   }
 
   /// What one frame amounts to: a message to act on, a violation to report, or both (audio that

@@ -27,7 +27,14 @@ public struct PlayoutBuffer: Sendable {
       bytesDiscarded += bytes.count
       return false
     }
-    segments.append((Int((start * 8).rounded()), bytes))
+    let startSample = Int((start * 8).rounded())
+    // Audio that follows on from the last segment extends it: a bot sending many tiny media
+    // messages costs their bytes, not a segment each.
+    if let last = segments.indices.last, segments[last].start + segments[last].bytes.count == startSample {
+      segments[last].bytes += bytes
+    } else {
+      segments.append((startSample, bytes))
+    }
     playoutEnd = start + Double(bytes.count) / 8
     bytesQueued += bytes.count
     return true

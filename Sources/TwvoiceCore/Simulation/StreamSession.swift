@@ -64,28 +64,54 @@ public struct StreamSession: Sendable {
     public var text: String
   }
 
+  /// One protocol violation code as Twilio's debugger shows it: once per stream, with how many
+  /// times it happened and the first few occurrences.
+  public struct Finding: Sendable {
+    public var code: Int
+    public var count: Int
+    /// The first `Finding.keptOccurrences` messages, with their session time (ms).
+    public var first: [(atMs: Double, message: String)]
+    /// Occurrences kept per code: enough to see the pattern, bounded whatever the bot sends.
+    public static let keptOccurrences = 3
+  }
+
+  /// One utterance of the caller and the bot's answer to it.
+  public struct Utterance: Sendable {
+    /// When the caller's turn ended: its last speech frame has been heard, i.e. sent + 20 ms.
+    public var endMs: Double
+    /// When the bot's first audio after it arrived, if before the caller's next turn ended.
+    public var answeredAtMs: Double?
+  }
+
   public let configuration: Configuration
   public let input: CallerInput
   public private(set) var playout = PlayoutBuffer()
-  public private(set) var log: [LogEntry] = []
-  public private(set) var violations: [BotMessageCheck.Violation] = []
-  public private(set) var warningCodes: [Int: Int] = [:]
+  /// Messages both ways not yet taken by the driver (`takeLog()`). The session keeps no history
+  /// of its own: a long call or a bot flooding tiny frames costs counters, not memory.
+  public private(set) var pendingLog: [LogEntry] = []
+  /// Violations by code, in order of first occurrence.
+  public private(set) var findings: [Finding] = []
   public private(set) var sentMessages = 0
   public private(set) var receivedMessages = 0
   public private(set) var marksEchoed = 0
   public private(set) var marksReceived = 0
-  /// When the bot's audio first arrived after each point the caller stopped talking.
-  public private(set) var botAudioArrivals: [Double] = []
+  /// Media frames sent (20 ms each).
+  public private(set) var framesSent = 0
+  /// Session time (ms) of the latest message either way.
+  public private(set) var lastMessageMs: Double = 0
+  /// The caller's utterances as they were sent, each with the bot's answer.
+  public private(set) var utterances: [Utterance] = []
   public private(set) var stopped = false
-  /// How late each media frame left (ms of session time after its scheduled n × 20 ms).
-  public private(set) var frameLateness: [Float] = []
+  /// How late media frames left (ms of session time after their scheduled n × 20 ms).
+  public private(set) var frameLateness = LatencyHistogram()
 
   private var sequence = 0
-  private var framesSent = 0
   private var dtmfSent = 0
   private var started = false
   private let frameCount: Int
-  private let speechEnds: [Double]
+  /// Index of the last voiced frame of each utterance in the input.
+  private let speechEndFrames: [Int]
+  private var nextSpeechEnd = 0
 
   /// Bytes of caller audio per media frame (20 ms).
   public static let frameBytes = 160
@@ -94,7 +120,24 @@ public struct StreamSession: Sendable {
     self.configuration = configuration
     self.input = input
     frameCount = (input.audio.count + Self.frameBytes - 1) / Self.frameBytes
-    speechEnds = Self.findUtteranceEnds(input.audio)
+    speechEndFrames = Self.findUtteranceEnds(input.audio)
+  }
+
+  /// Takes the messages logged since the last call, oldest first.
+  public mutating func takeLog() -> [LogEntry] {
+    defer { pendingLog.removeAll(keepingCapacity: true) }
+    return pendingLog
+  }
+
+  /// Every violation, counted.
+  public var violationCount: Int { findings.reduce(0) { $0 + $1.count } }
+  /// How many times each code occurred.
+  public var warningCodes: [Int: Int] {
+    Dictionary(findings.map { ($0.code, $0.count) }, uniquingKeysWith: +)
+  }
+  /// The first occurrences of each code, in order of first occurrence.
+  public var violations: [BotMessageCheck.Violation] {
+    findings.flatMap { finding in finding.first.map { .init(code: finding.code, message: $0.message) } }
   }
 
   private mutating func nextSequence() -> String {
@@ -107,7 +150,8 @@ public struct StreamSession: Sendable {
   private mutating func send(_ value: JSONValue, at now: Double, into out: inout [String]) {
     let text = Self.compact.string(value)
     out.append(text)
-    log.append(LogEntry(atMs: now, direction: .sent, text: text))
+    pendingLog.append(LogEntry(atMs: now, direction: .sent, text: text))
+    lastMessageMs = now
     sentMessages += 1
   }
 
@@ -145,13 +189,22 @@ public struct StreamSession: Sendable {
   /// tail. Without an explicit hang-up time, the caller gives up at the latest 60 s (or the tail,
   /// if longer) after its input ends, so a bot that talks forever cannot keep a test running.
   public func endTime() -> Double {
-    let inputEnd = Double(frameCount * 20)
+    let inputEnd = Double(inputEndMs)
     var end = max(inputEnd, playout.playoutEnd) + Double(configuration.tailMs)
     let hangup =
       configuration.hangupAfterMs.map(Double.init) ?? inputEnd
       + Double(max(configuration.tailMs, Self.patienceMs))
     end = min(end, hangup)
     return end
+  }
+
+  /// When the caller's input is over: its audio, and every key press, which goes out just
+  /// before the first frame at or after its time (so the line stays open until then).
+  public var inputEndMs: Int {
+    let audioEnd = frameCount * 20
+    guard let last = input.dtmf.last?.atMs else { return audioEnd }
+    let pressFrame = (max(last, 0) + 19) / 20
+    return max(audioEnd, (pressFrame + 1) * 20)
   }
 
   /// How long the caller waits after its input for the bot to finish, without --hangup-after.
@@ -168,7 +221,7 @@ public struct StreamSession: Sendable {
       let t = framesSent * 20
       if Double(t) > now { break }
       // After the caller's input, the line stays open (silence) until the end of the call.
-      if framesSent >= frameCount && Double(t) >= end { break }
+      if t >= inputEndMs && Double(t) >= end { break }
       if let hangup = configuration.hangupAfterMs, t >= hangup { break }
       while dtmfSent < input.dtmf.count, input.dtmf[dtmfSent].atMs <= t {
         sendDTMF(input.dtmf[dtmfSent].digit, at: now, into: &out)
@@ -220,7 +273,13 @@ public struct StreamSession: Sendable {
     }
     let chunk = framesSent + 1
     let timestamp = configuration.firstTimestampMs + 20 * framesSent
-    frameLateness.append(Float(max(0, now - Double(framesSent * 20))))
+    frameLateness.record(max(0, now - Double(framesSent * 20)))
+    if nextSpeechEnd < speechEndFrames.count, speechEndFrames[nextSpeechEnd] == framesSent {
+      // The turn ends when this frame's 20 ms have been heard, counted from when it actually
+      // left (a late frame moves the end with it).
+      utterances.append(Utterance(endMs: now + 20))
+      nextSpeechEnd += 1
+    }
     framesSent += 1
     send(
       .object([
@@ -256,27 +315,40 @@ public struct StreamSession: Sendable {
       ]), at: now, into: &out)
   }
 
-  private mutating func report(_ violation: BotMessageCheck.Violation) {
-    violations.append(violation)
-    warningCodes[violation.code, default: 0] += 1
+  /// Counts a violation under its code; keeps its text (escaped: it may quote what the bot
+  /// sent) only for the first few of each code.
+  public mutating func report(_ violation: BotMessageCheck.Violation, at now: Double) {
+    if let index = findings.firstIndex(where: { $0.code == violation.code }) {
+      findings[index].count += 1
+      if findings[index].first.count < Finding.keptOccurrences {
+        findings[index].first.append((now, violation.message.escapingControlCharacters))
+      }
+    } else {
+      findings.append(
+        Finding(code: violation.code, count: 1, first: [(now, violation.message.escapingControlCharacters)]))
+    }
   }
 
   /// A text frame from the bot at `now`; returns what to send at once (mark echoes).
   public mutating func receive(text: String, at now: Double) -> [String] {
     receivedMessages += 1
-    log.append(LogEntry(atMs: now, direction: .received, text: text))
+    pendingLog.append(LogEntry(atMs: now, direction: .received, text: text))
+    lastMessageMs = now
     var out: [String] = []
     guard !stopped else { return out }
     let outcome = BotMessageCheck.check(
       text: text, streamSid: configuration.streamSid, bidirectional: configuration.bidirectional)
-    if let violation = outcome.violation { report(violation) }
+    if let violation = outcome.violation { report(violation, at: now) }
     switch outcome.message {
     case .media(let bytes):
-      if botAudioArrivals.last.map({ $0 < lastSpeechEnd(before: now) }) ?? true {
-        botAudioArrivals.append(now)
+      // The answer to the latest turn that has ended, if it has none yet.
+      if let last = utterances.indices.last(where: { utterances[$0].endMs <= now }),
+        utterances[last].answeredAtMs == nil
+      {
+        utterances[last].answeredAtMs = now
       }
       if !playout.enqueue(bytes, at: now) {
-        report(.init(code: 31931, message: "more than 10 minutes of audio queued: media discarded"))
+        report(.init(code: 31931, message: "more than 10 minutes of audio queued: media discarded"), at: now)
       }
     case .mark(let name):
       marksReceived += 1
@@ -292,22 +364,27 @@ public struct StreamSession: Sendable {
   /// A binary frame from the bot (Twilio's warning 31950).
   public mutating func receive(binary count: Int, at now: Double) {
     receivedMessages += 1
-    log.append(LogEntry(atMs: now, direction: .received, text: #"{"binary_frame_bytes":\#(count)}"#))
+    pendingLog.append(LogEntry(atMs: now, direction: .received, text: #"{"binary_frame_bytes":\#(count)}"#))
+    lastMessageMs = now
     report(
-      .init(code: 31950, message: "binary frame of \(count) bytes: Media Streams messages are JSON text"))
+      .init(code: 31950, message: "binary frame of \(count) bytes: Media Streams messages are JSON text"),
+      at: now)
   }
 
   // MARK: latency
 
-  /// Ends of the caller's utterances (ms), computed once.
-  public var utteranceEnds: [Double] { speechEnds }
+  /// Ends of the caller's utterances sent so far (ms of session time).
+  public var utteranceEnds: [Double] { utterances.map(\.endMs) }
 
-  /// Ends of utterances in `audio` (ms): a voiced 20 ms frame followed by at least 400 ms of
-  /// frames below −40 dBFS.
-  static func findUtteranceEnds(_ audio: [UInt8]) -> [Double] {
+  /// Utterances in the input, sent or not.
+  public var plannedUtterances: Int { speechEndFrames.count }
+
+  /// Indices of the last voiced frame of each utterance in `audio`: a voiced 20 ms frame
+  /// followed by at least 400 ms of frames below −40 dBFS (or by the end of the input).
+  static func findUtteranceEnds(_ audio: [UInt8]) -> [Int] {
     let frameCount = (audio.count + 159) / 160
     let table = G711.decodeTable(.muLaw)
-    var ends: [Double] = []
+    var ends: [Int] = []
     var lastVoiced: Int?
     var quiet = 0
     for frame in 0..<frameCount {
@@ -319,28 +396,23 @@ public struct StreamSession: Sendable {
       } else if let voiced = lastVoiced {
         quiet += 1
         if quiet == 20 {
-          ends.append(Double((voiced + 1) * 20))
+          ends.append(voiced)
           lastVoiced = nil
         }
       }
     }
-    if let voiced = lastVoiced { ends.append(Double((voiced + 1) * 20)) }
+    if let voiced = lastVoiced { ends.append(voiced) }
     return ends
   }
 
-  private func lastSpeechEnd(before now: Double) -> Double {
-    speechEnds.last { $0 <= now } ?? -1
+  /// Response latency per answered utterance: from the end of the caller's turn to the bot's
+  /// first audio after it (ms of session time).
+  public func latencies() -> [Double] {
+    utterances.compactMap { u in u.answeredAtMs.map { $0 - u.endMs } }
   }
 
-  /// Response latency per utterance: from its end to the bot's first audio after it (ms).
-  public func latencies() -> [Double] {
-    var result: [Double] = []
-    let arrivals = botAudioArrivals
-    for end in utteranceEnds {
-      if let first = arrivals.first(where: { $0 >= end }) { result.append(first - end) }
-    }
-    return result
-  }
+  /// Utterances sent that the bot never answered before the caller's next turn or the end.
+  public var unansweredUtterances: Int { utterances.filter { $0.answeredAtMs == nil }.count }
 
   // MARK: recording
 

@@ -1,17 +1,89 @@
 import TwvoiceCore
 import TwvoiceNet
 
-/// The summary of a replay: messages, audio, marks, warnings by code, latency.
+/// The summary of a replay: messages, audio, marks, violations by code, latency.
 struct ReplaySummary {
   let session: StreamSession
   let outcome: StreamReplayClient.Outcome
+  /// Session time per real time: latencies and lateness are in session time when it is not 1.
+  let speed: Double
+  /// The signal the caller hung up on, if any.
+  let signal: Int32?
+
+  static func closeDetail(_ code: Int?, _ reason: String) -> String {
+    guard let code else { return " (no close code)" }
+    return " (close code \(code)\(reason.isEmpty ? "" : ", reason \"\(reason.escapingControlCharacters)\""))"
+  }
 
   var outcomeText: String {
+    if let signal { return "hung up on \(ReplaySignals.name(signal))" }
     switch outcome {
-    case .completed: "completed"
-    case .serverClosed(let code): "server closed early" + (code.map { " (close code \($0))" } ?? "")
-    case .failed(let error): "failed: \(error)"
+    case .completed: return "completed"
+    case .botEnded(let code, let reason): return "the bot ended the stream" + Self.closeDetail(code, reason)
+    case .serverClosed(let code, let reason): return "server closed early" + Self.closeDetail(code, reason)
+    case .failed(let error): return "failed: \(error)".escapingControlCharacters
+    case .cancelled: return "cancelled before the stream opened"
     }
+  }
+
+  /// What the times are measured in.
+  var clock: String { speed == 1 ? "real" : "session" }
+
+  var json: JSONValue {
+    let latencies = session.latencies()
+    func ms(_ v: Double?) -> JSONValue { v.map { .int(Int($0.rounded())) } ?? .null }
+    let lateness = session.frameLateness
+    return .object([
+      ("outcome", .string(outcomeText)),
+      ("stream_sid", .string(session.configuration.streamSid)),
+      ("clock", .string(clock)), ("speed", .number(format3(speed))),
+      ("messages_sent", .int(session.sentMessages)), ("messages_received", .int(session.receivedMessages)),
+      ("audio_sent_s", .number(format3(Double(session.framesSent) * 0.02))),
+      ("audio_played_s", .number(format3(Double(session.playout.bytesPlayed) / 8000))),
+      ("audio_cleared_s", .number(format3(Double(session.playout.bytesCleared) / 8000))),
+      ("marks_received", .int(session.marksReceived)), ("marks_echoed", .int(session.marksEchoed)),
+      ("clears", .int(session.playout.clears)),
+      (
+        "warnings",
+        .object(session.warningCodes.sorted { $0.key < $1.key }.map { (String($0.key), .int($0.value)) })
+      ),
+      (
+        "violations",
+        .array(
+          session.findings.map { finding in
+            .object([
+              ("code", .int(finding.code)), ("count", .int(finding.count)),
+              (
+                "first",
+                .array(
+                  finding.first.map {
+                    .object([("t", .number(format3($0.atMs / 1000))), ("message", .string($0.message))])
+                  })
+              ),
+            ])
+          })
+      ),
+      (
+        "pacing_lateness_ms",
+        .object([
+          ("clock", .string(clock)),
+          ("frames", .int(lateness.count)),
+          ("p50", .number(format3(lateness.percentile(0.5) ?? 0))),
+          ("p99", .number(format3(lateness.percentile(0.99) ?? 0))),
+          ("max", .number(format3(lateness.max))),
+        ])
+      ),
+      (
+        "latency_ms",
+        .object([
+          ("clock", .string(clock)),
+          ("utterances", .int(session.utterances.count)), ("answered", .int(latencies.count)),
+          ("unanswered", .int(session.unansweredUtterances)),
+          ("p50", ms(Self.percentile(latencies, 0.5))), ("p95", ms(Self.percentile(latencies, 0.95))),
+          ("max", ms(latencies.max())),
+        ])
+      ),
+    ])
   }
 
   static func percentile(_ values: [Double], _ p: Double) -> Double? {
@@ -21,66 +93,82 @@ struct ReplaySummary {
     return sorted[index]
   }
 
-  var json: JSONValue {
-    let latencies = session.latencies()
-    func ms(_ v: Double?) -> JSONValue { v.map { .int(Int($0.rounded())) } ?? .null }
-    let framesSent = session.log.filter { $0.direction == .sent && $0.text.hasPrefix(#"{"event":"media""#) }
-      .count
-    return .object([
-      ("outcome", .string(outcomeText)),
-      ("stream_sid", .string(session.configuration.streamSid)),
-      ("messages_sent", .int(session.sentMessages)), ("messages_received", .int(session.receivedMessages)),
-      ("audio_sent_s", .number(format3(Double(framesSent) * 0.02))),
-      ("audio_played_s", .number(format3(Double(session.playout.bytesPlayed) / 8000))),
-      ("audio_cleared_s", .number(format3(Double(session.playout.bytesCleared) / 8000))),
-      ("marks_received", .int(session.marksReceived)), ("marks_echoed", .int(session.marksEchoed)),
-      ("clears", .int(session.playout.clears)),
-      (
-        "warnings",
-        .object(session.warningCodes.sorted { $0.key < $1.key }.map { (String($0.key), .int($0.value)) })
-      ),
-      ("violations", .array(session.violations.prefix(50).map { .string($0.description) })),
-      (
-        "pacing_lateness_ms",
-        .object([
-          ("frames", .int(session.frameLateness.count)),
-          ("p50", .number(format3(Self.percentile(session.frameLateness.map(Double.init), 0.5) ?? 0))),
-          ("p99", .number(format3(Self.percentile(session.frameLateness.map(Double.init), 0.99) ?? 0))),
-          ("max", .number(format3(Double(session.frameLateness.max() ?? 0)))),
-        ])
-      ),
-      (
-        "latency_ms",
-        .object([
-          ("utterances", .int(session.utteranceEnds.count)), ("answered", .int(latencies.count)),
-          ("p50", ms(Self.percentile(latencies, 0.5))), ("p95", ms(Self.percentile(latencies, 0.95))),
-          ("max", ms(latencies.max())),
-        ])
-      ),
-    ])
-  }
-
   var text: String {
     let j = json
     func v(_ key: String) -> String { j[key].map { $0.stringValue ?? JSONWriter().string($0) } ?? "?" }
+    let timeLabel =
+      speed == 1
+      ? "" : " session time (\(speed == speed.rounded() ? String(Int(speed)) : String(speed))× real time)"
     var parts = [
       "twvoice: stream \(session.configuration.streamSid) \(outcomeText)",
       "\(v("messages_sent")) messages sent, \(v("messages_received")) received",
       "audio \(v("audio_sent_s")) s sent, \(v("audio_played_s")) s played, \(v("audio_cleared_s")) s cleared",
       "marks \(v("marks_received")) received, \(v("marks_echoed")) echoed, \(v("clears")) clears",
     ]
-    if !session.warningCodes.isEmpty {
+    if !session.findings.isEmpty {
       parts.append(
-        "warnings "
-          + session.warningCodes.sorted { $0.key < $1.key }.map { "\($0.key)×\($0.value)" }.joined(
-            separator: " "))
+        "warnings " + session.findings.map { "\($0.code)×\($0.count)" }.joined(separator: " "))
     }
     if let latency = j["latency_ms"], let p50 = latency["p50"]?.intValue {
       parts.append(
-        "latency p50 \(p50) ms, p95 \(latency["p95"]?.intValue ?? 0) ms, max \(latency["max"]?.intValue ?? 0) ms"
+        "latency p50 \(p50) ms, p95 \(latency["p95"]?.intValue ?? 0) ms, max \(latency["max"]?.intValue ?? 0) ms\(timeLabel)"
       )
     }
+    let unanswered = session.unansweredUtterances
+    if unanswered > 0 {
+      var note = "\(unanswered) of \(session.utterances.count) utterance(s) unanswered"
+      if speed > 100 { note += " (--fast: a bot that answers in real time cannot keep up)" }
+      parts.append(note)
+    }
     return parts.joined(separator: "; ")
+  }
+
+  /// One line per violation code, as Twilio's debugger logs it once per stream: the count and
+  /// the first occurrence.
+  var findingLines: [String] {
+    session.findings.map { finding in
+      let first = finding.first.first
+      let times = finding.count == 1 ? "once" : "\(finding.count) times"
+      return
+        "Twilio \(finding.code), \(times); first at \(format3((first?.atMs ?? 0) / 1000)) s: \(first?.message ?? "")"
+    }
+  }
+}
+
+/// Writes the `--log` file as the call goes, so memory stays flat however many messages pass.
+final class ReplayLogWriter: @unchecked Sendable {
+  let file: OutputFile
+  private var buffer: [UInt8] = []
+  private var error: TwvoiceError?
+
+  init(file: OutputFile) { self.file = file }
+
+  /// Appends entries (on the event loop); written in blocks of 64 KiB.
+  func append(_ entries: [StreamSession.LogEntry], firstTimestampMs: Int) {
+    for entry in entries {
+      buffer += ReplayLog.line(entry, firstTimestampMs: firstTimestampMs).utf8
+      buffer.append(0x0A)
+    }
+    if buffer.count >= 1 << 16 { write() }
+  }
+
+  private func write() {
+    guard error == nil else {
+      buffer.removeAll()
+      return
+    }
+    do { try file.write(buffer) } catch { self.error = error }
+    buffer.removeAll(keepingCapacity: true)
+  }
+
+  /// Writes what is left and renames the file into place; the first write error, if any.
+  func finish() throws(TwvoiceError) {
+    write()
+    if let error {
+      file.abort()
+      throw error
+    }
+    try file.commit()
   }
 }
 
@@ -88,32 +176,31 @@ struct ReplaySummary {
 /// (the bot's media carry `track: outbound` and a timestamp on the caller's clock) and
 /// replayable as INPUT (only the inbound media and DTMF are re-sent).
 enum ReplayLog {
-  static func lines(_ session: StreamSession) -> String {
-    let writer = JSONWriter(style: .compact, asciiOnly: false)
-    var out = ""
-    for entry in session.log {
-      let meta: JSONValue = .object([
-        ("t", .number(format3(entry.atMs / 1000))), ("dir", .string(entry.direction.rawValue)),
-      ])
-      guard var value = try? JSONParser.parse(entry.text), var members = value.members else {
-        out += writer.string(.object([("unparsed", .string(entry.text)), ("twvoice", meta)])) + "\n"
-        continue
-      }
-      if entry.direction == .received, value["event"]?.stringValue == "media",
-        var media = value["media"]?.members
-      {
-        media.insert(("track", .string("outbound")), at: 0)
-        media.insert(
-          ("timestamp", .string(String(session.configuration.firstTimestampMs + Int(entry.atMs)))), at: 1)
-        if let index = members.firstIndex(where: { $0.key == "media" }) {
-          members[index].value = .object(media)
-        }
-      }
-      members.append(("twvoice", meta))
-      value = .object(members)
-      out += writer.string(value) + "\n"
+  private static let writer = JSONWriter(style: .compact, asciiOnly: false)
+
+  static func line(_ entry: StreamSession.LogEntry, firstTimestampMs: Int) -> String {
+    let metaValue: JSONValue = .object([
+      ("t", .number(format3(entry.atMs / 1000))), ("dir", .string(entry.direction.rawValue)),
+    ])
+    let meta = writer.string(metaValue)
+    // What twvoice sent is its own compact JSON object: the meta goes in before the last brace.
+    if entry.direction == .sent, entry.text.hasSuffix("}") {
+      return String(entry.text.dropLast()) + #","twvoice":"# + meta + "}"
     }
-    return out
+    guard var value = try? JSONParser.parse(entry.text), var members = value.members else {
+      return writer.string(
+        .object([("unparsed", .string(entry.text)), ("twvoice", metaValue)]))
+    }
+    if value["event"]?.stringValue == "media", var media = value["media"]?.members {
+      media.insert(("track", .string("outbound")), at: 0)
+      media.insert(("timestamp", .string(String(firstTimestampMs + Int(entry.atMs)))), at: 1)
+      if let index = members.firstIndex(where: { $0.key == "media" }) {
+        members[index].value = .object(media)
+      }
+    }
+    members.append(("twvoice", metaValue))
+    value = .object(members)
+    return writer.string(value)
   }
 }
 
@@ -122,7 +209,7 @@ enum ReplayProgress {
   nonisolated(unsafe) static var lastShown = -1
 
   static func show(_ session: StreamSession) {
-    let seconds = session.log.last.map { Int($0.atMs / 1000) } ?? 0
+    let seconds = Int(session.lastMessageMs / 1000)
     guard seconds != lastShown else { return }
     lastShown = seconds
     Terminal.progress(

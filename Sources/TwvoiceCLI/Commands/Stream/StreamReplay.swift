@@ -2,6 +2,10 @@ import ArgumentParser
 import TwvoiceCore
 import TwvoiceNet
 
+#if canImport(Glibc)
+  import Glibc
+#endif
+
 /// `twvoice stream replay`: connect to a bot as Twilio does, speak into it in real time, play
 /// back what it sends as a phone would, and record and measure the conversation.
 struct StreamReplay: ParsableCommand {
@@ -20,10 +24,19 @@ struct StreamReplay: ParsableCommand {
         twvoice stream replay capture.jsonl --url wss://bot.example.com/ws --auth-token-env
         twvoice stream replay --silence 5s --url ws://localhost:8080/ws --dtmf 1@2s --fast --json
 
-      Exit status: 0 the call ran to its end; 1 the stream failed (refused 31920, unreachable \
-      31901/31902/31904, TLS 31910, closed early 31921, broken 31903), or --strict and the bot \
-      broke the protocol; 64 usage; 65 unreadable input; 66 input missing; 74 output error. \
-      Whatever was recorded is kept in every case.
+      The bot may end a <Connect><Stream> by closing the socket with 1000 or 1001 (Twilio then \
+      goes on after </Connect>): that is a normal end. The whole opening (DNS, TCP, TLS, \
+      upgrade) is bounded by --connect-timeout. Messages are reassembled from fragments up to \
+      16 MiB; a larger one is refused with close 1009 (31924). Each violation code is reported \
+      once per stream with its count, as Twilio's debugger does.
+
+      Exit status: 0 the call ran to its end or the bot ended it normally; 1 the stream failed \
+      (timed out 31901, refused 31902, unreachable 31904, TLS 31910, upgrade refused 31920, \
+      closed with another code 31921, broken 31903, protocol error 31924), or --strict and the \
+      bot broke the protocol; 64 usage; 65 unreadable input; 66 input missing; 74 output error; \
+      130 SIGINT (Ctrl-C), 143 SIGTERM, 129 SIGHUP: the caller hangs up, and the recording and \
+      the log are finished and kept (before the WebSocket is up, nothing is written). Whatever \
+      was recorded is kept in every other case too.
       """
   )
 
@@ -32,15 +45,33 @@ struct StreamReplay: ParsableCommand {
     completion: .file())
   var input: String?
 
-  @Option(help: "The bot's WebSocket URL: wss://… (as Twilio dials) or ws://… for a local test.")
+  @Option(
+    help:
+      "The bot's WebSocket URL: wss://… (as Twilio dials) or ws://… for a local test. No query string: Twilio does not allow one; use --param."
+  )
   var url: String
+
+  @Option(
+    name: .customLong("signed-url"),
+    help: ArgumentHelp(
+      "The URL Twilio would dial (the public wss:// address behind a tunnel): signed for X-Twilio-Signature instead of --url.",
+      valueName: "url"))
+  var signedURL: String?
+
+  @Option(
+    help: ArgumentHelp(
+      "Connect to ADDRESS for HOST:PORT, keeping HOST for Host, TLS SNI and the signature (as curl --resolve).",
+      valueName: "host:port:address"))
+  var resolve: String?
 
   @Option(help: "Send this much silence instead of an input, e.g. 10s.")
   var silence: String?
 
   @Option(
     name: .customLong("param"),
-    help: ArgumentHelp("start.customParameters entry (repeatable).", valueName: "name=value"))
+    help: ArgumentHelp(
+      "start.customParameters entry (repeatable); overrides the capture's value for the same name.",
+      valueName: "name=value"))
   var params: [String] = []
 
   @Option(
@@ -63,9 +94,12 @@ struct StreamReplay: ParsableCommand {
   @Option(help: "With --unidirectional: inbound_track, outbound_track or both_tracks.")
   var track: String?
 
-  @Option(help: "Run the session this many times faster than real time.")
+  @Option(help: "Run the session this many times faster than real time (0.1 to 100).")
   var speed: Double = 1
-  @Flag(help: "As fast as possible (1000× real time): for CI.")
+  @Flag(
+    help:
+      "1000× real time, for CI against bots that do not pace in real time (an echo, a scripted bot). A bot that answers in real time cannot answer in time: its utterances are reported unanswered. Times are then session time."
+  )
   var fast = false
   @Option(help: "After the input ends and the bot's audio has played, stay on the line this long.")
   var tail: String = "2s"
@@ -80,8 +114,10 @@ struct StreamReplay: ParsableCommand {
   var authToken: String?
   @Flag(help: "Do not verify the server's TLS certificate.")
   var insecure = false
-  @Option(name: .customLong("connect-timeout"), help: "Seconds to wait for the connection.")
-  var connectTimeout: Int = 10
+  @Option(
+    name: .customLong("connect-timeout"),
+    help: "Seconds for the whole opening: DNS, TCP connect, TLS handshake and the WebSocket upgrade.")
+  var connectTimeout: Double = 10
 
   @Option(
     help: "Write the conversation as the caller heard it: stereo WAV, left caller, right bot.",
@@ -110,7 +146,18 @@ struct StreamReplay: ParsableCommand {
       throw ValidationError(
         "--track must be inbound_track, outbound_track or both_tracks (Twilio error 31941).")
     }
-    guard speed > 0, speed <= 10000 else { throw ValidationError("--speed must be between 0 and 10000.") }
+    guard speed >= 0.1, speed <= 100 else {
+      throw ValidationError("--speed must be between 0.1 and 100 (use --fast for 1000× real time).")
+    }
+    guard connectTimeout > 0, connectTimeout <= 3600 else {
+      throw ValidationError("--connect-timeout must be more than 0 and at most 3600 seconds.")
+    }
+    if let signedURL {
+      do { _ = try StreamReplayClient.Target(url: signedURL) } catch {
+        throw ValidationError("--signed-url: \(error.message)")
+      }
+    }
+    if let resolve { _ = try Self.parseResolve(resolve) }
     for (name, sid, check) in [
       ("--stream-sid", streamSid, StreamSid.check), ("--call-sid", callSid, CallSid.check),
       ("--account-sid", accountSid, AccountSid.check),
@@ -120,44 +167,87 @@ struct StreamReplay: ParsableCommand {
   }
 
   func run() throws {
+    // First of all, so that a signal at any point (reading a long input, opening the files,
+    // dialing) hangs up cleanly instead of leaving temporary files behind.
+    ReplaySignals.install()
+    defer { ReplaySignals.uninstall() }
     let environment = SystemIO.environment()
     var random = seed.map { TwvoiceRandom(seed: $0) } ?? TwvoiceRandom()
     let target: StreamReplayClient.Target
     do { target = try .init(url: url) } catch { throw TwvoiceError(.usage, error.description) }
+    let resolved = try resolve.map { try Self.parseResolve($0) }
+    if let resolved, resolved.host.lowercased() != target.host.lowercased() || resolved.port != target.port {
+      throw ValidationError(
+        "--resolve \(resolved.host):\(resolved.port) does not match the URL's \(target.host):\(target.port).")
+    }
+    if target.hasQuery {
+      Terminal.warning(
+        "\(target.displayURL): Twilio does not allow a query string on <Stream url> (it is dropped on the upgrade); pass values with --param NAME=VALUE, which arrive in start.customParameters"
+      )
+    }
     let caller = try loadInput()
+    if unidirectional && !caller.input.dtmf.isEmpty {
+      Terminal.warning("--dtmf: Twilio sends no dtmf messages on a <Start> (--unidirectional) stream")
+    }
+    let tailMs = try milliseconds(tail, "--tail")
+    let hangupMs = try hangupAfter.map { try milliseconds($0, "--hangup-after") }
+    if let hangupMs, let late = caller.input.dtmf.first(where: { $0.atMs >= hangupMs }) {
+      Terminal.warning("--dtmf \(late.digit)@\(late.atMs)ms comes after --hangup-after: it is never sent")
+    }
+    // The capture's <Parameter> values go out again; --param overrides them name by name.
+    var parameters = caller.customParameters
+    for spec in params {
+      let (name, value) = try keyValue(spec, option: "--param")
+      if let index = parameters.firstIndex(where: { $0.name == name }) {
+        parameters[index].value = value
+      } else {
+        parameters.append((name, value))
+      }
+    }
     let configuration = StreamSession.Configuration(
       accountSid: accountSid ?? environment[EnvironmentVariable.accountSid].flatMap {
         (try? AccountSid.check($0)) != nil ? $0 : nil
       } ?? AccountSid.random(using: &random).rawValue,
       callSid: callSid ?? CallSid.random(using: &random).rawValue,
       streamSid: streamSid ?? StreamSid.random(using: &random).rawValue,
-      customParameters: try params.map {
-        let (k, v) = try keyValue($0, option: "--param")
-        return (name: k, value: v)
-      },
+      customParameters: parameters,
       bidirectional: !unidirectional,
       tracks: unidirectional ? Self.declaredTracks(track) : ["inbound"],
-      tailMs: try milliseconds(tail, "--tail"),
-      hangupAfterMs: try hangupAfter.map { try milliseconds($0, "--hangup-after") })
+      tailMs: tailMs,
+      hangupAfterMs: hangupMs)
     // Output files are opened first: a path that cannot be written fails before the call.
     let recordFile = try record.map { try OutputFile(path: $0) }
-    let logFile = try log.map { try OutputFile(path: $0, binary: false) }
+    let logWriter = try log.map { ReplayLogWriter(file: try OutputFile(path: $0, binary: false)) }
+    let effectiveSpeed = fast ? 1000 : speed
 
     let client = StreamReplayClient(
       target: target,
       options: .init(
-        authToken: authToken ?? environment[EnvironmentVariable.authToken], insecure: insecure,
-        speed: fast ? 1000 : speed,
-        connectTimeoutSeconds: Int64(connectTimeout)))
-    Interrupt.install()
-    client.stopRequested = { Interrupt.isRequested }
+        authToken: authToken ?? environment[EnvironmentVariable.authToken], signedURL: signedURL,
+        connectAddress: resolved?.address, insecure: insecure, speed: effectiveSpeed,
+        connectTimeoutSeconds: connectTimeout))
+    client.stopRequested = { ReplaySignals.received != nil }
+    let firstTimestampMs = configuration.firstTimestampMs
+    if let logWriter {
+      client.onLog = { entries in logWriter.append(entries, firstTimestampMs: firstTimestampMs) }
+    }
     let showProgress = !quiet && !json && Terminal.isTerminal(2)
     if showProgress {
       client.onProgress = { session in ReplayProgress.show(session) }
     }
-    let (session, outcome) = client.run(StreamSession(configuration: configuration, input: caller))
+    let (session, outcome) = client.run(StreamSession(configuration: configuration, input: caller.input))
     if showProgress { ReplayProgress.clear() }
+    let signal = ReplaySignals.received
 
+    if case .cancelled = outcome {
+      // Stopped before the WebSocket was up: no call, nothing to keep.
+      recordFile?.abort()
+      logWriter?.file.abort()
+      if !quiet {
+        Terminal.diagnostic("twvoice: stopped before the stream opened (\(ReplaySignals.name(signal)))")
+      }
+      throw ExitCode(128 + (signal ?? SIGINT))
+    }
     if let recordFile {
       let stereo = session.stereoRecording()
       var pcm = WAVHeader.bytes(
@@ -170,35 +260,58 @@ struct StreamReplay: ParsableCommand {
         pcm.append(UInt8(v & 0xFF))
         pcm.append(UInt8(v >> 8))
       }
-      try recordFile.write(pcm)
-      try recordFile.commit()
+      do {
+        try recordFile.write(pcm)
+        try recordFile.commit()
+      } catch {
+        recordFile.abort()
+        logWriter?.file.abort()
+        throw error
+      }
     }
-    if let logFile {
-      try logFile.write(Array(ReplayLog.lines(session).utf8))
-      try logFile.commit()
-    }
-    let summary = ReplaySummary(session: session, outcome: outcome)
+    if let logWriter { try logWriter.finish() }
+    let summary = ReplaySummary(session: session, outcome: outcome, speed: effectiveSpeed, signal: signal)
     if json {
       Terminal.write(JSONWriter(style: .pretty, asciiOnly: false).string(summary.json) + "\n")
     } else if !quiet {
       Terminal.diagnostic(summary.text)
+      for line in summary.findingLines { Terminal.warning(line) }
+    }
+    if let signal {
+      // The caller hung up on a signal: everything is kept, and the status says why.
+      throw ExitCode(128 + signal)
     }
     switch outcome {
-    case .completed:
-      if strict && !session.violations.isEmpty {
+    case .completed, .botEnded, .cancelled:
+      if strict && session.violationCount > 0 {
         Terminal.error(
-          "the bot broke the Media Streams protocol \(session.violations.count) time(s) (--strict)")
+          "the bot broke the Media Streams protocol \(session.violationCount) time(s) (--strict)")
         throw ExitCode(FailureKind.checkFailed.rawValue)
       }
-    case .serverClosed(let code):
+    case .serverClosed(let code, let reason):
       Terminal.error(
-        "\(url): the server closed the stream before the call ended\(code.map { " (close code \($0))" } ?? "") (Twilio error 31921)"
+        "\(target.displayURL): the server closed the stream before the call ended\(ReplaySummary.closeDetail(code, reason)) (Twilio error 31921)"
       )
       throw ExitCode(FailureKind.checkFailed.rawValue)
     case .failed(let error):
-      Terminal.error(error.description)
+      Terminal.error(error.description.escapingControlCharacters)
       throw ExitCode(FailureKind.checkFailed.rawValue)
     }
+  }
+
+  /// `HOST:PORT:ADDRESS` (ADDRESS may be a bracketed IPv6 address).
+  static func parseResolve(_ text: String) throws -> (host: String, port: Int, address: String) {
+    let parts = text.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false)
+    guard parts.count == 3, !parts[0].isEmpty, let port = Int(parts[1]), (1...65535).contains(port) else {
+      throw ValidationError(
+        "--resolve '\(text)': expected HOST:PORT:ADDRESS, e.g. bot.example.com:443:127.0.0.1")
+    }
+    var address = String(parts[2])
+    if address.hasPrefix("[") && address.hasSuffix("]") { address = String(address.dropFirst().dropLast()) }
+    guard StreamReplayClient.Target.isIPAddress(address) else {
+      throw ValidationError("--resolve '\(text)': \(address) is not an IP address")
+    }
+    return (String(parts[0]), port, address)
   }
 
   static func declaredTracks(_ track: String?) -> [String] {
@@ -216,8 +329,11 @@ struct StreamReplay: ParsableCommand {
     } catch { throw ValidationError("\(option): \(error)") }
   }
 
-  /// The caller's audio and DTMF from INPUT (a WAV or a capture) or --silence.
-  private func loadInput() throws -> StreamSession.CallerInput {
+  /// The caller's audio and DTMF from INPUT (a WAV or a capture) or --silence, and a
+  /// capture's `start.customParameters`.
+  private func loadInput() throws -> (
+    input: StreamSession.CallerInput, customParameters: [(name: String, value: String)]
+  ) {
     var presses: [(digit: String, atMs: Int)] = []
     for spec in dtmf {
       guard let (digit, time) = spec.splitOnce(at: "@"), digit.count == 1, "0123456789*#ABCD".contains(digit)
@@ -228,9 +344,9 @@ struct StreamReplay: ParsableCommand {
     }
     if let silence {
       let ms = try milliseconds(silence, "--silence")
-      return .init(audio: [UInt8](repeating: G711.muLawSilence, count: ms * 8), dtmf: presses)
+      return (.init(audio: [UInt8](repeating: G711.muLawSilence, count: ms * 8), dtmf: presses), [])
     }
-    guard let input else { return .init(audio: []) }
+    guard let input else { return (.init(audio: []), []) }
     var source = try PrefixedSource.open(input)
     defer { source.rest.close() }
     let first = source.prefix
@@ -248,7 +364,7 @@ struct StreamReplay: ParsableCommand {
       } catch let error as MediaEncoder.ContainerError {
         throw TwvoiceError(.dataError, "\(SystemIO.displayName(input)): \(error)")
       }
-      return .init(audio: audio, dtmf: presses)
+      return (.init(audio: audio, dtmf: presses), [])
     }
     var decoder = CaptureDecoder(input: SystemIO.displayName(input), selection: .inbound, encoding: .mulaw)
     var audio: [UInt8] = []
@@ -263,6 +379,9 @@ struct StreamReplay: ParsableCommand {
       throw TwvoiceError(.dataError, error.description)
     }
     presses += decoder.summary.dtmf.map { (digit: $0.digit, atMs: $0.atMs) }
-    return .init(audio: audio, dtmf: presses)
+    return (
+      .init(audio: audio, dtmf: presses),
+      decoder.summary.customParameters.map { (name: $0.key, value: $0.value) }
+    )
   }
 }
