@@ -228,7 +228,9 @@ struct TokenMintTests {
     #expect(stdin.stdout == Self.seedToken + "\n")
     #expect(stdin.stderr.isEmpty)
     let empty = try Twvoice.run(Self.seedArgs + ["--api-secret-stdin"], stdin: "", environment: env)
-    #expect(empty.status == 65)
+    #expect(empty.status == 64)  // a missing credential, like no secret at all
+    #expect(
+      empty.stderr == "twvoice: error: missing API secret: standard input was empty (--api-secret-stdin)\n")
     let two = try Twvoice.run(
       Self.seedArgs + ["--api-secret-stdin", "--api-secret-file", "x"], environment: env)
     #expect(two.status == 64)

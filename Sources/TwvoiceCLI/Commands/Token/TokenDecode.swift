@@ -46,7 +46,7 @@ struct TokenDecode: ParsableCommand {
       if Terminal.isTerminal(0) {
         throw TwvoiceError(.usage, "no token given: pass it as an argument or pipe it to standard input")
       }
-      text = try SystemIO.readText("-")
+      text = try SystemIO.readText("-", limit: .small)
     } else {
       text = token
     }
