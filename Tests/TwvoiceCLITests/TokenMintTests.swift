@@ -259,19 +259,19 @@ struct TokenMintTests {
   @Test(arguments: [
     (
       ["--account-sid", "ACxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"],
-      "invalid Account SID: got 'ACxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx', expected AC followed by 32 hex digits (from --account-sid)"
+      "invalid Account SID: got a 34-character value starting 'AC' (not shown), expected AC followed by 32 hex digits (from --account-sid)"
     ),
     (
       ["--api-key", "AC0123456789abcdef0123456789abcdef"],
-      "invalid API key SID: got a 34-character value (not shown), expected SK followed by 32 hex digits (from --api-key)"
+      "invalid API key SID: got a 34-character value starting 'AC' (not shown), expected SK followed by 32 hex digits (from --api-key)"
     ),
     (
       ["--application-sid", "AP123"],
-      "invalid TwiML application SID: got 'AP123', expected AP followed by 32 hex digits (from --application-sid)"
+      "invalid TwiML application SID: got a 5-character value starting 'AP' (not shown), expected AP followed by 32 hex digits (from --application-sid)"
     ),
     (
       ["--push-credential-sid", "CR1"],
-      "invalid push credential SID: got 'CR1', expected CR followed by 32 hex digits (from --push-credential-sid)"
+      "invalid push credential SID: got a 3-character value (not shown), expected CR followed by 32 hex digits (from --push-credential-sid)"
     ),
     (
       ["--param", "a=b"],
