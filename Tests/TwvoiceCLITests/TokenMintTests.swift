@@ -233,7 +233,9 @@ struct TokenMintTests {
     #expect(stdin.stdout == Self.seedToken + "\n")
     #expect(stdin.stderr.isEmpty)
     let empty = try Twvoice.run(Self.seedArgs + ["--api-secret-stdin"], stdin: "", environment: env)
-    #expect(empty.status == 65)
+    #expect(empty.status == 64)  // a missing credential, like no secret at all
+    #expect(
+      empty.stderr == "twvoice: error: missing API secret: standard input was empty (--api-secret-stdin)\n")
     let two = try Twvoice.run(
       Self.seedArgs + ["--api-secret-stdin", "--api-secret-file", "x"], environment: env)
     #expect(two.status == 64)
@@ -262,19 +264,19 @@ struct TokenMintTests {
   @Test(arguments: [
     (
       ["--account-sid", "ACxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"],
-      "invalid Account SID: got 'ACxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx', expected AC followed by 32 hex digits (from --account-sid)"
+      "invalid Account SID: got a 34-character value starting 'AC' (not shown), expected AC followed by 32 hex digits (from --account-sid)"
     ),
     (
       ["--api-key", "AC0123456789abcdef0123456789abcdef"],
-      "invalid API key SID: got a 34-character value (not shown), expected SK followed by 32 hex digits (from --api-key)"
+      "invalid API key SID: got a 34-character value starting 'AC' (not shown), expected SK followed by 32 hex digits (from --api-key)"
     ),
     (
       ["--application-sid", "AP123"],
-      "invalid TwiML application SID: got 'AP123', expected AP followed by 32 hex digits (from --application-sid)"
+      "invalid TwiML application SID: got a 5-character value starting 'AP' (not shown), expected AP followed by 32 hex digits (from --application-sid)"
     ),
     (
       ["--push-credential-sid", "CR1"],
-      "invalid push credential SID: got 'CR1', expected CR followed by 32 hex digits (from --push-credential-sid)"
+      "invalid push credential SID: got a 3-character value (not shown), expected CR followed by 32 hex digits (from --push-credential-sid)"
     ),
     (
       ["--param", "a=b"],

@@ -27,7 +27,8 @@ struct DotEnvTests {
 
   @Test(arguments: [
     ("A=1\nnot an assignment\nB=2", 2, "expected KEY=VALUE"),
-    ("A B=x\nB=2", 1, "invalid variable name 'A B'"),
+    ("A B=x\nB=2", 1, "invalid variable name (a 3-character value (not shown))"),
+    ("c2VjcmV0 c2=x\nB=2", 1, "invalid variable name (a 11-character value starting 'c2' (not shown))"),
     ("B=2\nA=\"open", 2, "missing closing \" in the value of A"),
     ("\n\nA='x' trailing\nB=2", 3, "unexpected text after the closing quote in the value of A"),
   ])
@@ -93,13 +94,23 @@ struct SidTests {
       Issue.record("accepted")
     } catch {
       #expect(!error.description.contains(pasted))
-      #expect(error.description.contains("32-character value (not shown)"))
+      #expect(error.description.contains("a 32-character value starting '9f' (not shown)"))
     }
     #expect(
       (try? AccountSid.check("AC123")) == nil
         && SidError(noun: "Account SID", prefix: "AC", given: "AC123").description
-          == "invalid Account SID: got 'AC123', expected AC followed by 32 hex digits"
+          == "invalid Account SID: got a 5-character value starting 'AC' (not shown), expected AC followed by 32 hex digits"
     )
+  }
+
+  /// A value that starts like a SID is still not echoed: a secret pasted on the
+  /// TWILIO_ACCOUNT_SID line may well start with "AC".
+  @Test(arguments: ["ACsupersecretvalue", "AC" + String(repeating: "z", count: 32), "SKsecret"])
+  func rejectedValueIsShownOnlyByItsShape(value: String) {
+    let description = SidError(noun: "Account SID", prefix: "AC", given: value).description
+    #expect(!description.contains(value))
+    #expect(
+      description.contains("a \(value.count)-character value starting '\(value.prefix(2))' (not shown)"))
   }
 
   @Test func randomSidsHaveTwilioShape() throws {

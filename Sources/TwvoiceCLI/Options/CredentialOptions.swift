@@ -62,7 +62,7 @@ struct CredentialOptions: ParsableArguments {
   }
 
   private static func loadDotEnv(_ path: String) throws(TwvoiceError) -> DotEnv {
-    let text = try SystemIO.readText(path)
+    let text = try SystemIO.readText(path, limit: .small)
     let dotEnv = DotEnv.parse(text, path: path)
     for problem in dotEnv.problems { Terminal.warning("\(problem), line ignored") }
     return dotEnv
@@ -95,7 +95,7 @@ struct CredentialOptions: ParsableArguments {
       return ResolvedSetting(value: apiSecret, source: .flag("--api-secret"))
     }
     if let apiSecretFile {
-      let text = try SystemIO.readText(apiSecretFile)
+      let text = try SystemIO.readText(apiSecretFile, limit: .small)
       let secret = Self.singleLine(text)
       guard !secret.isEmpty else {
         throw TwvoiceError(.dataError, "\(apiSecretFile): the API secret file is empty")
@@ -106,10 +106,10 @@ struct CredentialOptions: ParsableArguments {
       return ResolvedSetting(value: secret, source: .file(apiSecretFile))
     }
     if apiSecretStdin {
-      let text = try SystemIO.readText("-")
+      let text = try SystemIO.readText("-", limit: .small)
       let secret = Self.singleLine(text)
       guard !secret.isEmpty else {
-        throw TwvoiceError(.dataError, "standard input: no API secret given")
+        throw TwvoiceError(.usage, "missing API secret: standard input was empty (--api-secret-stdin)")
       }
       return ResolvedSetting(value: secret, source: .standardInput)
     }

@@ -188,7 +188,8 @@ struct Repl {
   func showEnvironment() {
     let envFile = settings.last { $0.name == "env-file" }?.value
     var dotEnv: DotEnv?
-    if let path = envFile ?? (SystemIO.exists(".env") ? ".env" : nil), let text = try? SystemIO.readText(path)
+    if let path = envFile ?? (SystemIO.exists(".env") ? ".env" : nil),
+      let text = try? SystemIO.readText(path, limit: .small)
     {
       dotEnv = DotEnv.parse(text, path: path)
     }

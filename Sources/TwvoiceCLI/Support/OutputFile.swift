@@ -5,45 +5,124 @@ import TwvoiceCore
   import Glibc
 #endif
 
-/// Where a command's binary result goes: a file, written to a temporary file beside it and
-/// renamed into place only on success (a failed run leaves no partial file), or standard output.
+/// Where a command's binary result goes.
+///
+/// A regular file (or a path that does not exist yet) is written to a temporary file beside it
+/// and renamed into place only on success, so a failed or interrupted run leaves no partial file.
+/// A symbolic link is followed: the temporary file goes beside the link's target and replaces
+/// the target, keeping its mode and owner. Anything else (a device such as /dev/null, a FIFO a
+/// reader is waiting on) cannot be replaced: it is opened and written directly, like standard
+/// output.
 final class OutputFile: @unchecked Sendable {
   let path: String
   private var fd: Int32
   private var temporaryPath: String?
+  /// The file the temporary file replaces (the symbolic link's target).
+  private var targetPath: String
   /// Whether the destination can be rewritten at an offset (a regular file), so a header can be
   /// completed once the length is known.
   let isSeekable: Bool
   private(set) var bytesWritten = 0
   private var done = false
 
-  /// Opens `path` (`-` for standard output). Refuses a terminal for binary output.
-  init(path: String, binary: Bool = true) throws(TwvoiceError) {
+  /// Opens `path` (`-` for standard output). Refuses a terminal for binary output, and refuses
+  /// to write over `input` (the descriptor being read; the same file under any name).
+  init(path: String, binary: Bool = true, input: FileInput? = nil) throws(TwvoiceError) {
     self.path = path
+    targetPath = path
     if path == "-" {
       fd = 1
       if binary && Terminal.isTerminal(1) {
         throw TwvoiceError(
           .usage, "refusing to write audio to a terminal: give -o FILE, or redirect standard output")
       }
-      var info = stat()
-      isSeekable = fstat(1, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG && lseek(1, 0, SEEK_CUR) == 0
+      isSeekable = Self.isSeekable(fd: 1)
       return
     }
-    let directory = path.lastIndex(of: "/").map { String(path[...$0]) } ?? ""
-    let name = path.lastIndex(of: "/").map { String(path[path.index(after: $0)...]) } ?? path
+    let target = try Self.resolvingSymbolicLinks(path)
+    var existing = stat()
+    let exists = stat(target, &existing) == 0
+    if exists, let input {
+      var read = stat()
+      if fstat(input.fd, &read) == 0, read.st_dev == existing.st_dev, read.st_ino == existing.st_ino {
+        throw TwvoiceError(
+          .usage, "-o \(path) is the input file \(input.displayName): give another output file")
+      }
+    }
+    if exists && (existing.st_mode & S_IFMT) == S_IFDIR {
+      throw TwvoiceError(.ioError, "cannot write \(path): it is a directory")
+    }
+    if exists && (existing.st_mode & S_IFMT) != S_IFREG {
+      // A device, FIFO or socket: written in place, as it arrives.
+      fd = open(target, O_WRONLY | O_CLOEXEC | O_NOCTTY)
+      guard fd >= 0 else {
+        throw TwvoiceError(.ioError, "cannot write \(path): \(String(cString: strerror(errno)))")
+      }
+      if binary && Terminal.isTerminal(fd) {
+        Glibc.close(fd)
+        throw TwvoiceError(.usage, "refusing to write audio to a terminal (\(path))")
+      }
+      isSeekable = false
+      return
+    }
+    targetPath = target
+    let slash = target.lastIndex(of: "/")
+    let directory = slash.map { String(target[...$0]) } ?? ""
+    let name = slash.map { String(target[target.index(after: $0)...]) } ?? target
     var template = Array("\(directory).\(name).twvoice-XXXXXX".utf8CString)
-    let opened = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+    // Created and registered with the signals blocked: a signal cannot come in between and
+    // leave the temporary file behind.
+    let opened = Signals.withSignalsBlocked {
+      let opened = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+      if opened >= 0 {
+        Signals.register(template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) })
+      }
+      return opened
+    }
     guard opened >= 0 else {
       throw TwvoiceError(.ioError, "cannot write \(path): \(String(cString: strerror(errno)))")
     }
     fd = opened
     temporaryPath = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
     isSeekable = true
-    // mkstemp creates 0600; give the file the mode a plain create would.
-    let mask = umask(0)
-    umask(mask)
-    fchmod(fd, 0o666 & ~mask)
+    if exists {
+      // Replacing a file keeps its owner and mode (chown first: it may clear set-id bits).
+      _ = fchown(fd, existing.st_uid, existing.st_gid)
+      fchmod(fd, existing.st_mode & 0o7777)
+    } else {
+      // mkstemp creates 0600; give the file the mode a plain create would.
+      let mask = umask(0)
+      umask(mask)
+      fchmod(fd, 0o666 & ~mask)
+    }
+  }
+
+  /// Whether `fd` is a regular file positioned at its start (a header can be rewritten).
+  private static func isSeekable(fd: Int32) -> Bool {
+    var info = stat()
+    return fstat(fd, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG && lseek(fd, 0, SEEK_CUR) == 0
+  }
+
+  /// `path` with symbolic links in its last component followed (a dangling link gives the
+  /// path it points to, which is then created).
+  private static func resolvingSymbolicLinks(_ path: String) throws(TwvoiceError) -> String {
+    var current = path
+    for _ in 0..<40 {
+      var info = stat()
+      guard lstat(current, &info) == 0, (info.st_mode & S_IFMT) == S_IFLNK else { return current }
+      var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+      let n = readlink(current, &buffer, Int(PATH_MAX))
+      guard n > 0 else { return current }
+      let link = String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+      if link.hasPrefix("/") {
+        current = link
+      } else if let slash = current.lastIndex(of: "/") {
+        current = String(current[...slash]) + link
+      } else {
+        current = link
+      }
+    }
+    throw TwvoiceError(.ioError, "cannot write \(path): \(String(cString: strerror(ELOOP)))")
   }
 
   deinit { if !done { abort() } }
@@ -95,27 +174,38 @@ final class OutputFile: @unchecked Sendable {
     }
   }
 
-  /// Completes the file: renames the temporary file into place.
+  /// Completes the file: renames the temporary file into place (a device or FIFO is closed).
   func commit() throws(TwvoiceError) {
     done = true
-    guard let temporaryPath else { return }
-    guard close(fd) == 0 else {
-      unlink(temporaryPath)
-      throw TwvoiceError(.ioError, "cannot write \(path): \(String(cString: strerror(errno)))")
+    guard path != "-" else { return }
+    guard let temporaryPath else {
+      guard close(fd) == 0 else {
+        throw TwvoiceError(.ioError, "cannot write \(path): \(String(cString: strerror(errno)))")
+      }
+      return
     }
-    guard rename(temporaryPath, path) == 0 else {
+    defer { Signals.deregister(temporaryPath) }
+    guard close(fd) == 0 else {
+      let reason = String(cString: strerror(errno))
+      unlink(temporaryPath)
+      throw TwvoiceError(.ioError, "cannot write \(path): \(reason)")
+    }
+    guard rename(temporaryPath, targetPath) == 0 else {
       let reason = String(cString: strerror(errno))
       unlink(temporaryPath)
       throw TwvoiceError(.ioError, "cannot write \(path): \(reason)")
     }
   }
 
-  /// Discards what was written (the temporary file); standard output cannot be taken back.
+  /// Discards what was written (the temporary file); standard output, a device or a FIFO
+  /// cannot be taken back.
   func abort() {
     done = true
-    guard let temporaryPath else { return }
+    guard path != "-" else { return }
     close(fd)
+    guard let temporaryPath else { return }
     unlink(temporaryPath)
+    Signals.deregister(temporaryPath)
   }
 
   var displayName: String { path == "-" ? "standard output" : path }

@@ -26,16 +26,32 @@ enum SystemIO {
   /// Whether a regular file (or anything) exists at `path`.
   static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
 
-  /// The whole contents of `path`, or of standard input when `path` is `-`.
-  static func read(_ path: String) throws(TwvoiceError) -> [UInt8] {
+  /// How much a command reads whole, by what it reads: a caller names one, so no input can make
+  /// twvoice read without end (/dev/zero, a wrong file).
+  enum Limit: Int {
+    /// A secret, a token or a `.env` file: a few hundred bytes in practice.
+    case small = 1_048_576
+    /// A TwiML or JSON document (Twilio itself refuses TwiML over 64 KB).
+    case document = 16_777_216
+
+    var description: String { "\(rawValue >> 20) MiB" }
+  }
+
+  /// The whole contents of `path`, or of standard input when `path` is `-`; more than `limit`
+  /// bytes is malformed input (65), and no more than `limit` + 1 bytes are ever read.
+  static func read(_ path: String, limit: Limit) throws(TwvoiceError) -> [UInt8] {
     let file = try FileInput(path: path)
     defer { file.close() }
-    return readAll(fd: file.fd)
+    guard let bytes = try readAll(fd: file.fd, limit: limit.rawValue, name: displayName(path)) else {
+      throw TwvoiceError(
+        .dataError, "\(displayName(path)): larger than \(limit.description), the most read here")
+    }
+    return bytes
   }
 
   /// A file's contents as UTF-8 text; invalid UTF-8 is malformed input.
-  static func readText(_ path: String) throws(TwvoiceError) -> String {
-    let bytes = try read(path)
+  static func readText(_ path: String, limit: Limit) throws(TwvoiceError) -> String {
+    let bytes = try read(path, limit: limit)
     guard let text = String(validating: bytes, as: UTF8.self) else {
       throw TwvoiceError(.dataError, "\(displayName(path)): not UTF-8 text")
     }
@@ -45,19 +61,21 @@ enum SystemIO {
   /// `path`, or "standard input" for `-`.
   static func displayName(_ path: String) -> String { path == "-" ? "standard input" : path }
 
-  /// Reads a descriptor to its end.
-  static func readAll(fd: Int32) -> [UInt8] {
+  /// Reads a descriptor to its end, or nil once more than `limit` bytes came (reading at most
+  /// `limit` + 1). A read error is an unreadable input (66) naming `name`.
+  static func readAll(fd: Int32, limit: Int, name: String) throws(TwvoiceError) -> [UInt8]? {
     var result: [UInt8] = []
     var chunk = [UInt8](repeating: 0, count: 65_536)
-    while true {
-      let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+    while result.count <= limit {
+      let wanted = min(chunk.count, limit + 1 - result.count)
+      let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, wanted) }
       if n < 0 {
         if errno == EINTR { continue }
-        break
+        throw TwvoiceError(.noInput, "cannot read \(name): \(String(cString: strerror(errno)))")
       }
-      if n == 0 { break }
+      if n == 0 { return result }
       result.append(contentsOf: chunk[0..<n])
     }
-    return result
+    return nil
   }
 }

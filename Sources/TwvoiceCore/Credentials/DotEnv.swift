@@ -69,7 +69,9 @@ public struct DotEnv: Equatable, Sendable {
       let key = rawKey.trimmingASCIIWhitespace()
       guard isValidKey(key) else {
         env.problems.append(
-          ParseError(path: path, line: lineNumber, reason: "invalid variable name '\(key)'"))
+          ParseError(
+            path: path, line: lineNumber, reason: "invalid variable name (\(SidError.shape(of: String(key))))"
+          ))
         continue
       }
       var value = Substring(rest).drop { $0 == " " || $0 == "\t" }

@@ -51,8 +51,8 @@ public struct Sid<Kind: SidKind>: Hashable, Sendable, CustomStringConvertible {
 public struct SidError: Error, Equatable, Sendable, CustomStringConvertible {
   public let noun: String
   public let prefix: String
-  /// The rejected text. Not shown in messages unless it looks like an attempt at a SID: a secret
-  /// pasted into the wrong flag must not end up on screen.
+  /// The rejected text. Never shown in messages, only its shape (`shape(of:)`): a secret pasted
+  /// on the wrong line of a `.env` file must not end up on screen, even when it starts like a SID.
   public let given: String
 
   public init(noun: String, prefix: String, given: String) {
@@ -62,12 +62,20 @@ public struct SidError: Error, Equatable, Sendable, CustomStringConvertible {
   }
 
   public var description: String {
-    let looksLikeSid = given.hasPrefix(prefix) && given.count <= 40
-    let shown =
-      given.isEmpty
-      ? "an empty value"
-      : looksLikeSid ? "'\(given)'" : "a \(given.count)-character value (not shown)"
-    return "invalid \(noun): got \(shown), expected \(prefix) followed by 32 hex digits"
+    "invalid \(noun): got \(Self.shape(of: given)), expected \(prefix) followed by 32 hex digits"
+  }
+
+  /// How a rejected credential value is described, the one way every message shows one: its
+  /// length and at most its first two characters (enough to recognise "AC…" or "SK…"), never
+  /// the value.
+  public static func shape(of value: String) -> String {
+    let count = value.unicodeScalars.count
+    guard count > 0 else { return "an empty value" }
+    guard count > 4 else { return "a \(count)-character value (not shown)" }
+    let start = value.unicodeScalars.prefix(2).map {
+      $0.value < 0x20 || $0.value == 0x7F || $0 == "'" ? "?" : String($0)
+    }.joined()
+    return "a \(count)-character value starting '\(start)' (not shown)"
   }
 }
 

@@ -21,6 +21,8 @@ public struct AccessTokenCheck: Sendable {
     case invalid
     /// No secret was available to check it.
     case notChecked
+    /// The signature part is empty: an unsigned token, which nothing can verify.
+    case missing
   }
 
   public var findings: [Finding] = []
@@ -51,7 +53,11 @@ public struct AccessTokenCheck: Sendable {
       error(20102, "header cty must be \"twilio-fpa;v=1\" for an Access Token")
     }
 
-    if let secret {
+    if token.signature.isEmpty {
+      signature = .missing
+      // With another algorithm ("none") the 20102 above already says why.
+      if alg == "HS256" { error(20101, "signature is empty: the token is unsigned") }
+    } else if let secret {
       if alg == "HS256" {
         signature = token.hasValidSignature(secret: secret) ? .valid : .invalid
         if signature == .invalid {
@@ -62,15 +68,15 @@ public struct AccessTokenCheck: Sendable {
 
     let iss = payload["iss"]?.stringValue
     if let iss {
-      if (try? APIKeySid.check(iss)) == nil {
-        error(20103, "issuer (iss) must be an API key SID (SK…), got '\(iss)'")
+      do { try APIKeySid.check(iss) } catch let problem {
+        error(20103, "issuer (iss): \(problem)")
       }
     } else {
       error(20103, "issuer (iss) is missing")
     }
     if let sub = payload["sub"]?.stringValue {
-      if (try? AccountSid.check(sub)) == nil {
-        error(20103, "subject (sub) must be an Account SID (AC…), got '\(sub)'")
+      do { try AccountSid.check(sub) } catch let problem {
+        error(20103, "subject (sub): \(problem)")
       }
     } else {
       error(20103, "subject (sub) is missing")
@@ -104,12 +110,27 @@ public struct AccessTokenCheck: Sendable {
         "not valid yet: valid from \(UTCTime.format(nbf)), in \(DurationText.describe(seconds: nbf.minusSaturating(now)))"
       )
     }
+    // PyJWT's rule (jwt/api_jwt.py `_validate_iat`, default leeway 0): an iat later than now is
+    // "The token is not yet valid (iat)"; an iat that is not an integer is refused too.
+    if let iatValue = payload["iat"] {
+      if let iat = Self.unixTime(iatValue) {
+        if iat > now {
+          error(
+            20101,
+            "not valid yet: issued at (iat) \(UTCTime.format(iat)), in \(DurationText.describe(seconds: iat.minusSaturating(now))) (PyJWT: The token is not yet valid (iat))"
+          )
+        }
+      } else {
+        error(20101, "issued at (iat) must be an integer (a Unix time)")
+      }
+    }
     if let exp, let nbf, nbf >= exp {
       error(20101, "can never be valid: nbf (\(UTCTime.format(nbf))) is not before exp")
     }
 
     if let grants = payload["grants"] {
       if grants.members == nil { error(20101, "grants must be a JSON object") }
+      for problem in Self.grantTypeProblems(grants) { warning(problem) }
       if let identity = grants["identity"]?.stringValue, grants["voice"] != nil,
         let problem = VoiceIdentity.problem(identity)
       {
@@ -117,6 +138,76 @@ public struct AccessTokenCheck: Sendable {
       }
     } else {
       error(20101, "grants claim is missing")
+    }
+  }
+
+  /// A NumericDate as whole seconds: an integer, or a finite number truncated (PyJWT's int());
+  /// one beyond `Int` saturates. Nil when it is not a number.
+  static func unixTime(_ value: JSONValue) -> Int? {
+    guard case .number(let text) = value else { return nil }
+    if let int = Int(text) { return int }
+    guard let double = Double(text), double.isFinite else { return nil }
+    return Int(exactly: double.rounded(.towardZero)) ?? (double > 0 ? .max : .min)
+  }
+
+  /// Grant fields of the wrong JSON type, which the Voice SDK and Twilio do not read: the
+  /// token looks right but the grant does nothing (twilio-formats.md §1.4 gives the types).
+  static func grantTypeProblems(_ grants: JSONValue) -> [String] {
+    enum Expected: String {
+      case object = "an object"
+      case string = "a string"
+      case boolean = "true or false"
+    }
+    var problems: [String] = []
+    func check(_ value: JSONValue?, _ path: String, _ expected: Expected) {
+      guard let value else { return }
+      let fits: Bool
+      switch (expected, value) {
+      case (.object, .object), (.string, .string), (.boolean, .bool): fits = true
+      default: fits = false
+      }
+      if !fits {
+        problems.append(
+          "grants.\(path) is \(typeName(value)), not \(expected.rawValue): Twilio and the Voice SDK ignore it"
+        )
+      }
+    }
+    check(grants["identity"], "identity", .string)
+    let stringFields: [String: [String]] = [
+      "video": ["room"],
+      "chat": ["service_sid", "endpoint_id", "deployment_role_sid", "push_credential_sid"],
+      "data_sync": ["service_sid", "endpoint_id"],
+      "task_router": ["workspace_sid", "worker_sid", "role"],
+    ]
+    for (key, value) in grants.members ?? [] where key != "identity" {
+      check(value, key, .object)
+      guard value.members != nil else { continue }
+      if key == "voice" {
+        check(value["incoming"], "voice.incoming", .object)
+        if value["incoming"]?.members != nil {
+          check(value["incoming"]?["allow"], "voice.incoming.allow", .boolean)
+        }
+        check(value["outgoing"], "voice.outgoing", .object)
+        if value["outgoing"]?.members != nil {
+          check(value["outgoing"]?["application_sid"], "voice.outgoing.application_sid", .string)
+          check(value["outgoing"]?["params"], "voice.outgoing.params", .object)
+        }
+        check(value["push_credential_sid"], "voice.push_credential_sid", .string)
+        check(value["endpoint_id"], "voice.endpoint_id", .string)
+      }
+      for field in stringFields[key] ?? [] { check(value[field], "\(key).\(field)", .string) }
+    }
+    return problems
+  }
+
+  private static func typeName(_ value: JSONValue) -> String {
+    switch value {
+    case .object: "an object"
+    case .array: "an array"
+    case .string: "a string"
+    case .number: "a number"
+    case .bool: "a boolean"
+    case .null: "null"
     }
   }
 

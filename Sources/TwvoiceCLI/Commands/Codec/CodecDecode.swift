@@ -74,7 +74,7 @@ struct CodecDecode: ParsableCommand {
     var decoder = CaptureDecoder(
       input: input == "-" ? "standard input" : input, selection: track ?? .automatic, encoding: encoding,
       asHeard: asHeard)
-    let out = try OutputFile(path: output)
+    let out = try OutputFile(path: output, input: source)
     let format = AudioFormat(encoding: encoding.sampleEncoding, channels: decoder.channels, sampleRate: rate)
     var rateConverter =
       rate == 8000 ? nil : PCM16RateConverter(channels: decoder.channels, inputRate: 8000, outputRate: rate)

@@ -84,7 +84,7 @@ struct CodecEncode: ParsableCommand {
     let sid = streamSid ?? StreamSid.random(using: &random).rawValue
     var encoder = MediaEncoder(
       inputFormat: header.format, outputFormat: format, frameBytes: try frameBytes(), streamSid: sid)
-    let out = try OutputFile(path: output, binary: format == .raw || format == .wav)
+    let out = try OutputFile(path: output, binary: format == .raw || format == .wav, input: source)
     if format == .wav { try out.write(WAVHeader.bytes(format: .twilio, dataLength: nil)) }
     var pending: [UInt8] = []
     var truncated = false

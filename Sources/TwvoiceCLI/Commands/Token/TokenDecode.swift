@@ -46,7 +46,7 @@ struct TokenDecode: ParsableCommand {
       if Terminal.isTerminal(0) {
         throw TwvoiceError(.usage, "no token given: pass it as an argument or pipe it to standard input")
       }
-      text = try SystemIO.readText("-")
+      text = try SystemIO.readText("-", limit: .small)
     } else {
       text = token
     }
@@ -65,7 +65,7 @@ struct TokenDecode: ParsableCommand {
       let issuer = decoded.payload["iss"]?.stringValue, key.value != issuer
     {
       signatureNote =
-        "the token's issuer is \(issuer.escapingControlCharacters), the secret at hand is for \(key.value) (from \(key.source))"
+        "the token's issuer is \(issuer.escapingControlCharacters), the secret at hand is for \(shown(key.value)) (from \(key.source))"
       secret = nil
     }
     let clock = now ?? SystemIO.now()
@@ -90,5 +90,11 @@ struct TokenDecode: ParsableCommand {
       }
     }
     if !check.isValid { throw ExitCode(FailureKind.checkFailed.rawValue) }
+  }
+
+  /// A configured API key as shown: itself when it is shaped like one, else only its shape.
+  private func shown(_ key: String) -> String {
+    do { try APIKeySid.check(key) } catch { return SidError.shape(of: key) }
+    return key
   }
 }

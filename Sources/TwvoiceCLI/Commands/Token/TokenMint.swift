@@ -181,6 +181,11 @@ struct TokenMint: ParsableCommand {
         Terminal.write(
           writer.string(.object([("token", .string(jwt)), ("identity", .string(name))])) + "\n")
       }
+      // Output is flushed in blocks; the first block that fails ends the run (/dev/full, a
+      // closed pipe), rather than minting the rest of --count for nothing.
+      if let failure = Terminal.outputError {
+        throw TwvoiceError(.ioError, "cannot write standard output: \(failure)")
+      }
     }
   }
 

@@ -55,6 +55,7 @@ enum TokenReport {
     switch check.signature {
     case .valid: signature = "valid (HS256, secret from \(secretSource.map(\.description) ?? "?"))"
     case .invalid: signature = "INVALID (secret from \(secretSource.map(\.description) ?? "?"))"
+    case .missing: signature = "MISSING (the token is unsigned)"
     case .notChecked:
       if let signatureNote {
         signature = "not checked: \(signatureNote)"
@@ -66,7 +67,12 @@ enum TokenReport {
     }
     lines.append(("Signature", signature))
     let errors = check.findings.filter { $0.severity == .error }.count
-    lines.append(("Status", errors == 0 ? "valid" : "INVALID (\(errors) problem\(errors == 1 ? "" : "s"))"))
+    let status =
+      errors > 0
+      ? "INVALID (\(errors) problem\(errors == 1 ? "" : "s"))"
+      : check.signature == .valid
+        ? "valid" : "unverified (no problem found, but the signature was not checked)"
+    lines.append(("Status", status))
 
     let width = (lines.map(\.0.count).max() ?? 0) + 2
     // Values come from an untrusted token: no control character reaches the terminal.

@@ -35,7 +35,7 @@ struct TwiMLRender: ParsableCommand {
     guard let from else {
       throw ValidationError("Give --from FILE, or a subcommand: start, dial.")
     }
-    let text = try SystemIO.readText(from)
+    let text = try SystemIO.readText(from, limit: .document)
     let json: JSONValue
     do { json = try JSONParser.parse(text) } catch {
       throw TwvoiceError(.dataError, "\(SystemIO.displayName(from)): not valid JSON: \(error)")

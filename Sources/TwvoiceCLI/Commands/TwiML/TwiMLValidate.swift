@@ -30,7 +30,7 @@ struct TwiMLValidate: ParsableCommand {
   var json = false
 
   func run() throws {
-    let bytes = try SystemIO.read(input)
+    let bytes = try SystemIO.read(input, limit: .document)
     let findings = TwiMLValidator.validate(bytes)
     let name = SystemIO.displayName(input)
     if json {
