@@ -247,6 +247,9 @@ public struct CaptureDecoder {
   private var shape = InputShape.undetermined
   private var carry: [UInt8] = []
   private var arrayBytes: [UInt8] = []
+  /// Whitespace read before the input's shape was known, kept so a JSON array's error offsets
+  /// count from the start of the input however the reads were split.
+  private var spaceBeforeShape: [UInt8] = []
   private var lineNumber = 0
   /// LF (also CRLF, whose CR is trimmed) or CR, decided from the first line break seen.
   private var terminator: UInt8?
@@ -310,13 +313,19 @@ public struct CaptureDecoder {
     if shape == .undetermined {
       guard let first = chunk.firstIndex(where: { !isSpace($0) }) else {
         countNewlines(chunk)
+        if spaceBeforeShape.count + chunk.count <= Self.maximumArrayBytes {
+          spaceBeforeShape.append(contentsOf: chunk)
+        }
         return
       }
       switch chunk[first] {
       case UInt8(ascii: "{"): shape = .jsonLines
-      case UInt8(ascii: "["): shape = .jsonArray
+      case UInt8(ascii: "["):
+        shape = .jsonArray
+        arrayBytes = spaceBeforeShape
       default: shape = .base64Lines
       }
+      spaceBeforeShape = []
       base.format =
         shape == .jsonLines ? "JSON lines" : shape == .jsonArray ? "JSON array" : "base64 lines"
     }
