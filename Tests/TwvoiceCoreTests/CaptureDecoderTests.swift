@@ -49,6 +49,20 @@ struct CaptureDecoderTests {
     return (output, decoder.summary)
   }
 
+  @Test func arrayErrorIsTheSameHoweverTheReadsAreSplit() {
+    // Whitespace alone in the first read, before the shape is known, still counts in the offset.
+    func message(chunkSize: Int) -> String? {
+      do {
+        _ = try Self.decode(" \n[1,2,3,!]  ", chunkSize: chunkSize)
+        return nil
+      } catch { return "\(error)" }
+    }
+    let whole = message(chunkSize: 1 << 20)
+    #expect(whole != nil)
+    #expect(message(chunkSize: 2) == whole)
+    #expect(message(chunkSize: 1) == whole)
+  }
+
   @Test func twilioShapedLines() throws {
     let text =
       (["{\"event\":\"connected\",\"protocol\":\"Call\",\"version\":\"1.0.0\"}", CaptureText.start]
