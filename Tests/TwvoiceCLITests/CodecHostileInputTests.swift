@@ -56,7 +56,7 @@ enum MeasuredRun {
 }
 
 /// Issue 9: capture decoding edges, through the binary.
-struct CodecIssue9Tests {
+struct CodecHostileInputTests {
   static func frame(_ k: Int, timestamp: Int, track: String = "inbound", code: UInt8 = 1) -> String {
     #"{"event":"media","sequenceNumber":"\#(k + 2)","media":{"track":"\#(track)","chunk":"\#(k + 1)","timestamp":"\#(timestamp)","payload":"\#(Base64.encode([UInt8](repeating: code, count: 160)))"},"streamSid":"MZ0123456789abcdef0123456789abcdef"}"#
   }
