@@ -1,3 +1,5 @@
+import Synchronization
+
 #if canImport(Glibc)
   import Glibc
 #endif
@@ -9,7 +11,9 @@
 /// Kept inside `stream replay` because the shared signal mechanism planned in Support/ was not
 /// there in time; when it lands, this is the piece to replace.
 enum ReplaySignals {
-  nonisolated(unsafe) static var caught: sig_atomic_t = 0
+  /// Written by the handler on whichever thread the signal lands on, read by the replay's loop:
+  /// an atomic (lock-free, so async-signal-safe), not a plain variable.
+  private static let caught = Atomic<Int32>(0)
 
   static func install() {
     Interrupt.install()
@@ -18,9 +22,9 @@ enum ReplaySignals {
     sigaddset(&set, SIGTERM)
     sigaddset(&set, SIGHUP)
     pthread_sigmask(SIG_UNBLOCK, &set, nil)
-    caught = 0
-    signal(SIGTERM) { ReplaySignals.caught = $0 }
-    signal(SIGHUP) { ReplaySignals.caught = $0 }
+    caught.store(0, ordering: .sequentiallyConsistent)
+    signal(SIGTERM) { ReplaySignals.caught.store($0, ordering: .sequentiallyConsistent) }
+    signal(SIGHUP) { ReplaySignals.caught.store($0, ordering: .sequentiallyConsistent) }
   }
 
   static func uninstall() {
@@ -30,7 +34,8 @@ enum ReplaySignals {
 
   /// The signal received, if any.
   static var received: Int32? {
-    if caught != 0 { return caught }
+    let signal = caught.load(ordering: .sequentiallyConsistent)
+    if signal != 0 { return signal }
     return Interrupt.isRequested ? SIGINT : nil
   }
 
