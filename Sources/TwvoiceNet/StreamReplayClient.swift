@@ -701,7 +701,7 @@ final class ReplayHandler: ChannelInboundHandler, @unchecked Sendable {
       let text = buffer.readString(length: buffer.readableBytes) ?? ""
       send(session.receive(text: text, at: now), context: context)
     case .binary:
-      session.receive(binary: frame.length, at: now)
+      session.receive(binary: Array(frame.unmaskedData.readableBytesView), at: now)
       flushLog()
     case .ping:
       let pong = WebSocketFrame(fin: true, opcode: .pong, maskKey: .random(), data: frame.unmaskedData)

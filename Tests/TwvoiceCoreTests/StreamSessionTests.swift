@@ -57,8 +57,8 @@ struct StreamSessionTests {
     #expect(s.tick(now: 100).count == 1)
   }
 
-  func media(_ bytes: Int) -> String {
-    #"{"event":"media","streamSid":"\#(Self.sid)","media":{"payload":"\#(Base64.encode([UInt8](repeating: 0xFF, count: bytes)))"}}"#
+  func media(_ bytes: Int, byte: UInt8 = 0xFF) -> String {
+    #"{"event":"media","streamSid":"\#(Self.sid)","media":{"payload":"\#(Base64.encode([UInt8](repeating: byte, count: bytes)))"}}"#
   }
   func mark(_ name: String) -> String {
     #"{"event":"mark","streamSid":"\#(Self.sid)","mark":{"name":"\#(name)"}}"#
@@ -81,9 +81,9 @@ struct StreamSessionTests {
   @Test func clearDropsAudioAndEchoesEveryPendingMark() throws {
     var s = Self.session(audioMs: 2000)
     _ = s.open()
-    _ = s.receive(text: media(8000), at: 0)  // 1 s
+    _ = s.receive(text: media(8000, byte: 0x55), at: 0)  // 1 s, not silence
     _ = s.receive(text: mark("one"), at: 0)
-    _ = s.receive(text: media(8000), at: 0)
+    _ = s.receive(text: media(8000, byte: 0x55), at: 0)
     _ = s.receive(text: mark("two"), at: 0)
     let echoes = s.receive(text: #"{"event":"clear","streamSid":"\#(Self.sid)"}"#, at: 500)
     #expect(try echoes.map { try Self.json($0)["mark"]?["name"]?.stringValue } == ["one", "two"])
@@ -92,7 +92,10 @@ struct StreamSessionTests {
     // The recording keeps only what played.
     let recording = s.stereoRecording()
     let right = stride(from: 1, to: recording.count, by: 2).map { recording[$0] }
+    // The bot's first 500 ms, then silence: the clear cut the rest.
     #expect(right.count >= 4000)
+    #expect(right.prefix(4000).allSatisfy { $0 == 0x55 })
+    #expect(right.filter { $0 == 0x55 }.count == 4000)
   }
 
   @Test(arguments: [
@@ -127,7 +130,7 @@ struct StreamSessionTests {
     var s = Self.session(bidirectional: false)
     _ = s.open()
     _ = s.receive(text: mark("x"), at: 0)
-    s.receive(binary: 320, at: 1)
+    s.receive(binary: [UInt8](repeating: 0, count: 320), at: 1)
     #expect(s.violations.map(\.code) == [31924, 31950])
   }
 

@@ -785,6 +785,9 @@ public struct CaptureDecoder {
           twilioAnchorMs = twilioAnchorMs ?? anchor
         }
       }
+      // A bot's media carries no timestamp: in a log that times each frame, it goes where it
+      // arrived on the stream clock.
+      if timestamp == nil, envelope.fromBot, envelope.seconds != nil { timestamp = clock(envelope) }
       let bytes = Array(payload.utf8)
       let chunk = counter(media["chunk"])
       if asHeard && track == .outbound {

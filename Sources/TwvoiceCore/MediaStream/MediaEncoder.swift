@@ -3,8 +3,7 @@
 ///
 /// 8 kHz mono µ-law input is copied byte for byte; other 8 kHz input is converted without
 /// filtering; any other rate goes through the polyphase `Resampler`. Samples are rounded and
-/// clipped to 16 bits, then encoded with G.191 µ-law. Outbound message shape (Media Streams
-/// docs): `{"event":"media","streamSid":…,"media":{"payload":…}}`.
+/// clipped to 16 bits, then encoded with G.191 µ-law. Messages are `BotMessage`'s shapes.
 public struct MediaEncoder {
   /// What the encoder writes.
   public enum OutputFormat: String, Sendable, CaseIterable {
@@ -101,11 +100,8 @@ public struct MediaEncoder {
     }
     emitFrames(final: true, into: &out)
     if let mark, outputFormat == .messages {
-      out += #"{"event":"mark","streamSid":"#.utf8
-      JSONWriter(asciiOnly: false).writeString(streamSid, to: &out)
-      out += #","mark":{"name":"#.utf8
-      JSONWriter(asciiOnly: false).writeString(mark, to: &out)
-      out += "}}\n".utf8
+      BotMessage.mark(streamSid: streamSid, name: mark).encode(into: &out)
+      out.append(UInt8(ascii: "\n"))
     }
   }
 
@@ -129,9 +125,6 @@ public struct MediaEncoder {
     }
   }
 
-  private static let messagePrefix = Array(#"{"event":"media","streamSid":"#.utf8)
-  private static let payloadKey = Array(#","media":{"payload":""#.utf8)
-
   private mutating func emitFrames(final: Bool, into out: inout [UInt8]) {
     var offset = 0
     switch outputFormat {
@@ -147,11 +140,8 @@ public struct MediaEncoder {
         let end = min(offset + frameBytes, pending.count)
         let frame = pending[offset..<end]
         if outputFormat == .messages {
-          out += Self.messagePrefix
-          out += sid
-          out += Self.payloadKey
-          Base64.encode(frame, appendingTo: &out)
-          out += "\"}}\n".utf8
+          BotMessage.appendMedia(streamSidJSON: sid, payload: frame, to: &out)
+          out.append(UInt8(ascii: "\n"))
         } else {
           Base64.encode(frame, appendingTo: &out)
           out.append(UInt8(ascii: "\n"))

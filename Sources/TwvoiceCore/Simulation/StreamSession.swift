@@ -55,14 +55,8 @@ public struct StreamSession: Sendable {
     }
   }
 
-  /// One message in either direction, for the log.
-  public struct LogEntry: Sendable {
-    public enum Direction: String, Sendable { case sent, received }
-    public var atMs: Double
-    public var direction: Direction
-    /// The JSON text (for a binary frame from the bot, a description).
-    public var text: String
-  }
+  /// One frame in either direction, for the session log (`SessionLog`).
+  public typealias LogEntry = SessionLog.Entry
 
   /// One protocol violation code as Twilio's debugger shows it: once per stream, with how many
   /// times it happened and the first few occurrences.
@@ -140,17 +134,15 @@ public struct StreamSession: Sendable {
     findings.flatMap { finding in finding.first.map { .init(code: finding.code, message: $0.message) } }
   }
 
-  private mutating func nextSequence() -> String {
+  private mutating func nextSequence() -> Int {
     sequence += 1
-    return String(sequence)
+    return sequence
   }
 
-  private static let compact = JSONWriter(style: .compact, asciiOnly: false)
-
-  private mutating func send(_ value: JSONValue, at now: Double, into out: inout [String]) {
-    let text = Self.compact.string(value)
+  private mutating func send(_ message: TwilioMessage, at now: Double, into out: inout [String]) {
+    let text = message.encoded()
     out.append(text)
-    pendingLog.append(LogEntry(atMs: now, direction: .sent, text: text))
+    pendingLog.append(LogEntry(atMs: now, from: .twilio, frame: .text(text, isJSON: true)))
     lastMessageMs = now
     sentMessages += 1
   }
@@ -159,26 +151,12 @@ public struct StreamSession: Sendable {
   public mutating func open(at now: Double = 0) -> [String] {
     var out: [String] = []
     started = true
-    send(
-      .object([("event", .string("connected")), ("protocol", .string("Call")), ("version", .string("1.0.0"))]
-      ), at: now, into: &out)
+    send(.connected, at: now, into: &out)
     let c = configuration
-    let start: JSONValue = .object([
-      ("accountSid", .string(c.accountSid)), ("streamSid", .string(c.streamSid)),
-      ("callSid", .string(c.callSid)),
-      ("tracks", .array(c.tracks.map { .string($0) })),
-      ("customParameters", .object(c.customParameters.map { ($0.name, .string($0.value)) })),
-      (
-        "mediaFormat",
-        .object([("encoding", .string("audio/x-mulaw")), ("sampleRate", .int(8000)), ("channels", .int(1))])
-      ),
-    ])
-    send(
-      .object([
-        ("event", .string("start")), ("sequenceNumber", .string(nextSequence())), ("start", start),
-        ("streamSid", .string(c.streamSid)),
-      ]),
-      at: now, into: &out)
+    let start = TwilioMessage.Start(
+      accountSid: c.accountSid, streamSid: c.streamSid, callSid: c.callSid, tracks: c.tracks,
+      customParameters: c.customParameters.map { .init(name: $0.name, value: $0.value) })
+    send(.start(sequenceNumber: nextSequence(), start), at: now, into: &out)
     return out
   }
 
@@ -243,17 +221,11 @@ public struct StreamSession: Sendable {
 
   /// `stop`, the last message: the session is over.
   private mutating func sendStop(at now: Double, into out: inout [String]) {
+    let c = configuration
     send(
-      .object([
-        ("event", .string("stop")), ("sequenceNumber", .string(nextSequence())),
-        ("streamSid", .string(configuration.streamSid)),
-        (
-          "stop",
-          .object([
-            ("accountSid", .string(configuration.accountSid)), ("callSid", .string(configuration.callSid)),
-          ])
-        ),
-      ]), at: now, into: &out)
+      .stop(
+        sequenceNumber: nextSequence(), streamSid: c.streamSid, accountSid: c.accountSid, callSid: c.callSid),
+      at: now, into: &out)
     stopped = true
   }
 
@@ -282,37 +254,24 @@ public struct StreamSession: Sendable {
     }
     framesSent += 1
     send(
-      .object([
-        ("event", .string("media")), ("sequenceNumber", .string(nextSequence())),
-        (
-          "media",
-          .object([
-            ("track", .string("inbound")), ("chunk", .string(String(chunk))),
-            ("timestamp", .string(String(timestamp))), ("payload", .string(Base64.encode(frame))),
-          ])
-        ),
-        ("streamSid", .string(configuration.streamSid)),
-      ]), at: now, into: &out)
+      .media(
+        sequenceNumber: nextSequence(), streamSid: configuration.streamSid,
+        .init(track: "inbound", chunk: chunk, timestamp: timestamp, payload: frame)),
+      at: now, into: &out)
   }
 
   private mutating func sendDTMF(_ digit: String, at now: Double, into out: inout [String]) {
     guard configuration.bidirectional else { return }  // DTMF is not sent on <Start> streams
     send(
-      .object([
-        ("event", .string("dtmf")), ("streamSid", .string(configuration.streamSid)),
-        ("sequenceNumber", .string(nextSequence())),
-        ("dtmf", .object([("track", .string("inbound_track")), ("digit", .string(digit))])),
-      ]), at: now, into: &out)
+      .dtmf(sequenceNumber: nextSequence(), streamSid: configuration.streamSid, digit: digit), at: now,
+      into: &out)
   }
 
   private mutating func echo(_ name: String, at now: Double, into out: inout [String]) {
     marksEchoed += 1
     send(
-      .object([
-        ("event", .string("mark")), ("sequenceNumber", .string(nextSequence())),
-        ("streamSid", .string(configuration.streamSid)),
-        ("mark", .object([("name", .string(name))])),
-      ]), at: now, into: &out)
+      .mark(sequenceNumber: nextSequence(), streamSid: configuration.streamSid, name: name), at: now,
+      into: &out)
   }
 
   /// Counts a violation under its code; keeps its text (escaped: it may quote what the bot
@@ -332,15 +291,15 @@ public struct StreamSession: Sendable {
   /// A text frame from the bot at `now`; returns what to send at once (mark echoes).
   public mutating func receive(text: String, at now: Double) -> [String] {
     receivedMessages += 1
-    pendingLog.append(LogEntry(atMs: now, direction: .received, text: text))
+    let outcome = BotMessageCheck.check(
+      text: text, streamSid: configuration.streamSid, bidirectional: configuration.bidirectional)
+    pendingLog.append(LogEntry(atMs: now, from: .bot, frame: .text(text, isJSON: outcome.isJSON)))
     lastMessageMs = now
     var out: [String] = []
     guard !stopped else { return out }
-    let outcome = BotMessageCheck.check(
-      text: text, streamSid: configuration.streamSid, bidirectional: configuration.bidirectional)
     if let violation = outcome.violation { report(violation, at: now) }
     switch outcome.message {
-    case .media(let bytes):
+    case .media(_, let bytes):
       // The answer to the latest turn that has ended, if it has none yet.
       if let last = utterances.indices.last(where: { utterances[$0].endMs <= now }),
         utterances[last].answeredAtMs == nil
@@ -350,7 +309,7 @@ public struct StreamSession: Sendable {
       if !playout.enqueue(bytes, at: now) {
         report(.init(code: 31931, message: "more than 10 minutes of audio queued: media discarded"), at: now)
       }
-    case .mark(let name):
+    case .mark(_, let name):
       marksReceived += 1
       if playout.mark(name, at: now) { echo(name, at: now, into: &out) }
     case .clear:
@@ -362,12 +321,13 @@ public struct StreamSession: Sendable {
   }
 
   /// A binary frame from the bot (Twilio's warning 31950).
-  public mutating func receive(binary count: Int, at now: Double) {
+  public mutating func receive(binary bytes: [UInt8], at now: Double) {
     receivedMessages += 1
-    pendingLog.append(LogEntry(atMs: now, direction: .received, text: #"{"binary_frame_bytes":\#(count)}"#))
+    pendingLog.append(LogEntry(atMs: now, from: .bot, frame: .binary(bytes)))
     lastMessageMs = now
     report(
-      .init(code: 31950, message: "binary frame of \(count) bytes: Media Streams messages are JSON text"),
+      .init(
+        code: 31950, message: "binary frame of \(bytes.count) bytes: Media Streams messages are JSON text"),
       at: now)
   }
 

@@ -135,7 +135,8 @@ struct ReplaySummary {
   }
 }
 
-/// Writes the `--log` file as the call goes, so memory stays flat however many messages pass.
+/// Writes the `--log` file (the session log, `SessionLog`) as the call goes, so memory stays flat
+/// however many messages pass.
 final class ReplayLogWriter: @unchecked Sendable {
   let file: OutputFile
   private var buffer: [UInt8] = []
@@ -144,11 +145,8 @@ final class ReplayLogWriter: @unchecked Sendable {
   init(file: OutputFile) { self.file = file }
 
   /// Appends entries (on the event loop); written in blocks of 64 KiB.
-  func append(_ entries: [StreamSession.LogEntry], firstTimestampMs: Int) {
-    for entry in entries {
-      buffer += ReplayLog.line(entry, firstTimestampMs: firstTimestampMs).utf8
-      buffer.append(0x0A)
-    }
+  func append(_ entries: [StreamSession.LogEntry]) {
+    for entry in entries { SessionLog.append(entry, to: &buffer) }
     if buffer.count >= 1 << 16 { write() }
   }
 
@@ -169,38 +167,6 @@ final class ReplayLogWriter: @unchecked Sendable {
       throw error
     }
     try file.commit()
-  }
-}
-
-/// The `--log` file: every message with its time and direction, readable by `codec decode`
-/// (the bot's media carry `track: outbound` and a timestamp on the caller's clock) and
-/// replayable as INPUT (only the inbound media and DTMF are re-sent).
-enum ReplayLog {
-  private static let writer = JSONWriter(style: .compact, asciiOnly: false)
-
-  static func line(_ entry: StreamSession.LogEntry, firstTimestampMs: Int) -> String {
-    let metaValue: JSONValue = .object([
-      ("t", .number(format3(entry.atMs / 1000))), ("dir", .string(entry.direction.rawValue)),
-    ])
-    let meta = writer.string(metaValue)
-    // What twvoice sent is its own compact JSON object: the meta goes in before the last brace.
-    if entry.direction == .sent, entry.text.hasSuffix("}") {
-      return String(entry.text.dropLast()) + #","twvoice":"# + meta + "}"
-    }
-    guard var value = try? JSONParser.parse(entry.text), var members = value.members else {
-      return writer.string(
-        .object([("unparsed", .string(entry.text)), ("twvoice", metaValue)]))
-    }
-    if value["event"]?.stringValue == "media", var media = value["media"]?.members {
-      media.insert(("track", .string("outbound")), at: 0)
-      media.insert(("timestamp", .string(String(firstTimestampMs + Int(entry.atMs)))), at: 1)
-      if let index = members.firstIndex(where: { $0.key == "media" }) {
-        members[index].value = .object(media)
-      }
-    }
-    members.append(("twvoice", metaValue))
-    value = .object(members)
-    return writer.string(value)
   }
 }
 

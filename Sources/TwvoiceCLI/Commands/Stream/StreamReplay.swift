@@ -124,7 +124,7 @@ struct StreamReplay: ParsableCommand {
     completion: .file(extensions: ["wav"]))
   var record: String?
   @Option(
-    help: "Write every message both ways with its time, as JSON lines.",
+    help: "Write every frame both ways with its time, as a session log (JSON lines: t, from, message).",
     completion: .file(extensions: ["jsonl"]))
   var log: String?
   @Flag(help: "Print the summary as JSON.")
@@ -227,10 +227,7 @@ struct StreamReplay: ParsableCommand {
         connectAddress: resolved?.address, insecure: insecure, speed: effectiveSpeed,
         connectTimeoutSeconds: connectTimeout))
     client.stopRequested = { ReplaySignals.received != nil }
-    let firstTimestampMs = configuration.firstTimestampMs
-    if let logWriter {
-      client.onLog = { entries in logWriter.append(entries, firstTimestampMs: firstTimestampMs) }
-    }
+    if let logWriter { client.onLog = { entries in logWriter.append(entries) } }
     let showProgress = !quiet && !json && Terminal.isTerminal(2)
     if showProgress {
       client.onProgress = { session in ReplayProgress.show(session) }
