@@ -34,6 +34,30 @@ struct CodecDecodeTests {
       try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted() == ["call.wav", "capture.jsonl"])
   }
 
+  @Test(arguments: ["RIFF", "RIFX", "RF64"])
+  func aWAVGivenForACaptureIsNamedAsSuch(magic: String) throws {
+    // The same sniffer as codec info and stream replay: any WAV variant is a WAV, whatever
+    // follows the magic, and nothing is written.
+    let wav =
+      Data(magic.utf8) + Data(WAVHeader.bytes(format: .twilio, dataLength: 160).dropFirst(4))
+      + Data(repeating: 0xFF, count: 160)
+    let dir = try TemporaryDirectory.make()
+    defer { TemporaryDirectory.remove(dir) }
+    try wav.write(to: dir.appendingPathComponent("call.wav"))
+    let r = try Twvoice.run(["codec", "decode", "call.wav", "-o", "out.wav"], in: dir)
+    #expect(r.status == 65)
+    #expect(
+      r.stderr
+        == "twvoice: error: call.wav: this is a WAV file; codec decode reads Media Streams captures (codec encode turns a WAV into media messages)\n"
+    )
+    #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["call.wav"])
+    // Through a pipe that hands over one byte at a time, too.
+    let piped = try Twvoice.run(
+      ["codec", "decode", "-", "-q"], stdin: String(decoding: wav.prefix(4), as: UTF8.self))
+    #expect(piped.status == 65, "\(piped)")
+    #expect(piped.stdout.isEmpty)
+  }
+
   @Test func pipeOutputHasStreamingSizes() throws {
     let r = try Twvoice.run(["codec", "decode", "-", "--quiet"], stdin: Self.capture())
     #expect(r.status == 0)

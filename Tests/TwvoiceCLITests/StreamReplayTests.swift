@@ -130,6 +130,16 @@ struct StreamReplayTests {
     #expect(strict.stderr.contains("the bot broke the Media Streams protocol 4 time(s)"))
   }
 
+  @Test func aWAVVariantAsInputIsNamedNotReadAsACapture() throws {
+    let dir = try TemporaryDirectory.make()
+    defer { TemporaryDirectory.remove(dir) }
+    let rifx = Data("RIFX".utf8) + Data(WAVHeader.bytes(format: .twilio, dataLength: 160).dropFirst(4))
+    try rifx.write(to: dir.appendingPathComponent("big.wav"))
+    let r = try Twvoice.run(["stream", "replay", "big.wav", "--url", "ws://127.0.0.1:9/ws", "-q"], in: dir)
+    #expect(r.status == 65)
+    #expect(r.stderr == "twvoice: error: big.wav: big-endian WAV (RIFX) is not supported\n", "\(r)")
+  }
+
   @Test func theLogIsTheSessionLogWithEveryFrameAsItWasSent() throws {
     let bot = try TestBot(.misbehave)
     defer { bot.stop() }

@@ -106,6 +106,18 @@ public enum G711 {
     }
   }
 
+  /// Decodes `codes` to 16-bit little-endian PCM bytes (a WAV's data), appending to `out`.
+  public static func decodePCM16LE(_ codes: some Collection<UInt8>, law: Law, appendingTo out: inout [UInt8])
+  {
+    let table = law == .muLaw ? muLawDecodeTable : aLawDecodeTable
+    out.reserveCapacity(out.count + 2 * codes.count)
+    for code in codes {
+      let v = UInt16(bitPattern: table[Int(code)])
+      out.append(UInt8(v & 0xFF))
+      out.append(UInt8(v >> 8))
+    }
+  }
+
   /// Encodes 16-bit samples, appending the codes to `codes`.
   public static func encode(
     _ samples: UnsafeBufferPointer<Int16>, law: Law, appendingTo codes: inout [UInt8]

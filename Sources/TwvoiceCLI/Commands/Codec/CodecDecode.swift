@@ -71,6 +71,10 @@ struct CodecDecode: ParsableCommand {
     var source = try FileInput(path: input)
     defer { source.close() }
     let name = source.displayName
+    // The first bytes say whether this is a capture at all, before any output exists.
+    var head = [UInt8](repeating: 0, count: InputKind.sniffLength)
+    head.removeSubrange(try source.readFully(into: &head)...)
+    if InputKind.sniff(head) == .wav { throw Self.wavInput(name) }
     var decoder = CaptureDecoder(
       input: input == "-" ? "standard input" : input, selection: track ?? .automatic, encoding: encoding,
       asHeard: asHeard)
@@ -80,7 +84,7 @@ struct CodecDecode: ParsableCommand {
       rate == 8000 ? nil : PCM16RateConverter(channels: decoder.channels, inputRate: 8000, outputRate: rate)
     var framesWritten = 0
     // The header goes first with unknown sizes; a seekable output gets the real ones at the end.
-    if !raw { try out.write(WAVHeader.bytes(format: format, dataLength: nil)) }
+    if !raw { try out.beginWAV(format) }
     var pending: [UInt8] = []
     pending.reserveCapacity(1 << 21)
     var converted: [UInt8] = []
@@ -112,6 +116,7 @@ struct CodecDecode: ParsableCommand {
       // rotation's copytruncate) then ends early instead of killing the process with SIGBUS,
       // at no measurable cost (Benchmarks/README.md).
       let live = !source.isRegularFile
+      try head.withUnsafeBytes { try decoder.feed($0) }
       try source.forEachBlock(size: 1 << 20) { block in
         try decoder.feed(block)
         drain(live: live)
@@ -120,16 +125,7 @@ struct CodecDecode: ParsableCommand {
       drain(live: false, final: true)
       flush()
       try out.finishBackgroundWrites()
-      let dataLength = framesWritten * format.blockAlign
-      if !raw {
-        if out.isSeekable {
-          guard dataLength <= WAVHeader.maximumDataLength else {
-            throw TwvoiceError(.ioError, "the audio is over 4 GiB, more than a WAV file can hold")
-          }
-          try out.overwrite(WAVHeader.bytes(format: format, dataLength: dataLength), at: 0)
-        }
-        if dataLength & 1 == 1 { try out.write([0]) }  // the pad byte of an odd-sized chunk
-      }
+      if !raw { try out.endWAV(format, dataLength: framesWritten * format.blockAlign) }
       try out.commit()
     } catch let error as CaptureError {
       out.abort()
@@ -139,6 +135,14 @@ struct CodecDecode: ParsableCommand {
       throw error
     }
     if !quiet { Terminal.diagnostic(summaryLine(decoder.summary, input: name)) }
+  }
+
+  /// A WAV given where a capture is expected: say so, rather than fail on its bytes as JSON.
+  static func wavInput(_ name: String) -> TwvoiceError {
+    TwvoiceError(
+      .dataError,
+      "\(name): this is a WAV file; codec decode reads Media Streams captures (codec encode turns a WAV into media messages)"
+    )
   }
 
   private func summaryLine(_ s: CaptureSummary, input: String) -> String {

@@ -85,7 +85,7 @@ struct CodecEncode: ParsableCommand {
     var encoder = MediaEncoder(
       inputFormat: header.format, outputFormat: format, frameBytes: try frameBytes(), streamSid: sid)
     let out = try OutputFile(path: output, binary: format == .raw || format == .wav, input: source)
-    if format == .wav { try out.write(WAVHeader.bytes(format: .twilio, dataLength: nil)) }
+    if format == .wav { try out.beginWAV(.twilio) }
     var pending: [UInt8] = []
     var truncated = false
     do {
@@ -99,12 +99,7 @@ struct CodecEncode: ParsableCommand {
       truncated = header.dataLength.map { read < $0 } ?? false
       try encoder.finish(mark: mark, into: &pending)
       try out.write(pending)
-      if format == .wav {
-        if out.isSeekable {
-          try out.overwrite(WAVHeader.bytes(format: .twilio, dataLength: encoder.codesWritten), at: 0)
-        }
-        if encoder.codesWritten & 1 == 1 { try out.write([0]) }  // the pad byte
-      }
+      if format == .wav { try out.endWAV(.twilio, dataLength: encoder.codesWritten) }
       try out.commit()
     } catch let error as MediaEncoder.ContainerError {
       out.abort()

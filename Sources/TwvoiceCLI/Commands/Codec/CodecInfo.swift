@@ -34,12 +34,10 @@ struct CodecInfo: ParsableCommand {
   func run() throws {
     var source = try PrefixedSource.open(input)
     defer { source.rest.close() }
-    let first = source.prefix
     let report: JSONValue
-    if first.starts(with: "RIFF".utf8) || first.starts(with: "RIFX".utf8) || first.starts(with: "RF64".utf8) {
-      report = try wavReport(&source)
-    } else {
-      report = try captureReport(&source)
+    switch InputKind.sniff(source.prefix) {
+    case .wav: report = try wavReport(&source)
+    case .capture: report = try captureReport(&source)
     }
     if json {
       Terminal.write(JSONWriter(style: .pretty, asciiOnly: false).string(report) + "\n")

@@ -246,19 +246,13 @@ struct StreamReplay: ParsableCommand {
       throw ExitCode(128 + (signal ?? SIGINT))
     }
     if let recordFile {
-      let stereo = session.stereoRecording()
-      var pcm = WAVHeader.bytes(
-        format: AudioFormat(encoding: .pcmSigned(bits: 16), channels: 2, sampleRate: 8000),
-        dataLength: stereo.count * 2)
-      let table = G711.decodeTable(.muLaw)
-      pcm.reserveCapacity(pcm.count + stereo.count * 2)
-      for code in stereo {
-        let v = UInt16(bitPattern: table[Int(code)])
-        pcm.append(UInt8(v & 0xFF))
-        pcm.append(UInt8(v >> 8))
-      }
+      var pcm: [UInt8] = []
+      G711.decodePCM16LE(session.stereoRecording(), law: .muLaw, appendingTo: &pcm)
+      let format = AudioFormat(encoding: .pcmSigned(bits: 16), channels: 2, sampleRate: 8000)
       do {
+        try recordFile.beginWAV(format, dataLength: pcm.count)
         try recordFile.write(pcm)
+        try recordFile.endWAV(format, dataLength: pcm.count)
         try recordFile.commit()
       } catch {
         recordFile.abort()
@@ -346,39 +340,8 @@ struct StreamReplay: ParsableCommand {
     guard let input else { return (.init(audio: []), []) }
     var source = try PrefixedSource.open(input)
     defer { source.rest.close() }
-    let first = source.prefix
-    if first.starts(with: "RIFF".utf8) {
-      let header: WAVHeader
-      do { header = try WAVHeader.read(from: &source) } catch let error as WAVError {
-        throw TwvoiceError(.dataError, "\(SystemIO.displayName(input)): \(error)")
-      }
-      var encoder = MediaEncoder(
-        inputFormat: header.format, outputFormat: .raw, frameBytes: 160, streamSid: "")
-      var audio: [UInt8] = []
-      do {
-        try source.forEachBlock(limit: header.dataLength ?? .max) { try encoder.feed($0, into: &audio) }
-        try encoder.finish(mark: nil, into: &audio)
-      } catch let error as MediaEncoder.ContainerError {
-        throw TwvoiceError(.dataError, "\(SystemIO.displayName(input)): \(error)")
-      }
-      return (.init(audio: audio, dtmf: presses), [])
-    }
-    var decoder = CaptureDecoder(input: SystemIO.displayName(input), selection: .inbound, encoding: .mulaw)
-    var audio: [UInt8] = []
-    do {
-      try source.forEachBlock(size: 1 << 20) { block in
-        try decoder.feed(block)
-        decoder.takeOutput(into: &audio)
-      }
-      try decoder.finish()
-      decoder.takeOutput(into: &audio)
-    } catch let error as CaptureError {
-      throw TwvoiceError(.dataError, error.description)
-    }
-    presses += decoder.summary.dtmf.map { (digit: $0.digit, atMs: $0.atMs) }
-    return (
-      .init(audio: audio, dtmf: presses),
-      decoder.summary.customParameters.map { (name: $0.key, value: $0.value) }
-    )
+    let caller = try CallerAudio.load(
+      from: &source, kind: InputKind.sniff(source.prefix), name: SystemIO.displayName(input))
+    return (.init(audio: caller.audio, dtmf: presses + caller.dtmf), caller.customParameters)
   }
 }
