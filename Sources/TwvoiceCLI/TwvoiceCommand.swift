@@ -70,10 +70,10 @@ public enum CommandRunner {
       var command = try TwvoiceCommand.parseAsRoot(arguments)
       try command.run()
       return finish(0)
-    } catch let error as TwvoiceError {
+    } catch let error as any ClassifiedError {
       Terminal.flush()
-      Terminal.error(error.message)
-      return finish(error.kind.rawValue)
+      Terminal.error(error.description)
+      return finish(error.failureKind.rawValue)
     } catch {
       let code = TwvoiceCommand.exitCode(for: error)
       if code == .success {

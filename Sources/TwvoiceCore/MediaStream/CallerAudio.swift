@@ -19,7 +19,8 @@ public struct CallerAudio: Sendable {
   }
 
   /// Reads all of `source`, of the given kind; `name` is how errors name the input. Malformed
-  /// input is a `.dataError` naming the input (and, for a capture, the line and field).
+  /// input is a `ClassifiedError` of kind `.dataError` naming the input (and, for a capture,
+  /// the line and field).
   public static func load(from source: inout some ByteSource, kind: InputKind, name: String) throws
     -> CallerAudio
   {
@@ -42,16 +43,12 @@ public struct CallerAudio: Sendable {
     case .capture:
       var decoder = CaptureDecoder(input: name, selection: .inbound, encoding: .mulaw)
       var audio: [UInt8] = []
-      do {
-        try source.forEachBlock(size: 1 << 20) { block in
-          try decoder.feed(block)
-          decoder.takeOutput(into: &audio)
-        }
-        try decoder.finish()
+      try source.forEachBlock(size: 1 << 20) { block in
+        try decoder.feed(block)
         decoder.takeOutput(into: &audio)
-      } catch let error as CaptureError {
-        throw TwvoiceError(.dataError, error.description)
       }
+      try decoder.finish()
+      decoder.takeOutput(into: &audio)
       return CallerAudio(
         audio: audio, dtmf: decoder.summary.dtmf.map { (digit: $0.digit, atMs: $0.atMs) },
         customParameters: decoder.summary.customParameters.map { (name: $0.key, value: $0.value) })

@@ -11,7 +11,9 @@ public enum MediaTrack: String, Sendable, CaseIterable {
 }
 
 /// A capture error: where (input name and line) and what.
-public struct CaptureError: Error, Equatable, Sendable, CustomStringConvertible {
+public struct CaptureError: ClassifiedError, Equatable, Sendable {
+  /// A capture that cannot be read is malformed input (65).
+  public var failureKind: FailureKind { .dataError }
   public var input: String
   /// 1-based line (JSON lines, base64 lines) or message index (JSON array).
   public var line: Int?

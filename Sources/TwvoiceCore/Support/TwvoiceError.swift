@@ -18,6 +18,15 @@ public enum FailureKind: Int32, Sendable {
   case ioError = 74
 }
 
+/// An error that knows what kind of failure it is: its `description` is the one line shown
+/// after `twvoice: error:`, and the command line turns `failureKind` into the exit status in
+/// one place (`TwvoiceCommand.run`), so a command passes such errors on as they are instead of
+/// re-wrapping them. Adopt it for an error whose message already says where (file, line,
+/// field); wrap only to add context the error lacks.
+public protocol ClassifiedError: Error, CustomStringConvertible {
+  var failureKind: FailureKind { get }
+}
+
 /// A failure with a one-line message a user can act on.
 ///
 /// The message says what, where (file, line, field) and, where it helps, what to do. It never
@@ -32,4 +41,8 @@ public struct TwvoiceError: Error, Equatable, Sendable, CustomStringConvertible 
   }
 
   public var description: String { message }
+}
+
+extension TwvoiceError: ClassifiedError {
+  public var failureKind: FailureKind { kind }
 }

@@ -127,9 +127,6 @@ struct CodecDecode: ParsableCommand {
       try out.finishBackgroundWrites()
       if !raw { try out.endWAV(format, dataLength: framesWritten * format.blockAlign) }
       try out.commit()
-    } catch let error as CaptureError {
-      out.abort()
-      throw TwvoiceError(.dataError, error.description)
     } catch {
       out.abort()
       throw error

@@ -108,16 +108,12 @@ struct CodecInfo: ParsableCommand {
         meters[1].add(right)
       }
     }
-    do {
-      try source.forEachBlock(size: 1 << 20) { block in
-        try decoder.feed(block)
-        drain()
-      }
-      try decoder.finish()
+    try source.forEachBlock(size: 1 << 20) { block in
+      try decoder.feed(block)
       drain()
-    } catch let error as CaptureError {
-      throw TwvoiceError(.dataError, error.description)
     }
+    try decoder.finish()
+    drain()
     let s = decoder.summary
     var members: [(key: String, value: JSONValue)] = [
       ("input", .string(file)), ("kind", .string("capture")), ("format", .string(s.format)),
