@@ -55,7 +55,8 @@ struct StreamReplayTests {
     defer { TemporaryDirectory.remove(dir) }
     let r = try Twvoice.run(
       [
-        "stream", "replay", "--silence", "1s", "--url", bot.url, "--speed", "20", "--tail", "2s",
+        // A tail long enough (1 s of real time) for a slow machine's bot to answer the last frames.
+        "stream", "replay", "--silence", "1s", "--url", bot.url, "--speed", "20", "--tail", "20s",
         "--record", "call.wav", "--log", "call.jsonl", "--json",
       ] + Self.sids,
       in: dir)
