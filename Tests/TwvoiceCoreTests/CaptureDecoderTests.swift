@@ -349,6 +349,24 @@ struct CaptureDecoderEdgeTests {
 
   /// The fast path and the full parser agree on every input: the same audio and counts, or both
   /// refuse it.
+  @Test func invalidUTF8InAFastPathValueIsRefusedAsTheFullParserRefusesIt() throws {
+    // Twilio's exact shape, but the streamSid holds a UTF-8 lead byte followed by an ASCII digit
+    // (Fuzz/crashes/FuzzCapture/invalid-utf8-in-stream-sid): not JSON, on either path.
+    var line = Array(
+      CaptureText.media(2, chunk: 1, timestamp: 0, codes: .init(repeating: 7, count: 160)).utf8)
+    let sid = Array(CaptureText.streamSid.utf8)
+    let at = try #require(line.indices.first { line[$0...].starts(with: sid) })
+    line[at + 20] = 0xDF
+    for fastPath in [true, false] {
+      var decoder = CaptureDecoder(input: "c.jsonl", selection: .automatic, encoding: .mulaw)
+      decoder.fastPath = fastPath
+      #expect(throws: CaptureError.self, "fast path: \(fastPath)") {
+        try (line + [0x0A]).withUnsafeBytes { try decoder.feed($0) }
+        try decoder.finish()
+      }
+    }
+  }
+
   @Test func fastPathAgreesWithTheFullParser() throws {
     let payload = Base64.encode([UInt8](repeating: 7, count: 160))
     let other = Base64.encode([UInt8](repeating: 9, count: 160))

@@ -570,8 +570,9 @@ public struct CaptureDecoder {
     return true
   }
 
-  /// Whether `count` bytes hold no `"`, `\\` or control character (a JSON string as is), eight
-  /// bytes a step: a byte-by-byte loop here cost a tenth of `codec decode`'s time.
+  /// Whether `count` bytes hold no `"`, `\\`, control character or non-ASCII byte (a JSON string
+  /// as is; UTF-8 is left to the full parser, which checks it), eight bytes a step: a
+  /// byte-by-byte loop here cost a tenth of `codec decode`'s time.
   @inline(__always)
   private static func isPlainString(_ p: UnsafeRawPointer, _ count: Int) -> Bool {
     let ones: UInt64 = 0x0101_0101_0101_0101
@@ -581,14 +582,16 @@ public struct CaptureDecoder {
       let w = p.loadUnaligned(fromByteOffset: i, as: UInt64.self)
       let quote = w ^ (ones &* 0x22)
       let backslash = w ^ (ones &* 0x5C)
-      // A byte below 0x20, or one equal to '"' or '\\' (the "has less" / "has zero" tricks).
-      let found = ((w &- ones &* 0x20) & ~w) | ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash)
+      // A byte below 0x20, or one equal to '"' or '\\' (the "has less" / "has zero" tricks), or
+      // one with its high bit set (`| w`).
+      let found =
+        ((w &- ones &* 0x20) & ~w) | ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash) | w
       if found & highs != 0 { return false }
       i += 8
     }
     while i < count {
       let b = p.load(fromByteOffset: i, as: UInt8.self)
-      if b < 0x20 || b == 0x22 || b == 0x5C { return false }
+      if b < 0x20 || b == 0x22 || b == 0x5C || b >= 0x80 { return false }
       i += 1
     }
     return true
@@ -637,7 +640,11 @@ public struct CaptureDecoder {
     }
   }
 
-  private static func plain(_ text: UnsafeRawBufferPointer) -> Bool { !text.contains { $0 < 0x20 } }
+  /// Printable ASCII only: a control character, or any byte of a multi-byte (or invalid) UTF-8
+  /// sequence, goes to the full parser, which checks the encoding.
+  private static func plain(_ text: UnsafeRawBufferPointer) -> Bool {
+    !text.contains { $0 < 0x20 || $0 >= 0x7F }
+  }
 
   /// Handles a line that is exactly one `media` message with string members (any order, spaces
   /// allowed, each key once, no other keys); false hands the line to the full parser.
