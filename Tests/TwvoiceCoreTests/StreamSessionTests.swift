@@ -96,6 +96,11 @@ struct StreamSessionTests {
     #expect(right.count >= 4000)
     #expect(right.prefix(4000).allSatisfy { $0 == 0x55 })
     #expect(right.filter { $0 == 0x55 }.count == 4000)
+    // The summaries' figures come from the same counters.
+    let figures = SessionFigures(s)
+    #expect(figures.audioPlayedSeconds == 0.5 && figures.audioClearedSeconds == 1.5)
+    #expect(figures.clears == 1 && figures.marksReceived == 2 && figures.marksEchoed == 2)
+    #expect(figures.messagesReceived == 5 && figures.messagesSent == s.sentMessages)
   }
 
   @Test(arguments: [

@@ -29,24 +29,23 @@ struct ReplaySummary {
   /// What the times are measured in.
   var clock: String { speed == 1 ? "real" : "session" }
 
+  var figures: SessionFigures { SessionFigures(session) }
+
   var json: JSONValue {
-    let latencies = session.latencies()
+    let f = figures
     func ms(_ v: Double?) -> JSONValue { v.map { .int(Int($0.rounded())) } ?? .null }
-    let lateness = session.frameLateness
+    func seconds(_ v: Double) -> JSONValue { .number(format3(v)) }
     return .object([
       ("outcome", .string(outcomeText)),
       ("stream_sid", .string(session.configuration.streamSid)),
       ("clock", .string(clock)), ("speed", .number(format3(speed))),
-      ("messages_sent", .int(session.sentMessages)), ("messages_received", .int(session.receivedMessages)),
-      ("audio_sent_s", .number(format3(Double(session.framesSent) * 0.02))),
-      ("audio_played_s", .number(format3(Double(session.playout.bytesPlayed) / 8000))),
-      ("audio_cleared_s", .number(format3(Double(session.playout.bytesCleared) / 8000))),
-      ("marks_received", .int(session.marksReceived)), ("marks_echoed", .int(session.marksEchoed)),
-      ("clears", .int(session.playout.clears)),
-      (
-        "warnings",
-        .object(session.warningCodes.sorted { $0.key < $1.key }.map { (String($0.key), .int($0.value)) })
-      ),
+      ("messages_sent", .int(f.messagesSent)), ("messages_received", .int(f.messagesReceived)),
+      ("audio_sent_s", seconds(f.audioSentSeconds)),
+      ("audio_played_s", seconds(f.audioPlayedSeconds)),
+      ("audio_cleared_s", seconds(f.audioClearedSeconds)),
+      ("marks_received", .int(f.marksReceived)), ("marks_echoed", .int(f.marksEchoed)),
+      ("clears", .int(f.clears)),
+      ("warnings", .object(f.warnings.map { (String($0.code), .int($0.count)) })),
       (
         "violations",
         .array(
@@ -67,56 +66,48 @@ struct ReplaySummary {
         "pacing_lateness_ms",
         .object([
           ("clock", .string(clock)),
-          ("frames", .int(lateness.count)),
-          ("p50", .number(format3(lateness.percentile(0.5) ?? 0))),
-          ("p99", .number(format3(lateness.percentile(0.99) ?? 0))),
-          ("max", .number(format3(lateness.max))),
+          ("frames", .int(f.lateness.frames)),
+          ("p50", .number(format3(f.lateness.p50))),
+          ("p99", .number(format3(f.lateness.p99))),
+          ("max", .number(format3(f.lateness.max))),
         ])
       ),
       (
         "latency_ms",
         .object([
           ("clock", .string(clock)),
-          ("utterances", .int(session.utterances.count)), ("answered", .int(latencies.count)),
-          ("unanswered", .int(session.unansweredUtterances)),
-          ("p50", ms(Self.percentile(latencies, 0.5))), ("p95", ms(Self.percentile(latencies, 0.95))),
-          ("max", ms(latencies.max())),
+          ("utterances", .int(f.latency.utterances)), ("answered", .int(f.latency.answered)),
+          ("unanswered", .int(f.latency.unanswered)),
+          ("p50", ms(f.latency.p50)), ("p95", ms(f.latency.p95)), ("max", ms(f.latency.max)),
         ])
       ),
     ])
   }
 
-  static func percentile(_ values: [Double], _ p: Double) -> Double? {
-    guard !values.isEmpty else { return nil }
-    let sorted = values.sorted()
-    let index = min(sorted.count - 1, Int((p * Double(sorted.count - 1)).rounded()))
-    return sorted[index]
-  }
-
   var text: String {
-    let j = json
-    func v(_ key: String) -> String { j[key].map { $0.stringValue ?? JSONWriter().string($0) } ?? "?" }
+    let f = figures
     let timeLabel =
       speed == 1
       ? "" : " session time (\(speed == speed.rounded() ? String(Int(speed)) : String(speed))× real time)"
     var parts = [
       "twvoice: stream \(session.configuration.streamSid) \(outcomeText)",
-      "\(v("messages_sent")) messages sent, \(v("messages_received")) received",
-      "audio \(v("audio_sent_s")) s sent, \(v("audio_played_s")) s played, \(v("audio_cleared_s")) s cleared",
-      "marks \(v("marks_received")) received, \(v("marks_echoed")) echoed, \(v("clears")) clears",
+      "\(f.messagesSent) messages sent, \(f.messagesReceived) received",
+      "audio \(format3(f.audioSentSeconds)) s sent, \(format3(f.audioPlayedSeconds)) s played, \(format3(f.audioClearedSeconds)) s cleared",
+      "marks \(f.marksReceived) received, \(f.marksEchoed) echoed, \(f.clears) clears",
     ]
     if !session.findings.isEmpty {
       parts.append(
         "warnings " + session.findings.map { "\($0.code)×\($0.count)" }.joined(separator: " "))
     }
-    if let latency = j["latency_ms"], let p50 = latency["p50"]?.intValue {
+    if let p50 = f.latency.p50 {
+      let rounded = { (v: Double?) in Int((v ?? 0).rounded()) }
       parts.append(
-        "latency p50 \(p50) ms, p95 \(latency["p95"]?.intValue ?? 0) ms, max \(latency["max"]?.intValue ?? 0) ms\(timeLabel)"
+        "latency p50 \(rounded(p50)) ms, p95 \(rounded(f.latency.p95)) ms, max \(rounded(f.latency.max)) ms\(timeLabel)"
       )
     }
-    let unanswered = session.unansweredUtterances
+    let unanswered = f.latency.unanswered
     if unanswered > 0 {
-      var note = "\(unanswered) of \(session.utterances.count) utterance(s) unanswered"
+      var note = "\(unanswered) of \(f.latency.utterances) utterance(s) unanswered"
       if speed > 100 { note += " (--fast: a bot that answers in real time cannot keep up)" }
       parts.append(note)
     }
