@@ -367,6 +367,37 @@ struct CaptureDecoderEdgeTests {
     }
   }
 
+  @Test func lineEndsAreDecidedTheSameHoweverTheReadsAreSplit() throws {
+    // LF or CR is decided on the input's first 64 KiB, not on the first read
+    // (Fuzz/crashes/FuzzCapture/line-end-depends-on-blocks).
+    let frames = CaptureText.frames(3)
+    let inputs = [
+      frames.joined(separator: "\r"),  // old Mac line ends
+      frames.joined(separator: "\r\n"),
+      "\r\n" + frames.joined(separator: "\r"),  // an LF early decides LF: one long line
+      frames[0].split(separator: ",", omittingEmptySubsequences: false).joined(separator: ",\r") + "\n"
+        + frames[1],  // CR as JSON white space
+      String(repeating: " ", count: 70_000) + frames.joined(separator: "\r"),
+    ]
+    for (i, input) in inputs.enumerated() {
+      let whole = Result { try Self.decode(input) }
+      for size in [1, 2, 5, 6, 13, 4096] {
+        let pieces = Result { try Self.decode(input, chunkSize: size) }
+        switch (whole, pieces) {
+        case (.success(let a), .success(let b)):
+          #expect(
+            a.output == b.output && a.summary.messages == b.summary.messages, "input \(i), reads of \(size)")
+        case (.failure(let a), .failure(let b)):
+          #expect("\(a)" == "\(b)", "input \(i), reads of \(size)")
+        default:
+          Issue.record("input \(i), reads of \(size): \(whole) vs \(pieces)")
+        }
+      }
+    }
+    #expect(try Self.decode(inputs[0]).summary.messages == 3)
+    #expect(try Self.decode(inputs[3]).summary.messages == 2)
+  }
+
   @Test func fastPathAgreesWithTheFullParser() throws {
     let payload = Base64.encode([UInt8](repeating: 7, count: 160))
     let other = Base64.encode([UInt8](repeating: 9, count: 160))

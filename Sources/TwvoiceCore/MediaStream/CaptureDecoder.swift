@@ -253,8 +253,11 @@ public struct CaptureDecoder {
   /// count from the start of the input however the reads were split.
   private var spaceBeforeShape: [UInt8] = []
   private var lineNumber = 0
-  /// LF (also CRLF, whose CR is trimmed) or CR, decided from the first line break seen.
+  /// LF (also CRLF, whose CR is trimmed) or CR, decided on the input's first 64 KiB.
   private var terminator: UInt8?
+  /// Input bytes seen while the line end was undecided, and whether they held a CR.
+  private var undecidedBytes = 0
+  private var sawCR = false
   private var leading: [UInt8] = []
   private var leadingChecked = false
   private var timelineStartMs: Int?
@@ -315,6 +318,7 @@ public struct CaptureDecoder {
     if shape == .undetermined {
       guard let first = chunk.firstIndex(where: { !isSpace($0) }) else {
         countNewlines(chunk)
+        noteLineEnds(chunk)
         if spaceBeforeShape.count + chunk.count <= Self.maximumArrayBytes {
           spaceBeforeShape.append(contentsOf: chunk)
         }
@@ -343,15 +347,44 @@ public struct CaptureDecoder {
       return
     }
     if terminator == nil {
-      if memchr(chunk.baseAddress!, 0x0A, chunk.count) != nil {
-        terminator = 0x0A
-      } else if memchr(chunk.baseAddress!, 0x0D, chunk.count) != nil {
-        // Old Mac line ends: CR alone. (A CRLF file read from here on still works: each line's
-        // leading LF is trimmed as white space.)
-        terminator = 0x0D
+      noteLineEnds(chunk)
+      guard terminator != nil else {
+        try checkLength(carry.count + chunk.count)
+        carry.append(contentsOf: chunk)
+        return
+      }
+      if !carry.isEmpty {
+        // What waited may hold line ends: split it afresh with the chunk.
+        let pending = carry + Array(chunk)
+        carry = []
+        try typed { try pending.withUnsafeBytes { try splitLines($0) } }
+        return
       }
     }
-    // Lines: finish the carried partial line, then every complete line in the chunk.
+    try splitLines(chunk)
+  }
+
+  /// Bytes the line end is decided on (see `noteLineEnds`).
+  static let terminatorWindow = 1 << 16
+
+  /// Decides the line end on the first `terminatorWindow` bytes of the input, whatever the
+  /// reads: LF if there is one (CRLF files too: each line's CR is trimmed as white space), else
+  /// CR alone (old Mac files) if there is one, else LF. Until then lines wait in `carry`.
+  private mutating func noteLineEnds(_ chunk: UnsafeRawBufferPointer) {
+    guard terminator == nil, let base = chunk.baseAddress else { return }
+    let look = min(chunk.count, max(0, Self.terminatorWindow - undecidedBytes))
+    undecidedBytes += chunk.count
+    if memchr(base, 0x0A, look) != nil {
+      terminator = 0x0A
+      return
+    }
+    sawCR = sawCR || memchr(base, 0x0D, look) != nil
+    if undecidedBytes >= Self.terminatorWindow { terminator = sawCR ? 0x0D : 0x0A }
+  }
+
+  /// Finishes the carried partial line, then handles every complete line in `chunk`, carrying
+  /// the rest.
+  private mutating func splitLines(_ chunk: UnsafeRawBufferPointer) throws(CaptureError) {
     var start = 0
     if !carry.isEmpty {
       guard let newline = lineEnd(chunk, from: 0) else {
@@ -398,6 +431,13 @@ public struct CaptureDecoder {
       if head != Self.byteOrderMark { try typed { try head.withUnsafeBytes { try feedBytes($0) } } }
     }
     finished = true
+    if terminator == nil && !carry.isEmpty {
+      // A short input with no LF: decided on what there is, as a longer one would be.
+      terminator = sawCR ? 0x0D : 0x0A
+      let pending = carry
+      carry = []
+      try typed { try pending.withUnsafeBytes { try splitLines($0) } }
+    }
     if !carry.isEmpty {
       let line = carry
       carry = []
