@@ -20,7 +20,7 @@ public enum FailureKind: Int32, Sendable {
 
 /// An error that knows what kind of failure it is: its `description` is the one line shown
 /// after `twvoice: error:`, and the command line turns `failureKind` into the exit status in
-/// one place (`TwvoiceCommand.run`), so a command passes such errors on as they are instead of
+/// one place (`CommandRunner.run`), so a command passes such errors on as they are instead of
 /// re-wrapping them. Adopt it for an error whose message already says where (file, line,
 /// field); wrap only to add context the error lacks.
 public protocol ClassifiedError: Error, CustomStringConvertible {
