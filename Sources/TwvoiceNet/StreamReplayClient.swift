@@ -655,13 +655,21 @@ final class ReplayHandler: ChannelInboundHandler, @unchecked Sendable {
     }
     let next = session.nextDeadline()
     // At most 50 ms between steps, so a stop request is noticed promptly.
-    let deadline = min(
-      start + .nanoseconds(Int64(next / speed * 1_000_000)), NIODeadline.now() + .milliseconds(50))
+    let current = NIODeadline.now()
+    var deadline = min(start + .nanoseconds(Int64(next / speed * 1_000_000)), current + .milliseconds(50))
+    // A step that is already due when it is scheduled (the replay is behind: --fast, a high
+    // --speed, a busy machine) still waits a moment: NIO runs every due task before it polls
+    // the socket again, so a step that always reschedules itself overdue would starve the
+    // bot's messages for the whole call. Each step sends every frame due, so nothing is lost.
+    if deadline <= current { deadline = current + Self.readYield }
     let loopBoundContext = NIOLoopBound(context, eventLoop: context.eventLoop)
-    scheduled = context.eventLoop.scheduleTask(deadline: max(deadline, NIODeadline.now())) { [self] in
+    scheduled = context.eventLoop.scheduleTask(deadline: deadline) { [self] in
       self.pump(context: loopBoundContext.value)
     }
   }
+
+  /// How long an overdue step waits so the event loop reads the socket in between.
+  static let readYield = TimeAmount.microseconds(100)
 
   private func finish(
     _ outcome: StreamReplayClient.Outcome, closeCode: WebSocketErrorCode = .normalClosure,
