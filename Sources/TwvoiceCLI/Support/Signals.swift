@@ -111,22 +111,28 @@ enum Signals {
   /// Switches to "finalise": a signal is recorded in `pending` instead of ending the process.
   static func beginFinalising() {
     install()
-    pendingSignal.pointee = 0
-    finalising.pointee = 1
-    atomicMemoryFence(ordering: .sequentiallyConsistent)
+    pendingSignal.store(0, ordering: .sequentiallyConsistent)
+    finalising.store(1, ordering: .sequentiallyConsistent)
   }
 
   /// Back to the default (discard and exit by the signal).
   static func endFinalising() {
-    finalising.pointee = 0
-    atomicMemoryFence(ordering: .sequentiallyConsistent)
+    finalising.store(0, ordering: .sequentiallyConsistent)
   }
 
   /// The signal received while finalising, if any.
   static var pending: Int32? {
-    atomicMemoryFence(ordering: .sequentiallyConsistent)
-    let signal = pendingSignal.pointee
+    let signal = pendingSignal.load(ordering: .sequentiallyConsistent)
     return signal == 0 ? nil : signal
+  }
+
+  /// The name a summary gives a signal: SIGINT, SIGTERM or SIGHUP.
+  static func name(_ signal: Int32) -> String {
+    switch signal {
+    case SIGTERM: "SIGTERM"
+    case SIGHUP: "SIGHUP"
+    default: "SIGINT"
+    }
   }
 
   /// A descriptor that becomes readable when a signal arrives while finalising (a self-pipe),
@@ -170,8 +176,10 @@ private nonisolated(unsafe) let slotBuffers: UnsafeMutablePointer<CChar> = {
   pointer.initialize(repeating: 0, count: 16 * Int(PATH_MAX))
   return pointer
 }()
-private nonisolated(unsafe) let finalising = allocateZeroed(1)
-private nonisolated(unsafe) let pendingSignal = allocateZeroed(1)
+// The handler runs on whichever thread takes the signal while others read these: atomics
+// (lock-free, so async-signal-safe), not plain memory.
+private let finalising = Atomic<Int32>(0)
+private let pendingSignal = Atomic<Int32>(0)
 private nonisolated(unsafe) let notificationPipe: UnsafeMutablePointer<Int32> = {
   let fds = UnsafeMutablePointer<Int32>.allocate(capacity: 2)
   fds.initialize(repeating: -1, count: 2)
@@ -186,7 +194,8 @@ private nonisolated(unsafe) let notificationPipe: UnsafeMutablePointer<Int32> = 
 
 extension Signals {
   fileprivate static func prepare() {
-    _ = (slotStates, slotBuffers, finalising, pendingSignal, notificationPipe, signalsHandler)
+    _ = (slotStates, slotBuffers, notificationPipe, signalsHandler)
+    _ = (finalising.load(ordering: .relaxed), pendingSignal.load(ordering: .relaxed))
   }
 }
 
@@ -194,8 +203,10 @@ extension Signals {
 private let signalsHandler: @convention(c) (Int32) -> Void = { signal in
   let savedErrno = errno
   defer { errno = savedErrno }
-  if finalising.pointee != 0 && pendingSignal.pointee == 0 {
-    pendingSignal.pointee = signal
+  if finalising.load(ordering: .sequentiallyConsistent) != 0
+    && pendingSignal.compareExchange(expected: 0, desired: signal, ordering: .sequentiallyConsistent)
+      .exchanged
+  {
     var byte: UInt8 = 1
     _ = write(notificationPipe[1], &byte, 1)
     return

@@ -16,7 +16,7 @@ struct ReplaySummary {
   }
 
   var outcomeText: String {
-    if let signal { return "hung up on \(ReplaySignals.name(signal))" }
+    if let signal { return "hung up on \(Signals.name(signal))" }
     switch outcome {
     case .completed: return "completed"
     case .botEnded(let code, let reason): return "the bot ended the stream" + Self.closeDetail(code, reason)

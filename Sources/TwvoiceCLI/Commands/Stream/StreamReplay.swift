@@ -169,8 +169,8 @@ struct StreamReplay: ParsableCommand {
   func run() throws {
     // First of all, so that a signal at any point (reading a long input, opening the files,
     // dialing) hangs up cleanly instead of leaving temporary files behind.
-    ReplaySignals.install()
-    defer { ReplaySignals.uninstall() }
+    Signals.beginFinalising()
+    defer { Signals.endFinalising() }
     let environment = SystemIO.environment()
     var random = seed.map { TwvoiceRandom(seed: $0) } ?? TwvoiceRandom()
     let target: StreamReplayClient.Target
@@ -226,7 +226,7 @@ struct StreamReplay: ParsableCommand {
         authToken: authToken ?? environment[EnvironmentVariable.authToken], signedURL: signedURL,
         connectAddress: resolved?.address, insecure: insecure, speed: effectiveSpeed,
         connectTimeoutSeconds: connectTimeout))
-    client.stopRequested = { ReplaySignals.received != nil }
+    client.stopRequested = { Self.hangUpSignal != nil }
     if let logWriter { client.onLog = { entries in logWriter.append(entries) } }
     let showProgress = !quiet && !json && Terminal.isTerminal(2)
     if showProgress {
@@ -234,14 +234,14 @@ struct StreamReplay: ParsableCommand {
     }
     let (session, outcome) = client.run(StreamSession(configuration: configuration, input: caller.input))
     if showProgress { ReplayProgress.clear() }
-    let signal = ReplaySignals.received
+    let signal = Self.hangUpSignal
 
     if case .cancelled = outcome {
       // Stopped before the WebSocket was up: no call, nothing to keep.
       recordFile?.abort()
       logWriter?.file.abort()
       if !quiet {
-        Terminal.diagnostic("twvoice: stopped before the stream opened (\(ReplaySignals.name(signal)))")
+        Terminal.diagnostic("twvoice: stopped before the stream opened (\(Signals.name(signal ?? SIGINT)))")
       }
       throw ExitCode(128 + (signal ?? SIGINT))
     }
@@ -289,6 +289,10 @@ struct StreamReplay: ParsableCommand {
       throw ExitCode(FailureKind.checkFailed.rawValue)
     }
   }
+
+  /// The signal the caller hangs up on, if one came: SIGINT, SIGTERM or SIGHUP (Signals, in
+  /// finalise mode for the whole run), or a Ctrl-C the REPL's own handler caught.
+  static var hangUpSignal: Int32? { Signals.pending ?? (Interrupt.isRequested ? SIGINT : nil) }
 
   /// `HOST:PORT:ADDRESS` (ADDRESS may be a bracketed IPv6 address).
   static func parseResolve(_ text: String) throws -> (host: String, port: Int, address: String) {
