@@ -158,20 +158,16 @@ struct TokenMint: ParsableCommand {
     let account = try credentials.accountSid(resolver)
     let apiKey = try credentials.apiKey(resolver)
     let secret = try credentials.requiredAPISecret(resolver)
-    let template = try tokenTemplate(resolver, account: account.value, apiKey: apiKey.value)
+    let request = try request(resolver, account: account.value, apiKey: apiKey.value)
+    var plan: MintPlan
+    do { plan = try MintPlan(request) } catch { throw Self.describe(error) }
+    for warning in plan.warnings { Terminal.warning(Self.describe(warning)) }
 
     let format = output ?? (count == nil ? .token : .json)
-    var identities = IdentitySequence(
-      fixed: identity, prefix: identityPrefix, count: count ?? 1,
-      random: seed.map { TwvoiceRandom(seed: $0) } ?? TwvoiceRandom())
-    // Warn once about an identity Voice will not route to; the longest one decides for a prefix.
-    if let problem = VoiceIdentity.problem(identities.longestPossible) {
-      Terminal.warning("identity \(problem); the token is minted anyway, as the helper libraries do")
-    }
     let writer = JSONWriter(style: .compact, asciiOnly: false)
-    var token = template
+    var token = plan.template
     // Streamed: each token is written as it is minted, so --count needs no memory per token.
-    while let name = identities.next() {
+    while let name = plan.identities.next() {
       token.identity = name
       let jwt = token.jwt(secret: secret.value)
       switch format {
@@ -189,49 +185,9 @@ struct TokenMint: ParsableCommand {
     }
   }
 
-  /// The identities to mint for: one given, `PREFIX1…PREFIXN`, or N distinct random names.
-  struct IdentitySequence {
-    let fixed: String?
-    let prefix: String?
-    let count: Int
-    var random: TwvoiceRandom
-    private var produced = 0
-    private var seen: Set<String> = []
-
-    init(fixed: String?, prefix: String?, count: Int, random: TwvoiceRandom) {
-      self.fixed = fixed
-      self.prefix = prefix
-      self.count = count
-      self.random = random
-    }
-
-    /// The longest identity the sequence can produce (the last one, for a prefix).
-    var longestPossible: String {
-      if let fixed { return fixed }
-      if let prefix { return prefix + String(count) }
-      return "a"
-    }
-
-    mutating func next() -> String? {
-      guard produced < count else { return nil }
-      produced += 1
-      if let fixed { return fixed }
-      if let prefix { return prefix + String(produced) }
-      // Random names repeat after a few thousand; load-test clients must not share one.
-      var name = RandomIdentity.make(using: &random)
-      var attempts = 0
-      while count > 1 && seen.contains(name) {
-        attempts += 1
-        name = RandomIdentity.make(using: &random) + (attempts > 8 ? String(produced) : "")
-      }
-      if count > 1 { seen.insert(name) }
-      return name
-    }
-  }
-
-  /// Everything about the token except the identity.
-  private func tokenTemplate(_ resolver: SettingResolver, account: String, apiKey: String)
-    throws(TwvoiceError) -> AccessToken
+  /// The flags and credentials as a minting request; the SIDs and grants are checked here.
+  private func request(_ resolver: SettingResolver, account: String, apiKey: String)
+    throws(TwvoiceError) -> MintRequest
   {
     let application = resolver.resolve(
       flag: applicationSid, flagName: "--application-sid",
@@ -246,52 +202,47 @@ struct TokenMint: ParsableCommand {
         throw TwvoiceError(.usage, "\(error.description) (from --push-credential-sid)")
       }
     }
-    let outgoingParams: [(key: String, value: JSONValue)] = params.compactMap {
-      guard let (key, value) = Self.splitParam($0) else { return nil }
-      return (key, .string(value))
-    }
-    if !outgoingParams.isEmpty && application == nil {
-      throw TwvoiceError(
-        .usage,
-        "--param needs a TwiML application: pass --application-sid or set \(EnvironmentVariable.applicationSid) (Twilio ignores params without one)"
-      )
-    }
     let otherGrants: [Grant]
     do { otherGrants = try GrantSpec.grants(from: grants) } catch {
       throw TwvoiceError(.usage, error.description)
     }
-    let voice = VoiceGrant(
-      incomingAllow: incoming, outgoingApplicationSid: application?.value,
-      outgoingApplicationParams: outgoingParams, pushCredentialSid: pushCredentialSid,
-      endpointId: endpointId)
-    let hasVoiceOptions =
-      incoming || application != nil || pushCredentialSid != nil || endpointId != nil
-    // A Voice grant whenever a voice option is given, or when nothing else is granted.
-    let allGrants = (hasVoiceOptions || otherGrants.isEmpty ? [Grant.voice(voice)] : []) + otherGrants
+    let identities: MintRequest.Identities
+    if let identity {
+      identities = .fixed(identity)
+    } else if let identityPrefix {
+      identities = .numbered(prefix: identityPrefix, count: count ?? 1)
+    } else {
+      identities = .random(count: count ?? 1, seed: seed)
+    }
+    return MintRequest(
+      accountSid: account, apiKeySid: apiKey, identities: identities, applicationSid: application?.value,
+      outgoingParams: params.compactMap { Self.splitParam($0).map { (key: $0.0, value: $0.1) } },
+      incomingAllow: incoming, pushCredentialSid: pushCredentialSid, endpointId: endpointId,
+      otherGrants: otherGrants, issuedAt: now ?? SystemIO.now(), ttl: ttl, validUntil: validUntil,
+      notBefore: noNbf ? .omitted : nbf.map { .at($0) } ?? .issuedAt, region: region)
+  }
 
-    let issuedAt = now ?? SystemIO.now()
-    if validUntil == 0 {
-      Terminal.warning("--valid-until 0 is ignored, as twilio-python ignores it: exp is now + ttl")
-    } else if let validUntil {
-      if validUntil.minusSaturating(issuedAt) > AccessToken.maximumLifetime {
-        throw TwvoiceError(
-          .usage,
-          "--valid-until is \(DurationText.describe(seconds: validUntil - issuedAt)) after now, more than Twilio's 24h maximum (error 20157)"
-        )
-      }
-      if validUntil <= issuedAt {
-        Terminal.warning("--valid-until is not after now: the token is already expired")
-      }
+  static func describe(_ refusal: MintPlan.Refusal) -> TwvoiceError {
+    switch refusal {
+    case .paramsWithoutApplication:
+      TwvoiceError(
+        .usage,
+        "--param needs a TwiML application: pass --application-sid or set \(EnvironmentVariable.applicationSid) (Twilio ignores params without one)"
+      )
+    case .lifetimeTooLong(let seconds):
+      TwvoiceError(
+        .usage,
+        "--valid-until is \(DurationText.describe(seconds: seconds)) after now, more than Twilio's 24h maximum (error 20157)"
+      )
     }
-    let notBefore: AccessToken.NotBefore =
-      noNbf ? .omitted : nbf.map { .at($0) } ?? .issuedAt
-    let token = AccessToken(
-      accountSid: account, apiKeySid: apiKey, identity: nil, grants: allGrants,
-      issuedAt: issuedAt, ttl: ttl ?? AccessToken.defaultTTL, validUntil: validUntil,
-      notBefore: notBefore, region: region)
-    if let start = token.notBeforeTime, start >= token.expiresAt {
-      Terminal.warning("--nbf is not before the expiry: the token can never be valid")
+  }
+
+  static func describe(_ warning: MintPlan.Warning) -> String {
+    switch warning {
+    case .identity(let problem): "identity \(problem); the token is minted anyway, as the helper libraries do"
+    case .validUntilZeroIgnored: "--valid-until 0 is ignored, as twilio-python ignores it: exp is now + ttl"
+    case .alreadyExpired: "--valid-until is not after now: the token is already expired"
+    case .neverValid: "--nbf is not before the expiry: the token can never be valid"
     }
-    return token
   }
 }
