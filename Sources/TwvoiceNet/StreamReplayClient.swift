@@ -642,6 +642,7 @@ final class ReplayHandler: ChannelInboundHandler, @unchecked Sendable {
 
   private func pump(context: ChannelHandlerContext) {
     guard !finished else { return }
+    let stepStart = NIODeadline.now()
     if stopRequested?() == true {
       send(session.hangUp(at: now), context: context)
       finish(.completed, context: context)
@@ -658,17 +659,20 @@ final class ReplayHandler: ChannelInboundHandler, @unchecked Sendable {
     let current = NIODeadline.now()
     var deadline = min(start + .nanoseconds(Int64(next / speed * 1_000_000)), current + .milliseconds(50))
     // A step that is already due when it is scheduled (the replay is behind: --fast, a high
-    // --speed, a busy machine) still waits a moment: NIO runs every due task before it polls
-    // the socket again, so a step that always reschedules itself overdue would starve the
-    // bot's messages for the whole call. Each step sends every frame due, so nothing is lost.
-    if deadline <= current { deadline = current + Self.readYield }
+    // --speed, a busy or instrumented build) still waits as long as this step took (at least
+    // `readYield`): NIO runs every due task before it polls the socket again, so a step that
+    // always reschedules itself overdue would starve the bot's messages for the whole call, and
+    // a fixed short wait is already over on a slow enough machine by the time NIO looks. Each
+    // step sends every frame due, so nothing is lost; behind schedule, half the time goes to
+    // reading.
+    if deadline <= current { deadline = current + max(Self.readYield, current - stepStart) }
     let loopBoundContext = NIOLoopBound(context, eventLoop: context.eventLoop)
     scheduled = context.eventLoop.scheduleTask(deadline: deadline) { [self] in
       self.pump(context: loopBoundContext.value)
     }
   }
 
-  /// How long an overdue step waits so the event loop reads the socket in between.
+  /// The least an overdue step waits so the event loop reads the socket in between.
   static let readYield = TimeAmount.microseconds(100)
 
   private func finish(
