@@ -78,6 +78,18 @@ struct StreamSessionTests {
     #expect(try at.contains { try Self.json($0)["mark"]?["name"] == .string("a") })
   }
 
+  @Test func marksEchoInOrderWhenTheNextArrivesAfterTheEarlierOnesPlayed() throws {
+    var s = Self.session(audioMs: 2000)
+    _ = s.open()
+    _ = s.tick(now: 0)
+    _ = s.receive(text: media(800), at: 0)  // plays 0…100
+    #expect(s.receive(text: mark("first"), at: 0).isEmpty)
+    // No tick since: "first" is due (100) when "second" arrives at 200 with nothing buffered.
+    let echoes = s.receive(text: mark("second"), at: 200)
+    #expect(try echoes.map { try Self.json($0)["mark"]?["name"]?.stringValue } == ["first", "second"])
+    #expect(s.playout.pendingMarks.isEmpty)
+  }
+
   @Test func clearDropsAudioAndEchoesEveryPendingMark() throws {
     var s = Self.session(audioMs: 2000)
     _ = s.open()

@@ -297,6 +297,9 @@ public struct StreamSession: Sendable {
     lastMessageMs = now
     var out: [String] = []
     guard !stopped else { return out }
+    // Marks whose audio has played by now go out before anything this message causes: a bot
+    // that answers late (or a replay that runs behind) must still see its marks in order.
+    for name in playout.dueMarks(at: now) { echo(name, at: now, into: &out) }
     if let violation = outcome.violation { report(violation, at: now) }
     switch outcome.message {
     case .media(_, let bytes):
