@@ -1,0 +1,241 @@
+import NIOCore
+import NIOWebSocket
+import TwvoiceCore
+
+/// Runs the session once the WebSocket is up: paced sends, received frames, the end.
+final class ReplayHandler: ChannelInboundHandler, @unchecked Sendable {
+  typealias InboundIn = WebSocketFrame
+  typealias OutboundOut = WebSocketFrame
+
+  private var session: StreamSession
+  private let speed: Double
+  private let done: EventLoopPromise<StreamReplayClient.Outcome>
+  private let onProgress: (@Sendable (StreamSession) -> Void)?
+  private let onLog: (@Sendable ([StreamSession.LogEntry]) -> Void)?
+  private let stopRequested: (@Sendable () -> Bool)?
+  private var start = NIODeadline.now()
+  private(set) var began = false
+  private var finished = false
+  private var sentClose = false
+  private var scheduled: Scheduled<Void>?
+  /// Frames that arrived before `begin()` (NIO delivers buffered bytes right after the upgrade).
+  private var early: [WebSocketFrame] = []
+
+  init(
+    session: StreamSession, speed: Double, done: EventLoopPromise<StreamReplayClient.Outcome>,
+    onProgress: (@Sendable (StreamSession) -> Void)?, onLog: (@Sendable ([StreamSession.LogEntry]) -> Void)?,
+    stopRequested: (@Sendable () -> Bool)?
+  ) {
+    self.stopRequested = stopRequested
+    self.session = session
+    self.speed = max(speed, 0.001)
+    self.done = done
+    self.onProgress = onProgress
+    self.onLog = onLog
+  }
+
+  /// Session time now, in ms.
+  private var now: Double { Double((NIODeadline.now() - start).nanoseconds) / 1_000_000 * speed }
+
+  private var context: ChannelHandlerContext?
+
+  func handlerAdded(context: ChannelHandlerContext) {
+    self.context = context
+  }
+
+  func handlerRemoved(context: ChannelHandlerContext) {
+    self.context = nil
+  }
+
+  /// The session as it ended, with any log entries not yet handed over.
+  func finalSession() -> StreamSession {
+    flushLog()
+    return session
+  }
+
+  private func flushLog() {
+    guard !session.pendingLog.isEmpty else { return }
+    let entries = session.takeLog()
+    onLog?(entries)
+  }
+
+  /// Starts the session once the WebSocket is fully set up (on the event loop).
+  func begin() {
+    guard let context, !began, !finished else { return }
+    began = true
+    start = NIODeadline.now()
+    send(session.open(at: 0), context: context)
+    for frame in early where !finished { handle(frame, context: context) }
+    early = []
+    pump(context: context)
+  }
+
+  private func send(_ texts: [String], context: ChannelHandlerContext) {
+    defer { flushLog() }
+    guard !texts.isEmpty, !sentClose else { return }
+    for text in texts {
+      var buffer = context.channel.allocator.buffer(capacity: text.utf8.count)
+      buffer.writeString(text)
+      // Client frames are masked (RFC 6455 §5.3).
+      let frame = WebSocketFrame(fin: true, opcode: .text, maskKey: .random(), data: buffer)
+      context.write(Self.wrapOutboundOut(frame), promise: nil)
+    }
+    context.flush()
+  }
+
+  private func pump(context: ChannelHandlerContext) {
+    guard !finished else { return }
+    let stepStart = NIODeadline.now()
+    if stopRequested?() == true {
+      send(session.hangUp(at: now), context: context)
+      finish(.completed, context: context)
+      return
+    }
+    send(session.tick(now: now), context: context)
+    onProgress?(session)
+    if session.stopped {
+      finish(.completed, context: context)
+      return
+    }
+    let next = session.nextDeadline()
+    // At most 50 ms between steps, so a stop request is noticed promptly.
+    let current = NIODeadline.now()
+    var deadline = min(start + .nanoseconds(Int64(next / speed * 1_000_000)), current + .milliseconds(50))
+    // A step that is already due when it is scheduled (the replay is behind: --fast, a high
+    // --speed, a busy or instrumented build) still waits as long as this step took (at least
+    // `readYield`): NIO runs every due task before it polls the socket again, so a step that
+    // always reschedules itself overdue would starve the bot's messages for the whole call, and
+    // a fixed short wait is already over on a slow enough machine by the time NIO looks. Each
+    // step sends every frame due, so nothing is lost; behind schedule, half the time goes to
+    // reading.
+    if deadline <= current { deadline = current + max(Self.readYield, current - stepStart) }
+    let loopBoundContext = NIOLoopBound(context, eventLoop: context.eventLoop)
+    scheduled = context.eventLoop.scheduleTask(deadline: deadline) { [self] in
+      self.pump(context: loopBoundContext.value)
+    }
+  }
+
+  /// The least an overdue step waits so the event loop reads the socket in between.
+  static let readYield = TimeAmount.microseconds(100)
+
+  private func finish(
+    _ outcome: StreamReplayClient.Outcome, closeCode: WebSocketErrorCode = .normalClosure,
+    context: ChannelHandlerContext
+  ) {
+    guard !finished else { return }
+    finished = true
+    scheduled?.cancel()
+    flushLog()
+    if !sentClose {
+      sentClose = true
+      var data = context.channel.allocator.buffer(capacity: 2)
+      data.write(webSocketErrorCode: closeCode)
+      let close = WebSocketFrame(fin: true, opcode: .connectionClose, maskKey: .random(), data: data)
+      let loopBoundContext = NIOLoopBound(context, eventLoop: context.eventLoop)
+      context.writeAndFlush(Self.wrapOutboundOut(close)).whenComplete { _ in
+        loopBoundContext.value.close(promise: nil)
+      }
+    }
+    done.succeed(outcome)
+  }
+
+  func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+    let frame = Self.unwrapInboundIn(data)
+    guard began else {
+      early.append(frame)
+      return
+    }
+    handle(frame, context: context)
+  }
+
+  private func handle(_ frame: WebSocketFrame, context: ChannelHandlerContext) {
+    guard !finished else { return }
+    switch frame.opcode {
+    case .text:
+      var buffer = frame.unmaskedData
+      let text = buffer.readString(length: buffer.readableBytes) ?? ""
+      send(session.receive(text: text, at: now), context: context)
+    case .binary:
+      session.receive(binary: Array(frame.unmaskedData.readableBytesView), at: now)
+      flushLog()
+    case .ping:
+      let pong = WebSocketFrame(fin: true, opcode: .pong, maskKey: .random(), data: frame.unmaskedData)
+      context.writeAndFlush(Self.wrapOutboundOut(pong), promise: nil)
+    case .connectionClose:
+      var data = frame.unmaskedData
+      let code = data.readInteger(as: UInt16.self).map(Int.init)
+      let reason = String(decoding: data.readableBytesView, as: UTF8.self).escapingControlCharacters
+      guard !session.stopped else { return }
+      // A <Connect><Stream> ends when the server closes it normally: TwiML goes on after
+      // </Connect>. Any other code, or closing a <Start> stream, is Twilio's 31921.
+      if session.configuration.bidirectional && (code == nil || code == 1000 || code == 1001) {
+        finish(.botEnded(code: code, reason: reason), context: context)
+      } else {
+        finish(.serverClosed(code: code, reason: reason), context: context)
+      }
+    default:
+      break
+    }
+  }
+
+  func errorCaught(context: ChannelHandlerContext, error: any Error) {
+    guard !finished else {
+      context.close(promise: nil)
+      return
+    }
+    let limit = StreamReplayClient.maxMessageBytes
+    var violation: (message: String, close: WebSocketErrorCode)?
+    switch error {
+    case NIOWebSocketError.invalidFrameLength:
+      violation = (
+        "the bot sent a frame longer than \(limit) bytes (RFC 6455 §10.4; closed with 1009)", .messageTooLarge
+      )
+    case NIOWebSocketError.fragmentedControlFrame:
+      violation = ("the bot sent a fragmented control frame (RFC 6455 §5.5)", .protocolError)
+    case NIOWebSocketError.multiByteControlFrameLength:
+      violation = ("the bot sent a control frame over 125 bytes (RFC 6455 §5.5)", .protocolError)
+    case NIOWebSocketFrameAggregator.Error.accumulatedFrameSizeIsTooLarge:
+      violation = (
+        "the bot sent a fragmented message longer than \(limit) bytes (closed with 1009)", .messageTooLarge
+      )
+    case NIOWebSocketFrameAggregator.Error.tooManyFragments:
+      violation = (
+        "the bot sent a message in more than \(StreamReplayClient.maxFragments) fragments (closed with 1009)",
+        .messageTooLarge
+      )
+    case NIOWebSocketFrameAggregator.Error.receivedNewFrameWithoutFinishingPrevious:
+      violation = (
+        "the bot started a new message before finishing a fragmented one (RFC 6455 §5.4)", .protocolError
+      )
+    case NIOWebSocketFrameAggregator.Error.didReceiveFragmentBeforeReceivingTextOrBinaryFrame:
+      violation = (
+        "the bot sent a continuation frame with no message to continue (RFC 6455 §5.4)", .protocolError
+      )
+    case NIOWebSocketFrameAggregator.Error.nonFinalFragmentSizeIsTooSmall:
+      violation = ("the bot sent a fragment that is too small", .protocolError)
+    default:
+      break
+    }
+    if let violation {
+      let at = began ? now : 0
+      session.report(.init(code: 31924, message: violation.message), at: at)
+      finish(
+        .failed(.init(code: 31924, message: "WebSocket protocol error: \(violation.message)")),
+        closeCode: violation.close, context: context)
+      return
+    }
+    if error is IOError {
+      finish(
+        .failed(.init(code: 31903, message: "the connection broke mid-stream (\(error))")), context: context)
+    } else {
+      finish(.failed(.init(code: 31900, message: "\(error)")), context: context)
+    }
+    context.close(promise: nil)
+  }
+
+  /// How the session ended if the socket closed without a close frame first.
+  func outcomeOnClose() -> StreamReplayClient.Outcome {
+    if session.stopped { return .completed }
+    return .failed(.init(code: 31903, message: "the server closed the connection abruptly mid-stream"))
+  }
+}

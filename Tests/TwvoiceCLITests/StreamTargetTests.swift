@@ -1,0 +1,70 @@
+import Testing
+
+@testable import TwvoiceNet
+
+/// `ws://`/`wss://` URLs taken apart in process: host forms, ports, the request line, what
+/// Twilio refuses, and whether TLS names the host (SNI) or it is an address.
+struct StreamTargetTests {
+  typealias Target = StreamReplayClient.Target
+
+  @Test(
+    arguments: [
+      ("wss://bot.example.com/ws", true, "bot.example.com", 443, "/ws", false),
+      ("ws://127.0.0.1:8080/media", false, "127.0.0.1", 8080, "/media", true),
+      ("WSS://Bot.Example.com", true, "Bot.Example.com", 443, "/", false),
+      ("wss://[::1]:9443/a/b", true, "::1", 9443, "/a/b", true),
+      ("wss://[2001:db8::1]/", true, "2001:db8::1", 443, "/", true),
+      (
+        "wss://1a2b-203-0-113-5.ngrok-free.app/ws", true, "1a2b-203-0-113-5.ngrok-free.app", 443, "/ws", false
+      ),
+      ("wss://h/ws?token=x#frag", true, "h", 443, "/ws?token=x", false),
+      ("ws://h?x=1", false, "h", 80, "/?x=1", false),
+      ("wss://999.1.1.1/ws", true, "999.1.1.1", 443, "/ws", false),  // not an address: a name
+    ] as [(String, Bool, String, Int, String, Bool)])
+  func urlsAreTakenApart(url: String, secure: Bool, host: String, port: Int, uri: String, isAddress: Bool)
+    throws
+  {
+    let t = try Target(url: url)
+    #expect(t.secure == secure)
+    #expect(t.host == host)
+    #expect(t.port == port)
+    #expect(t.requestURI == uri)
+    #expect(t.hostIsIPAddress == isAddress)
+  }
+
+  @Test func theQueryIsNoticedAndNeverShown() throws {
+    let t = try Target(url: "wss://h/ws?token=secret")
+    #expect(t.hasQuery)
+    #expect(t.displayURL == "wss://h/ws?…")
+    #expect(!(try Target(url: "wss://h/ws")).hasQuery)
+    #expect(Target.withoutQuery("wss://user:pw@h:1/ws?q") == "wss://…@h:1/ws?…")
+  }
+
+  @Test(
+    arguments: [
+      ("https://h/ws", 31922), ("h/ws", 31922), ("wss://", 31923), ("wss:///ws", 31923),
+      ("wss://h:0/ws", 31923), ("wss://h:65536/ws", 31923), ("wss://h:x/ws", 31923),
+      ("wss://[::1/ws", 31923), ("wss://[::1]x/ws", 31923), ("wss://user:pw@h/ws", 31923),
+    ] as [(String, Int)])
+  func badURLsNameTwiliosCode(url: String, code: Int) {
+    do {
+      let t = try Target(url: url)
+      Issue.record("\(url) accepted as \(t.host):\(t.port)")
+    } catch {
+      #expect(error.code == code, "\(url): \(error)")
+      // User information may hold a password: never shown.
+      #expect(!error.description.contains("pw"), "\(error)")
+    }
+  }
+
+  @Test func aPasswordInTheURLNeverReachesTheTerminal() throws {
+    for flag in ["--url", "--signed-url"] {
+      var arguments = ["stream", "replay", "--silence", "1s", "--url", "ws://127.0.0.1:9/ws"]
+      arguments += [flag, "wss://alice:hunter2@bot.example.com/ws"]
+      let r = try Twvoice.run(arguments)
+      #expect(r.status == 64, "\(r)")
+      #expect(!r.stderr.contains("hunter2") && !r.stdout.contains("hunter2"), "\(r)")
+      #expect(r.stderr.contains("user information"), "\(r)")
+    }
+  }
+}
