@@ -82,23 +82,28 @@ public final class StreamReplayClient: @unchecked Sendable {
 
   private let target: Target
   private let options: Options
-  private let group: MultiThreadedEventLoopGroup
+  /// The process-wide event loops (SwiftNIO's shared group): a replay uses one of them, and
+  /// the REPL's next replay reuses them instead of starting threads again.
+  private let group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
   /// Called on the event loop after every step, for a progress line.
-  public var onProgress: (@Sendable (StreamSession) -> Void)?
+  private let onProgress: (@Sendable (StreamSession) -> Void)?
   /// Called on the event loop with every message both ways as it happens, oldest first: the
   /// session keeps no log of its own.
-  public var onLog: (@Sendable ([StreamSession.LogEntry]) -> Void)?
+  private let onLog: (@Sendable ([StreamSession.LogEntry]) -> Void)?
   /// Polled every 50 ms, from the first connection attempt on: true hangs up at once (a
   /// signal), keeping everything so far; before the WebSocket is up, ends with `.cancelled`.
-  public var stopRequested: (@Sendable () -> Bool)?
+  private let stopRequested: (@Sendable () -> Bool)?
 
-  public init(target: Target, options: Options) {
+  public init(
+    target: Target, options: Options, onProgress: (@Sendable (StreamSession) -> Void)? = nil,
+    onLog: (@Sendable ([StreamSession.LogEntry]) -> Void)? = nil, stopRequested: (@Sendable () -> Bool)? = nil
+  ) {
     self.target = target
     self.options = options
-    group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+    self.onProgress = onProgress
+    self.onLog = onLog
+    self.stopRequested = stopRequested
   }
-
-  deinit { try? group.syncShutdownGracefully() }
 
   /// Runs `session` against the server and blocks until it ends; returns the session as it ended
   /// (everything sent, received, played and recorded) and how it ended.

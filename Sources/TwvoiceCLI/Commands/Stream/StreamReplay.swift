@@ -220,18 +220,18 @@ struct StreamReplay: ParsableCommand {
     let logWriter = try log.map { ReplayLogWriter(file: try OutputFile(path: $0, binary: false)) }
     let effectiveSpeed = fast ? 1000 : speed
 
+    let showProgress = !quiet && !json && Terminal.isTerminal(2)
+    var onProgress: (@Sendable (StreamSession) -> Void)?
+    if showProgress { onProgress = { session in ReplayProgress.show(session) } }
+    var onLog: (@Sendable ([StreamSession.LogEntry]) -> Void)?
+    if let logWriter { onLog = { entries in logWriter.append(entries) } }
     let client = StreamReplayClient(
       target: target,
       options: .init(
         authToken: authToken ?? environment[EnvironmentVariable.authToken], signedURL: signedURL,
         connectAddress: resolved?.address, insecure: insecure, speed: effectiveSpeed,
-        connectTimeoutSeconds: connectTimeout))
-    client.stopRequested = { Self.hangUpSignal != nil }
-    if let logWriter { client.onLog = { entries in logWriter.append(entries) } }
-    let showProgress = !quiet && !json && Terminal.isTerminal(2)
-    if showProgress {
-      client.onProgress = { session in ReplayProgress.show(session) }
-    }
+        connectTimeoutSeconds: connectTimeout),
+      onProgress: onProgress, onLog: onLog, stopRequested: { Self.hangUpSignal != nil })
     let (session, outcome) = client.run(StreamSession(configuration: configuration, input: caller.input))
     if showProgress { ReplayProgress.clear() }
     let signal = Self.hangUpSignal
