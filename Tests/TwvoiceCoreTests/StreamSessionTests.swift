@@ -4,6 +4,11 @@ import TwvoiceCore
 /// The Twilio side of a Media Stream, driven by hand with a fake clock.
 struct StreamSessionTests {
   static let sid = "MZ0123456789abcdef0123456789abcdef"
+  // swift-format-ignore: NeverUseForceTry
+  static let sids = try! (
+    AccountSid("AC0123456789abcdef0123456789abcdef"), CallSid("CA0123456789abcdef0123456789abcdef"),
+    StreamSid(sid)
+  )
   static func session(
     audioMs: Int = 100, dtmf: [(String, Int)] = [], tail: Int = 0, bidirectional: Bool = true
   )
@@ -11,8 +16,7 @@ struct StreamSessionTests {
   {
     StreamSession(
       configuration: .init(
-        accountSid: "AC0123456789abcdef0123456789abcdef", callSid: "CA0123456789abcdef0123456789abcdef",
-        streamSid: sid,
+        accountSid: sids.0, callSid: sids.1, streamSid: sids.2,
         customParameters: [("sid", "42")], bidirectional: bidirectional, firstTimestampMs: 135, tailMs: tail),
       input: .init(
         audio: [UInt8](repeating: 0x7F, count: audioMs * 8), dtmf: dtmf.map { (digit: $0.0, atMs: $0.1) }))
@@ -166,7 +170,7 @@ struct StreamSessionTests {
   static func speechThenSilence() -> StreamSession {
     // 200 ms of speech (full-scale code 0x00), then 1 s of silence.
     StreamSession(
-      configuration: .init(accountSid: "AC1", callSid: "CA1", streamSid: Self.sid, tailMs: 0),
+      configuration: .init(accountSid: Self.sids.0, callSid: Self.sids.1, streamSid: Self.sids.2, tailMs: 0),
       input: .init(audio: [UInt8](repeating: 0x00, count: 1600) + [UInt8](repeating: 0xFF, count: 8000)))
   }
 

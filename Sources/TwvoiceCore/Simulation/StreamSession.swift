@@ -10,9 +10,9 @@
 public struct StreamSession: Sendable {
   /// How the call is set up.
   public struct Configuration: Sendable {
-    public var accountSid: String
-    public var callSid: String
-    public var streamSid: String
+    public var accountSid: AccountSid
+    public var callSid: CallSid
+    public var streamSid: StreamSid
     public var customParameters: [(name: String, value: String)]
     /// `<Connect><Stream>` (true) or `<Start><Stream>`.
     public var bidirectional: Bool
@@ -27,7 +27,7 @@ public struct StreamSession: Sendable {
     public var hangupAfterMs: Int?
 
     public init(
-      accountSid: String, callSid: String, streamSid: String,
+      accountSid: AccountSid, callSid: CallSid, streamSid: StreamSid,
       customParameters: [(name: String, value: String)] = [],
       bidirectional: Bool = true, tracks: [String] = ["inbound"], firstTimestampMs: Int = 100,
       tailMs: Int = 2000,
@@ -154,7 +154,8 @@ public struct StreamSession: Sendable {
     send(.connected, at: now, into: &out)
     let c = configuration
     let start = TwilioMessage.Start(
-      accountSid: c.accountSid, streamSid: c.streamSid, callSid: c.callSid, tracks: c.tracks,
+      accountSid: c.accountSid.rawValue, streamSid: c.streamSid.rawValue, callSid: c.callSid.rawValue,
+      tracks: c.tracks,
       customParameters: c.customParameters.map { .init(name: $0.name, value: $0.value) })
     send(.start(sequenceNumber: nextSequence(), start), at: now, into: &out)
     return out
@@ -224,7 +225,8 @@ public struct StreamSession: Sendable {
     let c = configuration
     send(
       .stop(
-        sequenceNumber: nextSequence(), streamSid: c.streamSid, accountSid: c.accountSid, callSid: c.callSid),
+        sequenceNumber: nextSequence(), streamSid: c.streamSid.rawValue, accountSid: c.accountSid.rawValue,
+        callSid: c.callSid.rawValue),
       at: now, into: &out)
     stopped = true
   }
@@ -255,7 +257,7 @@ public struct StreamSession: Sendable {
     framesSent += 1
     send(
       .media(
-        sequenceNumber: nextSequence(), streamSid: configuration.streamSid,
+        sequenceNumber: nextSequence(), streamSid: configuration.streamSid.rawValue,
         .init(track: "inbound", chunk: chunk, timestamp: timestamp, payload: frame)),
       at: now, into: &out)
   }
@@ -263,14 +265,15 @@ public struct StreamSession: Sendable {
   private mutating func sendDTMF(_ digit: String, at now: Double, into out: inout [String]) {
     guard configuration.bidirectional else { return }  // DTMF is not sent on <Start> streams
     send(
-      .dtmf(sequenceNumber: nextSequence(), streamSid: configuration.streamSid, digit: digit), at: now,
+      .dtmf(sequenceNumber: nextSequence(), streamSid: configuration.streamSid.rawValue, digit: digit),
+      at: now,
       into: &out)
   }
 
   private mutating func echo(_ name: String, at now: Double, into out: inout [String]) {
     marksEchoed += 1
     send(
-      .mark(sequenceNumber: nextSequence(), streamSid: configuration.streamSid, name: name), at: now,
+      .mark(sequenceNumber: nextSequence(), streamSid: configuration.streamSid.rawValue, name: name), at: now,
       into: &out)
   }
 
@@ -292,7 +295,7 @@ public struct StreamSession: Sendable {
   public mutating func receive(text: String, at now: Double) -> [String] {
     receivedMessages += 1
     let outcome = BotMessageCheck.check(
-      text: text, streamSid: configuration.streamSid, bidirectional: configuration.bidirectional)
+      text: text, streamSid: configuration.streamSid.rawValue, bidirectional: configuration.bidirectional)
     pendingLog.append(LogEntry(atMs: now, from: .bot, frame: .text(text, isJSON: outcome.isJSON)))
     lastMessageMs = now
     var out: [String] = []

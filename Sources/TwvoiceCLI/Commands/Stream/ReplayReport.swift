@@ -37,7 +37,7 @@ struct ReplaySummary {
     func seconds(_ v: Double) -> JSONValue { .number(format3(v)) }
     return .object([
       ("outcome", .string(outcomeText)),
-      ("stream_sid", .string(session.configuration.streamSid)),
+      ("stream_sid", .string(session.configuration.streamSid.rawValue)),
       ("clock", .string(clock)), ("speed", .number(format3(speed))),
       ("messages_sent", .int(f.messagesSent)), ("messages_received", .int(f.messagesReceived)),
       ("audio_sent_s", seconds(f.audioSentSeconds)),

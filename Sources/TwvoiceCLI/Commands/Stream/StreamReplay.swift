@@ -205,11 +205,13 @@ struct StreamReplay: ParsableCommand {
       }
     }
     let configuration = StreamSession.Configuration(
-      accountSid: accountSid ?? environment[EnvironmentVariable.accountSid].flatMap {
-        (try? AccountSid.check($0)) != nil ? $0 : nil
-      } ?? AccountSid.random(using: &random).rawValue,
-      callSid: callSid ?? CallSid.random(using: &random).rawValue,
-      streamSid: streamSid ?? StreamSid.random(using: &random).rawValue,
+      // The flags were checked by validate(); an account SID in the environment that is not
+      // one is passed over for a random one, as before any call.
+      accountSid: try accountSid.map { try AccountSid($0) }
+        ?? environment[EnvironmentVariable.accountSid].flatMap { try? AccountSid($0) }
+        ?? AccountSid.random(using: &random),
+      callSid: try callSid.map { try CallSid($0) } ?? CallSid.random(using: &random),
+      streamSid: try streamSid.map { try StreamSid($0) } ?? StreamSid.random(using: &random),
       customParameters: parameters,
       bidirectional: !unidirectional,
       tracks: unidirectional ? Self.declaredTracks(track) : ["inbound"],
