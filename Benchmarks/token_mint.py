@@ -3,13 +3,14 @@
 
     pip install twilio PyJWT
     swift build -c release --static-swift-stdlib
-    python3 Benchmarks/token_mint.py [--runs 200] [--count 100000]
+    python3 Benchmarks/token_mint.py [--runs 200] [--count 100000] [--before PATH]
 
 Per invocation: one process minting one token, the seed's way (identity, outgoing app,
 incoming allowed), alternated between the two tools so both see the same machine state;
 median and p90 wall time per process, and the ratio. Throughput: one process minting
 --count tokens as JSON lines, tokens per second. Both tools' outputs are compared first:
-the benchmark refuses to time tools that disagree.
+the benchmark refuses to time tools that disagree. --before adds a second twvoice binary (another
+commit's `make` build) to the same alternating runs, to compare start-up between two versions.
 """
 import argparse
 import os
@@ -52,6 +53,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=200)
     parser.add_argument("--count", type=int, default=100_000)
+    parser.add_argument("--before", help="a second twvoice binary to time alongside (e.g. an earlier commit's)")
     args = parser.parse_args()
     if not os.path.exists(TWVOICE):
         sys.exit("build first: swift build -c release --static-swift-stdlib")
@@ -64,6 +66,9 @@ def main():
         "twvoice --version (start-up only)": [TWVOICE, "--version"],
         "/bin/true (process spawn)": ["/bin/true"],
     }
+    if args.before:
+        cases["before: twvoice token mint"] = [args.before] + TWVOICE_MINT[1:] + ["--identity", "alice"]
+        cases["before: twvoice --version"] = [args.before, "--version"]
     samples = {name: [] for name in cases}
     for name, cmd in cases.items():  # warm the page cache
         timed(cmd)
@@ -80,6 +85,9 @@ def main():
         print(f"{name:40} {medians[name] * 1e3:10.2f} {values[int(len(values) * 0.9)] * 1e3:10.2f}")
     ratio = medians["python twilio AccessToken"] / medians["twvoice token mint"]
     print(f"ratio python / twvoice (median): {ratio:.1f}x")
+    if args.before:
+        change = medians["twvoice token mint"] / medians["before: twvoice token mint"]
+        print(f"token mint, this build / before (median): {change:.2f}x")
 
     print(f"\nthroughput, {args.count} tokens in one process (JSON lines)")
     tw = timed([TWVOICE, "token", "mint", "--no-env-file", "--incoming", "--count", str(args.count), "--identity-prefix", "user"])
