@@ -4,6 +4,7 @@ import NIOHTTP1
 import NIOPosix
 import NIOWebSocket
 import TwvoiceCore
+import TwvoiceNet
 
 /// A Media Streams bot on loopback, inside the test process, scripted per test. It records the
 /// upgrade request and every message Twilio's side sends, and answers as its script says.
@@ -38,8 +39,8 @@ final class TestBot: @unchecked Sendable {
   }
 
   let script: Script
-  private let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-  private var channel: (any Channel)?
+  /// The product's own WebSocket server, as `stream capture` and `stream proxy` use it.
+  private var server: WebSocketServer?
   private let lock = NSLock()
   private var _received: [String] = []
   private var _upgrades: [Upgrade] = []
@@ -47,7 +48,7 @@ final class TestBot: @unchecked Sendable {
 
   var received: [String] { lock.withLock { _received } }
   var upgrades: [Upgrade] { lock.withLock { _upgrades } }
-  var port: Int { channel?.localAddress?.port ?? 0 }
+  var port: Int { server?.port ?? 0 }
   var url: String { "ws://127.0.0.1:\(port)/ws" }
 
   /// Waits up to `limit` seconds for a message containing `text`: the bot's event loop may
@@ -68,29 +69,16 @@ final class TestBot: @unchecked Sendable {
   init(_ script: Script) throws {
     self.script = script
     let bot = self
-    let bootstrap = ServerBootstrap(group: group)
-      .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-      .childChannelInitializer { channel in
-        if case .notFound = script {
-          return channel.pipeline.configureHTTPServerPipeline().flatMap {
-            channel.pipeline.addHandler(NotFoundHandler())
-          }
+    server = try WebSocketServer(
+      decide: { request in
+        if case .notFound = script { return .refuse(status: 404, body: "") }
+        bot.lock.withLock {
+          bot._upgrades.append(
+            Upgrade(uri: request.uri, headers: request.headers.map { ($0.name, $0.value) }))
         }
-        let upgrader = NIOWebSocketServerUpgrader(
-          maxFrameSize: 1 << 24,
-          shouldUpgrade: { channel, head in
-            bot.lock.withLock {
-              bot._upgrades.append(Upgrade(uri: head.uri, headers: head.headers.map { ($0.name, $0.value) }))
-            }
-            return channel.eventLoop.makeSucceededFuture(HTTPHeaders())
-          },
-          upgradePipelineHandler: { channel, _ in
-            channel.pipeline.addHandler(BotHandler(bot: bot))
-          })
-        return channel.pipeline.configureHTTPServerPipeline(
-          withServerUpgrade: (upgraders: [upgrader], completionHandler: { _ in }))
-      }
-    channel = try bootstrap.bind(host: "127.0.0.1", port: 0).wait()
+        return .upgrade
+      },
+      makeHandler: { BotHandler(bot: bot) })
   }
 
   private var stopped = false
@@ -102,8 +90,7 @@ final class TestBot: @unchecked Sendable {
       return !stopped
     }
     guard first else { return }
-    try? channel?.close().wait()
-    try? group.syncShutdownGracefully()
+    server?.stop()
   }
 
   fileprivate func record(_ text: String) {
@@ -111,21 +98,6 @@ final class TestBot: @unchecked Sendable {
       _received.append(text)
       _receivedAt.append(Date())
     }
-  }
-}
-
-/// Answers 404 to any plain HTTP request (a wrong path: the upgrade was refused).
-private final class NotFoundHandler: ChannelInboundHandler, @unchecked Sendable {
-  typealias InboundIn = HTTPServerRequestPart
-  typealias OutboundOut = HTTPServerResponsePart
-  func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-    guard case .end = Self.unwrapInboundIn(data) else { return }
-    var headers = HTTPHeaders()
-    headers.add(name: "Content-Length", value: "0")
-    context.write(
-      Self.wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .notFound, headers: headers))),
-      promise: nil)
-    context.writeAndFlush(Self.wrapOutboundOut(.end(nil))).whenComplete { _ in context.close(promise: nil) }
   }
 }
 

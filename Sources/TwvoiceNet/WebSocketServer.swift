@@ -1,0 +1,129 @@
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import NIOWebSocket
+
+/// The server side of a WebSocket, the way twvoice's peers are written: an HTTP/1 listener that
+/// hands each upgrade request to a hook (which may refuse it with a status before anything is
+/// upgraded) and gives each accepted connection its own frame handler. Used by the tests' bots
+/// today; `stream capture` and `stream proxy` are meant to sit on it.
+public final class WebSocketServer: Sendable {
+  /// The upgrade request as it arrived.
+  public struct Request: Sendable {
+    public var uri: String
+    public var headers: [(name: String, value: String)]
+
+    public func header(_ name: String) -> String? {
+      headers.first { $0.name.lowercased() == name.lowercased() }?.value
+    }
+  }
+
+  /// What to do with a request.
+  public enum Decision: Sendable {
+    case upgrade
+    /// Answer with this status and body and close; nothing is upgraded.
+    case refuse(status: Int, body: String)
+  }
+
+  /// The port bound (the one asked for, or the one the system chose for 0).
+  public let port: Int
+  private let channel: any Channel
+
+  /// Listens on `host:port` (0: any free port). `decide` sees every request first (on the
+  /// event loop: keep it quick); `makeHandler` builds the frame handler of each connection it
+  /// upgrades. Frames up to `maxFrameSize` bytes.
+  public init(
+    host: String = "127.0.0.1", port: Int = 0, maxFrameSize: Int = 1 << 24,
+    decide: @escaping @Sendable (Request) -> Decision,
+    makeHandler: @escaping @Sendable () -> any ChannelHandler & Sendable
+  ) throws {
+    let bootstrap = ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+      .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+      .childChannelInitializer { channel in
+        let refusal = RefusalHandler(decide: decide)
+        let upgrader = NIOWebSocketServerUpgrader(
+          maxFrameSize: maxFrameSize,
+          shouldUpgrade: { channel, head in
+            // Asked once per request: a refusal is kept for the handler that answers it.
+            let decision = decide(Self.request(head))
+            refusal.decided(decision)
+            switch decision {
+            case .upgrade: return channel.eventLoop.makeSucceededFuture(HTTPHeaders())
+            case .refuse: return channel.eventLoop.makeSucceededFuture(nil)
+            }
+          },
+          upgradePipelineHandler: { channel, _ in
+            // The refusal handler speaks HTTP: it goes before the frames start.
+            channel.pipeline.removeHandler(refusal).flatMapThrowing {
+              try channel.pipeline.syncOperations.addHandler(makeHandler())
+            }
+          })
+        return channel.pipeline.configureHTTPServerPipeline(
+          withServerUpgrade: (upgraders: [upgrader], completionHandler: { _ in })
+        ).flatMapThrowing {
+          // A request that is not upgraded (refused, or not an upgrade at all) is answered here.
+          try channel.pipeline.syncOperations.addHandler(refusal)
+        }
+      }
+    channel = try bootstrap.bind(host: host, port: port).wait()
+    self.port = channel.localAddress?.port ?? port
+  }
+
+  /// Stops listening; connections already upgraded go on until their peers close them.
+  public func stop() {
+    try? channel.close().wait()
+  }
+
+  static func request(_ head: HTTPRequestHead) -> Request {
+    Request(uri: head.uri, headers: head.headers.map { (name: $0.name, value: $0.value) })
+  }
+}
+
+/// Answers a request that was not upgraded: the refusal `decide` gave, or 426 when it would
+/// have upgraded a request that did not ask for a WebSocket.
+private final class RefusalHandler: ChannelInboundHandler, RemovableChannelHandler, Sendable {
+  typealias InboundIn = HTTPServerRequestPart
+  typealias OutboundOut = HTTPServerResponsePart
+  let decide: @Sendable (WebSocketServer.Request) -> WebSocketServer.Decision
+  // Touched on the channel's event loop only.
+  nonisolated(unsafe) private var head: HTTPRequestHead?
+  nonisolated(unsafe) private var decision: WebSocketServer.Decision?
+
+  /// The decision already taken for the request under way (an upgrade request).
+  func decided(_ decision: WebSocketServer.Decision) { self.decision = decision }
+
+  init(decide: @escaping @Sendable (WebSocketServer.Request) -> WebSocketServer.Decision) {
+    self.decide = decide
+  }
+
+  func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+    switch Self.unwrapInboundIn(data) {
+    case .head(let head): self.head = head
+    case .body: break
+    case .end:
+      guard let head else { return }
+      let (status, body): (Int, String)
+      let decision = self.decision ?? decide(WebSocketServer.request(head))
+      self.head = nil
+      self.decision = nil
+      switch decision {
+      case .refuse(let s, let b): (status, body) = (s, b)
+      case .upgrade: (status, body) = (426, "a WebSocket upgrade is expected here\n")
+      }
+      var headers = HTTPHeaders()
+      headers.add(name: "Content-Length", value: String(body.utf8.count))
+      headers.add(name: "Connection", value: "close")
+      context.write(
+        Self.wrapOutboundOut(
+          .head(HTTPResponseHead(version: .http1_1, status: .init(statusCode: status), headers: headers))),
+        promise: nil)
+      var buffer = context.channel.allocator.buffer(capacity: body.utf8.count)
+      buffer.writeString(body)
+      context.write(Self.wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
+      let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
+      context.writeAndFlush(Self.wrapOutboundOut(.end(nil))).whenComplete { _ in
+        loopBound.value.close(promise: nil)
+      }
+    }
+  }
+}
