@@ -354,11 +354,11 @@ public struct CaptureDecoder {
         return
       }
       if !carry.isEmpty {
-        // What waited may hold line ends: split it afresh with the chunk.
-        let pending = carry + Array(chunk)
+        // What waited may hold line ends: its lines first, then the chunk goes on from its
+        // remainder (no copy of the chunk).
+        let waiting = carry
         carry = []
-        try typed { try pending.withUnsafeBytes { try splitLines($0) } }
-        return
+        try typed { try waiting.withUnsafeBytes { try splitLines($0) } }
       }
     }
     try splitLines(chunk)
