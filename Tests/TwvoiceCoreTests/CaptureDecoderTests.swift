@@ -378,6 +378,9 @@ struct CaptureDecoderEdgeTests {
       frames[0].split(separator: ",", omittingEmptySubsequences: false).joined(separator: ",\r") + "\n"
         + frames[1],  // CR as JSON white space
       String(repeating: " ", count: 70_000) + frames.joined(separator: "\r"),
+      // White space before the first line is lines too (Fuzz/crashes/FuzzCapture/leading-cr-line-number).
+      "\r\"not base64\"",
+      "\r \r\r" + frames.joined(separator: "\r") + "\r{",
     ]
     for (i, input) in inputs.enumerated() {
       let whole = Result { try Self.decode(input) }
@@ -396,6 +399,10 @@ struct CaptureDecoderEdgeTests {
     }
     #expect(try Self.decode(inputs[0]).summary.messages == 3)
     #expect(try Self.decode(inputs[3]).summary.messages == 2)
+    #expect(throws: CaptureError.self) { try Self.decode(inputs[5]) }
+    // The error names the line it is on, counting the empty ones before it.
+    #expect((Result { try Self.decode(inputs[5]) }.error as? CaptureError)?.line == 2)
+    #expect((Result { try Self.decode(inputs[6]) }.error as? CaptureError)?.line == 7)
   }
 
   @Test func fastPathAgreesWithTheFullParser() throws {
@@ -574,5 +581,13 @@ struct LevelMeterTests {
     #expect(meter.total.peak == 1)
     #expect(meter.total.peakDBFS == 0)
     #expect(LevelMeter.bar(meter.columns(10)).count == 2)
+  }
+}
+
+extension Result {
+  /// The failure, if any.
+  fileprivate var error: Failure? {
+    if case .failure(let error) = self { return error }
+    return nil
   }
 }

@@ -317,10 +317,10 @@ public struct CaptureDecoder {
     guard !chunk.isEmpty else { return }
     if shape == .undetermined {
       guard let first = chunk.firstIndex(where: { !isSpace($0) }) else {
-        countNewlines(chunk)
-        noteLineEnds(chunk)
         if spaceBeforeShape.count + chunk.count <= Self.maximumArrayBytes {
           spaceBeforeShape.append(contentsOf: chunk)
+        } else {
+          countNewlines(chunk)  // beyond what is kept (256 MiB of white space): counted only
         }
         return
       }
@@ -331,9 +331,15 @@ public struct CaptureDecoder {
         arrayBytes = spaceBeforeShape
       default: shape = .base64Lines
       }
+      let whiteSpace = spaceBeforeShape
       spaceBeforeShape = []
       base.format =
         shape == .jsonLines ? "JSON lines" : shape == .jsonArray ? "JSON array" : "base64 lines"
+      if shape != .jsonArray && !whiteSpace.isEmpty {
+        // The white space before the first line is (empty) lines too: it goes through the same
+        // line path, so line numbers and the line end do not depend on how the reads split it.
+        try typed { try whiteSpace.withUnsafeBytes { try feedLines($0) } }
+      }
     }
     if shape == .jsonArray {
       guard arrayBytes.count + chunk.count <= Self.maximumArrayBytes else {
@@ -346,6 +352,11 @@ public struct CaptureDecoder {
       arrayBytes.append(contentsOf: chunk)
       return
     }
+    try feedLines(chunk)
+  }
+
+  /// The next bytes of a capture made of lines (JSON lines or base64 lines).
+  private mutating func feedLines(_ chunk: UnsafeRawBufferPointer) throws(CaptureError) {
     if terminator == nil {
       noteLineEnds(chunk)
       guard terminator != nil else {
