@@ -448,6 +448,19 @@ struct StreamReplayPeerTests {
     #expect(summary["messages_received"] == .int(10), "\(r.stdout)")
   }
 
+  @Test func badKeyPressesAreUsageErrorsNamingTheFlag() throws {
+    let shape = try Twvoice.run([
+      "stream", "replay", "--silence", "1s", "--url", "ws://127.0.0.1:9/ws", "--dtmf", "5",
+    ])
+    #expect(shape.status == 64)
+    #expect(shape.stderr.hasPrefix("twvoice: error: --dtmf '5': expected DIGIT@TIME, e.g. 5@2s"), "\(shape)")
+    let time = try Twvoice.run([
+      "stream", "replay", "--silence", "1s", "--url", "ws://127.0.0.1:9/ws", "--dtmf", "5@soon",
+    ])
+    #expect(time.status == 64)
+    #expect(time.stderr.hasPrefix("twvoice: error: --dtmf: "), "\(time)")
+  }
+
   @Test(arguments: ["1e-300", "0", "0.05", "101", "1e300", "nan"])
   func speedIsBounded(speed: String) throws {
     let r = try Twvoice.run([

@@ -183,3 +183,16 @@ struct MediaStreamMessageTests {
     #expect(decoded.output == expected)
   }
 }
+
+/// A key press as `--dtmf` writes it.
+struct DTMFPressTests {
+  @Test(arguments: [("5@2s", "5", 2000), ("#@1500ms", "#", 1500), ("D@0.0205s", "D", 20), ("*@0", "*", 0)])
+  func pressesRead(text: String, digit: String, atMs: Int) throws {
+    #expect(try DTMFPress(parsing: text) == DTMFPress(digit: digit, atMs: atMs))
+  }
+
+  @Test(arguments: ["5", "55@1s", "E@1s", "@1s", "d@1s", "5@", "5@-1s", "5@soon"])
+  func badPressesAreRefused(text: String) {
+    #expect(throws: DTMFPress.ParseError.self) { try DTMFPress(parsing: text) }
+  }
+}

@@ -72,6 +72,12 @@ public enum DurationText {
     }
   }
 
+  /// Reads a duration as whole milliseconds (a fraction of a millisecond is dropped).
+  public static func milliseconds(_ text: String) throws(ParseError) -> Int {
+    let d = try parse(text)
+    return Int(d.components.seconds) * 1000 + Int(d.components.attoseconds / 1_000_000_000_000_000)
+  }
+
   /// Reads `20ms`, `1.5s`, `2m`, `1h30m`, `90` (seconds). Negative values are refused.
   public static func parse(_ text: String) throws(ParseError) -> Duration {
     let chars = Array(text.trimmingASCIIWhitespace())

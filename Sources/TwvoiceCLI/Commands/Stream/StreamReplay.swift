@@ -320,10 +320,7 @@ struct StreamReplay: ParsableCommand {
   }
 
   private func milliseconds(_ text: String, _ option: String) throws -> Int {
-    do {
-      let d = try DurationText.parse(text)
-      return Int(d.components.seconds) * 1000 + Int(d.components.attoseconds / 1_000_000_000_000_000)
-    } catch { throw ValidationError("\(option): \(error)") }
+    do { return try DurationText.milliseconds(text) } catch { throw ValidationError("\(option): \(error)") }
   }
 
   /// The caller's audio and DTMF from INPUT (a WAV or a capture) or --silence, and a
@@ -333,11 +330,14 @@ struct StreamReplay: ParsableCommand {
   ) {
     var presses: [(digit: String, atMs: Int)] = []
     for spec in dtmf {
-      guard let (digit, time) = spec.splitOnce(at: "@"), digit.count == 1, "0123456789*#ABCD".contains(digit)
-      else {
+      do {
+        let press = try DTMFPress(parsing: spec)
+        presses.append((press.digit, press.atMs))
+      } catch .shape {
         throw ValidationError("--dtmf '\(spec)': expected DIGIT@TIME, e.g. 5@2s (digits 0-9, *, #, A-D)")
+      } catch .time(let error) {
+        throw ValidationError("--dtmf: \(error)")
       }
-      presses.append((digit, try milliseconds(time, "--dtmf")))
     }
     if let silence {
       let ms = try milliseconds(silence, "--silence")
