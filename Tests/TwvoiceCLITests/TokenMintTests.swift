@@ -304,7 +304,10 @@ struct TokenMintTests {
       "--ttl 86401 is more than 86400 seconds (24 hours); Twilio refuses such tokens (error 20157)."
     ),
     (["--ttl", "0"], "--ttl must be at least 1 second."),
-    (["--param", "novalue"], "--param 'novalue': expected KEY=VALUE with a non-empty KEY."),
+    (
+      ["--param", "novalue"],
+      "The value 'novalue' is invalid for '--param <key=value>': expected NAME=VALUE with a non-empty NAME"
+    ),
     (["--random-identity"], "Give one of --identity, --random-identity or --identity-prefix."),
     (["--count", "2"], "--count needs distinct identities: use --identity-prefix or --random-identity."),
     (["--nbf", "5", "--no-nbf"], "--nbf and --no-nbf cannot be used together."),

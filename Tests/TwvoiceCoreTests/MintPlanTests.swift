@@ -30,7 +30,7 @@ struct MintPlanTests {
 
   @Test func outgoingParamsNeedAnApplication() throws {
     var r = Self.request()
-    r.outgoingParams = [(key: "team", value: "blue")]
+    r.outgoingParams = [NamedValue(name: "team", value: "blue")]
     #expect(throws: MintPlan.Refusal.paramsWithoutApplication) { try MintPlan(r) }
     r.applicationSid = Self.app
     guard case .voice(let voice) = try MintPlan(r).template.grants.first else { return }

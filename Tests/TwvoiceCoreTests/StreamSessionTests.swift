@@ -17,9 +17,11 @@ struct StreamSessionTests {
     StreamSession(
       configuration: .init(
         accountSid: sids.0, callSid: sids.1, streamSid: sids.2,
-        customParameters: [("sid", "42")], bidirectional: bidirectional, firstTimestampMs: 135, tailMs: tail),
+        customParameters: [NamedValue(name: "sid", value: "42")], bidirectional: bidirectional,
+        firstTimestampMs: 135, tailMs: tail),
       input: .init(
-        audio: [UInt8](repeating: 0x7F, count: audioMs * 8), dtmf: dtmf.map { (digit: $0.0, atMs: $0.1) }))
+        audio: [UInt8](repeating: 0x7F, count: audioMs * 8),
+        dtmf: dtmf.map { DTMFPress(digit: $0.0, atMs: $0.1) }))
   }
 
   static func json(_ text: String) throws -> JSONValue { try JSONParser.parse(text) }

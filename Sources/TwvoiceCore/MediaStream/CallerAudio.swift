@@ -5,13 +5,13 @@ public struct CallerAudio: Sendable {
   /// 8 kHz µ-law, from the start of the call.
   public var audio: [UInt8]
   /// Keys pressed in a capture, with their time on the inbound track.
-  public var dtmf: [(digit: String, atMs: Int)]
+  public var dtmf: [DTMFPress]
   /// A capture's `<Parameter>` values, in order.
-  public var customParameters: [(name: String, value: String)]
+  public var customParameters: [NamedValue]
 
   public init(
-    audio: [UInt8], dtmf: [(digit: String, atMs: Int)] = [],
-    customParameters: [(name: String, value: String)] = []
+    audio: [UInt8], dtmf: [DTMFPress] = [],
+    customParameters: [NamedValue] = []
   ) {
     self.audio = audio
     self.dtmf = dtmf
@@ -50,8 +50,8 @@ public struct CallerAudio: Sendable {
       try decoder.finish()
       decoder.takeOutput(into: &audio)
       return CallerAudio(
-        audio: audio, dtmf: decoder.summary.dtmf.map { (digit: $0.digit, atMs: $0.atMs) },
-        customParameters: decoder.summary.customParameters.map { (name: $0.key, value: $0.value) })
+        audio: audio, dtmf: decoder.summary.dtmf.map { DTMFPress(digit: $0.digit, atMs: $0.atMs) },
+        customParameters: decoder.summary.customParameters.map { NamedValue(name: $0.key, value: $0.value) })
     }
   }
 }

@@ -306,7 +306,9 @@ public struct CaptureDecoder {
       leadingChecked = true
       let head = leading
       leading = []
-      if head != Self.byteOrderMark { try typed { try head.withUnsafeBytes { try feedBytes($0) } } }
+      if head != Self.byteOrderMark {
+        try head.withBytes { (raw) throws(CaptureError) in try feedBytes(raw) }
+      }
       try feedBytes(UnsafeRawBufferPointer(rebasing: chunk[take...]))
       return
     }
@@ -338,7 +340,7 @@ public struct CaptureDecoder {
       if shape != .jsonArray && !whiteSpace.isEmpty {
         // The white space before the first line is (empty) lines too: it goes through the same
         // line path, so line numbers and the line end do not depend on how the reads split it.
-        try typed { try whiteSpace.withUnsafeBytes { try feedLines($0) } }
+        try whiteSpace.withBytes { (raw) throws(CaptureError) in try feedLines(raw) }
       }
     }
     if shape == .jsonArray {
@@ -369,7 +371,7 @@ public struct CaptureDecoder {
         // remainder (no copy of the chunk).
         let waiting = carry
         carry = []
-        try typed { try waiting.withUnsafeBytes { try splitLines($0) } }
+        try waiting.withBytes { (raw) throws(CaptureError) in try splitLines(raw) }
       }
     }
     try splitLines(chunk)
@@ -407,7 +409,7 @@ public struct CaptureDecoder {
       carry.append(contentsOf: UnsafeRawBufferPointer(rebasing: chunk[0..<newline]))
       let line = carry
       carry.removeAll(keepingCapacity: true)
-      try typed { try line.withUnsafeBytes { try handleLine($0) } }
+      try line.withBytes { (raw) throws(CaptureError) in try handleLine(raw) }
       start = newline + 1
     }
     while start < chunk.count {
@@ -439,7 +441,9 @@ public struct CaptureDecoder {
       leadingChecked = true
       let head = leading
       leading = []
-      if head != Self.byteOrderMark { try typed { try head.withUnsafeBytes { try feedBytes($0) } } }
+      if head != Self.byteOrderMark {
+        try head.withBytes { (raw) throws(CaptureError) in try feedBytes(raw) }
+      }
     }
     finished = true
     if terminator == nil && !carry.isEmpty {
@@ -447,12 +451,12 @@ public struct CaptureDecoder {
       terminator = sawCR ? 0x0D : 0x0A
       let pending = carry
       carry = []
-      try typed { try pending.withUnsafeBytes { try splitLines($0) } }
+      try pending.withBytes { (raw) throws(CaptureError) in try splitLines(raw) }
     }
     if !carry.isEmpty {
       let line = carry
       carry = []
-      try typed { try line.withUnsafeBytes { try handleLine($0) } }
+      try line.withBytes { (raw) throws(CaptureError) in try handleLine(raw) }
     }
     if shape == .jsonArray { try handleArray() }
     if asHeard { flushPlayout() }
@@ -479,13 +483,6 @@ public struct CaptureDecoder {
     guard let terminator, from < buffer.count, let base = buffer.baseAddress else { return nil }
     guard let hit = memchr(base + from, Int32(terminator), buffer.count - from) else { return nil }
     return UnsafeRawPointer(hit) - base
-  }
-
-  /// Runs `body`, whose closures lose the typed throw, and restores it.
-  private func typed(_ body: () throws -> Void) throws(CaptureError) {
-    do { try body() } catch let error as CaptureError { throw error } catch {
-      throw CaptureError(input: input, line: lineNumber, message: "\(error)")
-    }
   }
 
   private func error(_ message: String) -> CaptureError {
@@ -853,16 +850,14 @@ public struct CaptureDecoder {
       if asHeard && track == .outbound {
         let arrival: Int
         if let timestamp { arrival = try checkedTimestamp(timestamp) } else { arrival = clock(envelope) }
-        try typed {
-          try bytes.withUnsafeBytes { raw in try playMedia(arrivalMs: arrival, chunk: chunk, payload: raw) }
+        try bytes.withBytes { (raw) throws(CaptureError) in
+          try playMedia(arrivalMs: arrival, chunk: chunk, payload: raw)
         }
         return
       }
-      try typed {
-        try bytes.withUnsafeBytes { raw in
-          try placeMedia(
-            track: track, timestampMs: timestamp, chunk: chunk, payload: raw, field: "media.payload")
-        }
+      try bytes.withBytes { (raw) throws(CaptureError) in
+        try placeMedia(
+          track: track, timestampMs: timestamp, chunk: chunk, payload: raw, field: "media.payload")
       }
     case "mark":
       base.events[event, default: 0] += 1

@@ -11,11 +11,18 @@ public struct DTMFPress: Sendable, Equatable {
   }
 
   /// Why a press does not read.
-  public enum ParseError: Error, Equatable, Sendable {
+  public enum ParseError: Error, Equatable, Sendable, CustomStringConvertible {
     /// Not `DIGIT@TIME` with one of the sixteen keys.
     case shape
     /// The time is not a duration.
     case time(DurationText.ParseError)
+
+    public var description: String {
+      switch self {
+      case .shape: "expected DIGIT@TIME, e.g. 5@2s (digits 0-9, *, #, A-D)"
+      case .time(let error): error.description
+      }
+    }
   }
 
   /// The keys a caller can press.

@@ -38,14 +38,7 @@ public enum TwilioMessage: Equatable, Sendable {
   }
 
   /// One `<Parameter name value/>`, as `start.customParameters` carries it.
-  public struct CustomParameter: Equatable, Sendable {
-    public var name: String
-    public var value: String
-    public init(name: String, value: String) {
-      self.name = name
-      self.value = value
-    }
-  }
+  public typealias CustomParameter = NamedValue
 
   /// `media`'s own object.
   public struct Media: Equatable, Sendable {

@@ -13,7 +13,7 @@ public struct StreamSession: Sendable {
     public var accountSid: AccountSid
     public var callSid: CallSid
     public var streamSid: StreamSid
-    public var customParameters: [(name: String, value: String)]
+    public var customParameters: [NamedValue]
     /// `<Connect><Stream>` (true) or `<Start><Stream>`.
     public var bidirectional: Bool
     /// `start.tracks`; a bidirectional stream always declares `["inbound"]`.
@@ -28,7 +28,7 @@ public struct StreamSession: Sendable {
 
     public init(
       accountSid: AccountSid, callSid: CallSid, streamSid: StreamSid,
-      customParameters: [(name: String, value: String)] = [],
+      customParameters: [NamedValue] = [],
       bidirectional: Bool = true, tracks: [String] = ["inbound"], firstTimestampMs: Int = 100,
       tailMs: Int = 2000,
       hangupAfterMs: Int? = nil
@@ -48,8 +48,8 @@ public struct StreamSession: Sendable {
   /// What the caller says: µ-law audio from the start of the call, and DTMF keys at times.
   public struct CallerInput: Sendable {
     public var audio: [UInt8]
-    public var dtmf: [(digit: String, atMs: Int)]
-    public init(audio: [UInt8], dtmf: [(digit: String, atMs: Int)] = []) {
+    public var dtmf: [DTMFPress]
+    public init(audio: [UInt8], dtmf: [DTMFPress] = []) {
       self.audio = audio
       self.dtmf = dtmf.sorted { $0.atMs < $1.atMs }
     }
@@ -156,7 +156,7 @@ public struct StreamSession: Sendable {
     let start = TwilioMessage.Start(
       accountSid: c.accountSid.rawValue, streamSid: c.streamSid.rawValue, callSid: c.callSid.rawValue,
       tracks: c.tracks,
-      customParameters: c.customParameters.map { .init(name: $0.name, value: $0.value) })
+      customParameters: c.customParameters)
     send(.start(sequenceNumber: nextSequence(), start), at: now, into: &out)
     return out
   }

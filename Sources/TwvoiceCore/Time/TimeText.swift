@@ -112,3 +112,25 @@ public enum DurationText {
     return .microseconds(Int64((totalMilliseconds * 1_000).rounded()))
   }
 }
+
+/// A duration as the user wrote it (`2s`, `1500ms`): its whole milliseconds, and the text, so
+/// help and messages show it as written.
+public struct WrittenDuration: Sendable, Equatable, CustomStringConvertible {
+  public let milliseconds: Int
+  public let description: String
+
+  public init(parsing text: String) throws(DurationText.ParseError) {
+    milliseconds = try DurationText.milliseconds(text)
+    description = text
+  }
+
+  /// Whole seconds, written `Ns`.
+  public static func seconds(_ seconds: Int) -> WrittenDuration {
+    WrittenDuration(milliseconds: seconds * 1000, description: "\(seconds)s")
+  }
+
+  private init(milliseconds: Int, description: String) {
+    self.milliseconds = milliseconds
+    self.description = description
+  }
+}

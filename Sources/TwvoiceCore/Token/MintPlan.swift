@@ -19,7 +19,7 @@ public struct MintRequest: Sendable {
   /// The TwiML App outgoing calls go to (`outgoing.application_sid`), checked by the caller.
   public var applicationSid: String?
   /// `outgoing.params`: only meaningful with an application.
-  public var outgoingParams: [(key: String, value: String)]
+  public var outgoingParams: [NamedValue]
   public var incomingAllow: Bool
   public var pushCredentialSid: String?
   public var endpointId: String?
@@ -35,7 +35,7 @@ public struct MintRequest: Sendable {
 
   public init(
     accountSid: String, apiKeySid: String, identities: Identities, applicationSid: String? = nil,
-    outgoingParams: [(key: String, value: String)] = [], incomingAllow: Bool = false,
+    outgoingParams: [NamedValue] = [], incomingAllow: Bool = false,
     pushCredentialSid: String? = nil, endpointId: String? = nil, otherGrants: [Grant] = [], issuedAt: Int,
     ttl: Int? = nil, validUntil: Int? = nil, notBefore: AccessToken.NotBefore = .issuedAt,
     region: String? = nil
@@ -92,7 +92,7 @@ public struct MintPlan: Sendable {
     if !request.outgoingParams.isEmpty && request.applicationSid == nil { throw .paramsWithoutApplication }
     let voice = VoiceGrant(
       incomingAllow: request.incomingAllow, outgoingApplicationSid: request.applicationSid,
-      outgoingApplicationParams: request.outgoingParams.map { ($0.key, .string($0.value)) },
+      outgoingApplicationParams: request.outgoingParams.map { ($0.name, .string($0.value)) },
       pushCredentialSid: request.pushCredentialSid, endpointId: request.endpointId)
     let hasVoiceOptions =
       request.incomingAllow || request.applicationSid != nil || request.pushCredentialSid != nil

@@ -13,7 +13,7 @@ public enum VoiceDocuments {
     public var url: String
     public var name: String?
     /// `<Parameter name value>` children, in order; the bot gets them in `start.customParameters`.
-    public var parameters: [(name: String, value: String)]
+    public var parameters: [NamedValue]
     /// `<Pause length>` after the stream verb (the seed keeps the call up for 1000 s).
     public var pauseSeconds: Int?
     public var statusCallback: String?
@@ -23,7 +23,7 @@ public enum VoiceDocuments {
     public var track: String?
 
     public init(
-      url: String, name: String? = nil, parameters: [(name: String, value: String)] = [],
+      url: String, name: String? = nil, parameters: [NamedValue] = [],
       pauseSeconds: Int? = nil,
       statusCallback: String? = nil, statusCallbackMethod: String? = nil, unidirectional: Bool = false,
       track: String? = nil
@@ -65,8 +65,9 @@ public enum VoiceDocuments {
       stream.set("track", track)
       stream.set("statusCallback", statusCallback)
       stream.set("statusCallbackMethod", statusCallbackMethod)
-      for (name, value) in parameters {
-        stream.append(TwiMLElement("Parameter", attributes: [("name", name), ("value", value)]))
+      for parameter in parameters {
+        stream.append(
+          TwiMLElement("Parameter", attributes: [("name", parameter.name), ("value", parameter.value)]))
       }
       var response = TwiMLElement("Response")
       response.append(TwiMLElement(unidirectional ? "Start" : "Connect", children: [.element(stream)]))
@@ -87,14 +88,7 @@ public enum VoiceDocuments {
     case queue(String)
 
     /// A `<Parameter name value>`.
-    public struct Parameter: Sendable, Equatable {
-      public var name: String
-      public var value: String
-      public init(name: String, value: String) {
-        self.name = name
-        self.value = value
-      }
-    }
+    public typealias Parameter = NamedValue
   }
 
   /// `<Dial>` with its nouns in order and its attributes (XML names; checked against Twilio's

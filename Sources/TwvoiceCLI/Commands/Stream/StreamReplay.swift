@@ -64,20 +64,23 @@ struct StreamReplay: ParsableCommand {
       valueName: "host:port:address"))
   var resolve: String?
 
-  @Option(help: "Send this much silence instead of an input, e.g. 10s.")
-  var silence: String?
+  @Option(
+    help: "Send this much silence instead of an input, e.g. 10s.", transform: WrittenDuration.init(parsing:))
+  var silence: WrittenDuration?
 
   @Option(
     name: .customLong("param"),
     help: ArgumentHelp(
       "start.customParameters entry (repeatable); overrides the capture's value for the same name.",
-      valueName: "name=value"))
-  var params: [String] = []
+      valueName: "name=value"),
+    transform: NamedValue.init(parsing:))
+  var params: [NamedValue] = []
 
   @Option(
     name: .customLong("dtmf"),
-    help: ArgumentHelp("A key press at a time, e.g. 5@2.5s (repeatable).", valueName: "digit@time"))
-  var dtmf: [String] = []
+    help: ArgumentHelp("A key press at a time, e.g. 5@2.5s (repeatable).", valueName: "digit@time"),
+    transform: DTMFPress.init(parsing:))
+  var dtmf: [DTMFPress] = []
 
   @Option(name: .customLong("stream-sid"), help: "streamSid (MZ…). Default: random.")
   var streamSid: String?
@@ -101,10 +104,14 @@ struct StreamReplay: ParsableCommand {
       "1000× real time, for CI against bots that do not pace in real time (an echo, a scripted bot). A bot that answers in real time cannot answer in time: its utterances are reported unanswered. Times are then session time."
   )
   var fast = false
-  @Option(help: "After the input ends and the bot's audio has played, stay on the line this long.")
-  var tail: String = "2s"
-  @Option(name: .customLong("hangup-after"), help: "Hang up after this long whatever happens.")
-  var hangupAfter: String?
+  @Option(
+    help: "After the input ends and the bot's audio has played, stay on the line this long. Default: 2s.",
+    transform: WrittenDuration.init(parsing:))
+  var tail = WrittenDuration.seconds(2)
+  @Option(
+    name: .customLong("hangup-after"), help: "Hang up after this long whatever happens.",
+    transform: WrittenDuration.init(parsing:))
+  var hangupAfter: WrittenDuration?
 
   @Option(
     name: .customLong("auth-token"),
@@ -189,21 +196,12 @@ struct StreamReplay: ParsableCommand {
     if unidirectional && !caller.input.dtmf.isEmpty {
       Terminal.warning("--dtmf: Twilio sends no dtmf messages on a <Start> (--unidirectional) stream")
     }
-    let tailMs = try milliseconds(tail, "--tail")
-    let hangupMs = try hangupAfter.map { try milliseconds($0, "--hangup-after") }
+    let hangupMs = hangupAfter?.milliseconds
     if let hangupMs, let late = caller.input.dtmf.first(where: { $0.atMs >= hangupMs }) {
       Terminal.warning("--dtmf \(late.digit)@\(late.atMs)ms comes after --hangup-after: it is never sent")
     }
     // The capture's <Parameter> values go out again; --param overrides them name by name.
-    var parameters = caller.customParameters
-    for spec in params {
-      let (name, value) = try keyValue(spec, option: "--param")
-      if let index = parameters.firstIndex(where: { $0.name == name }) {
-        parameters[index].value = value
-      } else {
-        parameters.append((name, value))
-      }
-    }
+    let parameters = caller.customParameters.overridden(by: params)
     let configuration = StreamSession.Configuration(
       // The flags were checked by validate(); an account SID in the environment that is not
       // one is passed over for a random one, as before any call.
@@ -215,7 +213,7 @@ struct StreamReplay: ParsableCommand {
       customParameters: parameters,
       bidirectional: !unidirectional,
       tracks: unidirectional ? Self.declaredTracks(track) : ["inbound"],
-      tailMs: tailMs,
+      tailMs: tail.milliseconds,
       hangupAfterMs: hangupMs)
     // Output files are opened first: a path that cannot be written fails before the call.
     let recordFile = try record.map { try OutputFile(path: $0) }
@@ -319,35 +317,20 @@ struct StreamReplay: ParsableCommand {
     }
   }
 
-  private func milliseconds(_ text: String, _ option: String) throws -> Int {
-    do { return try DurationText.milliseconds(text) } catch { throw ValidationError("\(option): \(error)") }
-  }
-
   /// The caller's audio and DTMF from INPUT (a WAV or a capture) or --silence, and a
   /// capture's `start.customParameters`.
   private func loadInput() throws -> (
-    input: StreamSession.CallerInput, customParameters: [(name: String, value: String)]
+    input: StreamSession.CallerInput, customParameters: [NamedValue]
   ) {
-    var presses: [(digit: String, atMs: Int)] = []
-    for spec in dtmf {
-      do {
-        let press = try DTMFPress(parsing: spec)
-        presses.append((press.digit, press.atMs))
-      } catch .shape {
-        throw ValidationError("--dtmf '\(spec)': expected DIGIT@TIME, e.g. 5@2s (digits 0-9, *, #, A-D)")
-      } catch .time(let error) {
-        throw ValidationError("--dtmf: \(error)")
-      }
-    }
     if let silence {
-      let ms = try milliseconds(silence, "--silence")
-      return (.init(audio: [UInt8](repeating: G711.muLawSilence, count: ms * 8), dtmf: presses), [])
+      let audio = [UInt8](repeating: G711.muLawSilence, count: silence.milliseconds * 8)
+      return (.init(audio: audio, dtmf: dtmf), [])
     }
     guard let input else { return (.init(audio: []), []) }
     var source = try PrefixedSource.open(input)
     defer { source.rest.close() }
     let caller = try CallerAudio.load(
       from: &source, kind: InputKind.sniff(source.prefix), name: SystemIO.displayName(input))
-    return (.init(audio: caller.audio, dtmf: presses + caller.dtmf), caller.customParameters)
+    return (.init(audio: caller.audio, dtmf: dtmf + caller.dtmf), caller.customParameters)
   }
 }

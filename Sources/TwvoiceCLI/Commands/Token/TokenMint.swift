@@ -52,8 +52,9 @@ struct TokenMint: ParsableCommand {
     name: .customLong("param"),
     help: ArgumentHelp(
       "An outgoing parameter for the TwiML App's webhook (repeatable, kept in order).",
-      valueName: "key=value"))
-  var params: [String] = []
+      valueName: "key=value"),
+    transform: NamedValue.init(parsing:))
+  var params: [NamedValue] = []
 
   @Option(
     name: .customLong("push-credential-sid"),
@@ -134,9 +135,6 @@ struct TokenMint: ParsableCommand {
       if validUntil != nil { throw ValidationError("Give --ttl or --valid-until, not both.") }
     }
     if nbf != nil && noNbf { throw ValidationError("--nbf and --no-nbf cannot be used together.") }
-    for param in params where Self.splitParam(param) == nil {
-      throw ValidationError("--param '\(param)': expected KEY=VALUE with a non-empty KEY.")
-    }
     if let region, region.isEmpty { throw ValidationError("--region is empty.") }
     if let identity, identity.isEmpty {
       throw ValidationError("--identity is empty; Twilio needs an identity to route calls to this client.")
@@ -146,11 +144,6 @@ struct TokenMint: ParsableCommand {
         throw ValidationError("\(name) \(value) is not a Unix time between years 1 and 9999.")
       }
     }
-  }
-
-  static func splitParam(_ text: String) -> (String, String)? {
-    guard let (key, value) = text.splitOnce(at: "="), !key.isEmpty else { return nil }
-    return (key, value)
   }
 
   func run() throws {
@@ -216,7 +209,7 @@ struct TokenMint: ParsableCommand {
     }
     return MintRequest(
       accountSid: account, apiKeySid: apiKey, identities: identities, applicationSid: application?.value,
-      outgoingParams: params.compactMap { Self.splitParam($0).map { (key: $0.0, value: $0.1) } },
+      outgoingParams: params,
       incomingAllow: incoming, pushCredentialSid: pushCredentialSid, endpointId: endpointId,
       otherGrants: otherGrants, issuedAt: now ?? SystemIO.now(), ttl: ttl, validUntil: validUntil,
       notBefore: noNbf ? .omitted : nbf.map { .at($0) } ?? .issuedAt, region: region)

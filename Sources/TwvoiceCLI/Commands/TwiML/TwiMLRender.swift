@@ -47,11 +47,3 @@ struct TwiMLRender: ParsableCommand {
     try output.print(document, kind: .dataError, source: SystemIO.displayName(from))
   }
 }
-
-/// Splits `KEY=VALUE` for `--param`-style options.
-func keyValue(_ text: String, option: String) throws -> (String, String) {
-  guard let (key, value) = text.splitOnce(at: "="), !key.isEmpty else {
-    throw ValidationError("\(option) '\(text)': expected NAME=VALUE with a non-empty NAME.")
-  }
-  return (key, value)
-}

@@ -134,13 +134,16 @@ struct TwiMLRenderDial: ParsableCommand {
       case "--conference": targets.append(.conference(value))
       case "--queue": targets.append(.queue(value))
       default:
-        let (name, paramValue) = try keyValue(value, option: "--client-param")
+        let parameter: NamedValue
+        do { parameter = try NamedValue(parsing: value) } catch {
+          throw ValidationError("--client-param '\(value)': \(error).")
+        }
         guard let index = targets.lastIndex(where: { if case .client = $0 { true } else { false } }),
           case .client(let identity, var parameters) = targets[index]
         else {
           throw ValidationError("--client-param '\(value)' needs a --client before it.")
         }
-        parameters.append(.init(name: name, value: paramValue))
+        parameters.append(parameter)
         targets[index] = .client(identity: identity, parameters: parameters)
       }
     }

@@ -29,8 +29,8 @@ struct TwiMLRenderStart: ParsableCommand {
     name: .customLong("param"),
     help: ArgumentHelp(
       "A <Parameter> the bot receives in start.customParameters (repeatable, kept in order).",
-      valueName: "name=value"), transform: xmlText)
-  var params: [String] = []
+      valueName: "name=value"), transform: { try NamedValue(parsing: xmlText($0)) })
+  var params: [NamedValue] = []
 
   @Option(help: ArgumentHelp("A <Pause> of this many seconds after the stream verb.", valueName: "seconds"))
   var pause: Int?
@@ -53,9 +53,8 @@ struct TwiMLRenderStart: ParsableCommand {
   @OptionGroup var output: RenderOptions
 
   func run() throws {
-    let parameters = try params.map { try keyValue($0, option: "--param") }
     let webhook = VoiceDocuments.StreamWebhook(
-      url: url, name: name, parameters: parameters.map { (name: $0.0, value: $0.1) }, pauseSeconds: pause,
+      url: url, name: name, parameters: params, pauseSeconds: pause,
       statusCallback: statusCallback, statusCallbackMethod: statusCallbackMethod,
       unidirectional: unidirectional,
       track: track)
