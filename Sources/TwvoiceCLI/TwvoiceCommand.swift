@@ -35,7 +35,8 @@ public struct TwvoiceCommand: ParsableCommand {
       """,
     version: TwvoiceVersion.string,
     subcommands: [
-      TokenCommand.self, TwiMLCommand.self, CodecCommand.self, StreamCommand.self, ReplCommand.self,
+      TokenCommand.self, TwiMLCommand.self, CodecCommand.self, StreamCommand.self, CallCommand.self,
+      ReplCommand.self,
     ]
   )
 

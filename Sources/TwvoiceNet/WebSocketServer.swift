@@ -5,13 +5,18 @@ import NIOWebSocket
 
 /// The server side of a WebSocket, the way twvoice's peers are written: an HTTP/1 listener that
 /// hands each upgrade request to a hook (which may refuse it with a status before anything is
-/// upgraded) and gives each accepted connection its own frame handler. Used by the tests' bots
-/// today; `stream capture` and `stream proxy` are meant to sit on it.
+/// upgraded) and gives each accepted connection its own frame handler. A plain request (no
+/// upgrade) gets the answer the hook gives, so one server is a whole voice backend: webhook and
+/// WebSocket. Used by the tests' bots and backends today; `stream capture` and `stream proxy`
+/// are meant to sit on it.
 public final class WebSocketServer: Sendable {
   /// The upgrade request as it arrived.
   public struct Request: Sendable {
+    public var method: String
     public var uri: String
     public var headers: [(name: String, value: String)]
+    /// The body of a plain request (empty for an upgrade).
+    public var body: [UInt8] = []
 
     public func header(_ name: String) -> String? {
       headers.first { $0.name.lowercased() == name.lowercased() }?.value
@@ -23,6 +28,8 @@ public final class WebSocketServer: Sendable {
     case upgrade
     /// Answer with this status and body and close; nothing is upgraded.
     case refuse(status: Int, body: String)
+    /// Answer a plain request with this status, these headers and this body, and close.
+    case respond(status: Int, headers: [(name: String, value: String)], body: [UInt8])
   }
 
   /// The port bound (the one asked for, or the one the system chose for 0).
@@ -49,7 +56,7 @@ public final class WebSocketServer: Sendable {
             refusal.decided(decision)
             switch decision {
             case .upgrade: return channel.eventLoop.makeSucceededFuture(HTTPHeaders())
-            case .refuse: return channel.eventLoop.makeSucceededFuture(nil)
+            case .refuse, .respond: return channel.eventLoop.makeSucceededFuture(nil)
             }
           },
           upgradePipelineHandler: { channel, _ in
@@ -75,7 +82,9 @@ public final class WebSocketServer: Sendable {
   }
 
   static func request(_ head: HTTPRequestHead) -> Request {
-    Request(uri: head.uri, headers: head.headers.map { (name: $0.name, value: $0.value) })
+    Request(
+      method: head.method.rawValue, uri: head.uri,
+      headers: head.headers.map { (name: $0.name, value: $0.value) })
   }
 }
 
@@ -87,6 +96,7 @@ private final class RefusalHandler: ChannelInboundHandler, RemovableChannelHandl
   let decide: @Sendable (WebSocketServer.Request) -> WebSocketServer.Decision
   // Touched on the channel's event loop only.
   nonisolated(unsafe) private var head: HTTPRequestHead?
+  nonisolated(unsafe) private var body: [UInt8] = []
   nonisolated(unsafe) private var decision: WebSocketServer.Decision?
 
   /// The decision already taken for the request under way (an upgrade request).
@@ -98,27 +108,38 @@ private final class RefusalHandler: ChannelInboundHandler, RemovableChannelHandl
 
   func channelRead(context: ChannelHandlerContext, data: NIOAny) {
     switch Self.unwrapInboundIn(data) {
-    case .head(let head): self.head = head
-    case .body: break
+    case .head(let head):
+      self.head = head
+      body = []
+    case .body(var buffer):
+      // A test backend's requests are small; a body past 1 MiB is cut, not kept.
+      if body.count < 1 << 20 { body += buffer.readBytes(length: buffer.readableBytes) ?? [] }
     case .end:
       guard let head else { return }
-      let (status, body): (Int, String)
-      let decision = self.decision ?? decide(WebSocketServer.request(head))
+      var request = WebSocketServer.request(head)
+      request.body = self.body
+      let status: Int
+      let body: [UInt8]
+      var headers = HTTPHeaders()
+      let decision = self.decision ?? decide(request)
       self.head = nil
+      self.body = []
       self.decision = nil
       switch decision {
-      case .refuse(let s, let b): (status, body) = (s, b)
-      case .upgrade: (status, body) = (426, "a WebSocket upgrade is expected here\n")
+      case .refuse(let s, let b): (status, body) = (s, Array(b.utf8))
+      case .upgrade: (status, body) = (426, Array("a WebSocket upgrade is expected here\n".utf8))
+      case .respond(let s, let h, let b):
+        (status, body) = (s, b)
+        for (name, value) in h { headers.add(name: name, value: value) }
       }
-      var headers = HTTPHeaders()
-      headers.add(name: "Content-Length", value: String(body.utf8.count))
+      headers.add(name: "Content-Length", value: String(body.count))
       headers.add(name: "Connection", value: "close")
       context.write(
         Self.wrapOutboundOut(
           .head(HTTPResponseHead(version: .http1_1, status: .init(statusCode: status), headers: headers))),
         promise: nil)
-      var buffer = context.channel.allocator.buffer(capacity: body.utf8.count)
-      buffer.writeString(body)
+      var buffer = context.channel.allocator.buffer(capacity: body.count)
+      buffer.writeBytes(body)
       context.write(Self.wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
       let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
       context.writeAndFlush(Self.wrapOutboundOut(.end(nil))).whenComplete { _ in

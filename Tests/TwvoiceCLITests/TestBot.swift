@@ -66,11 +66,16 @@ final class TestBot: @unchecked Sendable {
   /// Messages received, parsed.
   var messages: [JSONValue] { received.compactMap { try? JSONParser.parse($0) } }
 
-  init(_ script: Script) throws {
+  /// `http` answers the plain requests (no upgrade), as a voice backend's webhook does on the
+  /// same host and port as its WebSocket.
+  init(_ script: Script, http: (@Sendable (WebSocketServer.Request) -> WebSocketServer.Decision)? = nil)
+    throws
+  {
     self.script = script
     let bot = self
     server = try WebSocketServer(
       decide: { request in
+        if let http, request.header("Upgrade") == nil { return http(request) }
         if case .notFound = script { return .refuse(status: 404, body: "") }
         bot.lock.withLock {
           bot._upgrades.append(

@@ -9,7 +9,14 @@ public enum TwilioSignature {
     -> String
   {
     var data = url
-    for (name, value) in parameters.sorted(by: { $0.name < $1.name }) { data += name + value }
+    // Sorted by code point, name then value, as twilio-python's RequestValidator sorts them
+    // (Swift's `<` on String compares canonical equivalents, which is not the same order).
+    let sorted = parameters.sorted {
+      $0.name == $1.name
+        ? $0.value.unicodeScalars.lexicographicallyPrecedes($1.value.unicodeScalars)
+        : $0.name.unicodeScalars.lexicographicallyPrecedes($1.name.unicodeScalars)
+    }
+    for (name, value) in sorted { data += name + value }
     return Base64.encode(Crypto.hmac(.sha1, key: Array(authToken.utf8), message: Array(data.utf8)))
   }
 

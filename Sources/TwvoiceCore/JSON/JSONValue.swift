@@ -59,4 +59,22 @@ public enum JSONValue: Equatable, Sendable {
     if case .object(let m) = self { return m }
     return nil
   }
+
+  /// The elements, when this is an array.
+  public var arrayValue: [JSONValue]? {
+    if case .array(let a) = self { return a }
+    return nil
+  }
+
+  /// The element at `index`, when this is an array that long.
+  public subscript(index: Int) -> JSONValue? {
+    guard case .array(let a) = self, a.indices.contains(index) else { return nil }
+    return a[index]
+  }
+
+  /// The number as a `Double`, when this is a number.
+  public var doubleValue: Double? {
+    if case .number(let text) = self { return Double(text) }
+    return nil
+  }
 }

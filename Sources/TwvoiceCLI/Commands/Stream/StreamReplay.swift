@@ -192,7 +192,7 @@ struct StreamReplay: ParsableCommand {
         "\(target.displayURL): Twilio does not allow a query string on <Stream url> (it is dropped on the upgrade); pass values with --param NAME=VALUE, which arrive in start.customParameters"
       )
     }
-    let caller = try loadInput()
+    let caller = try CallerInputLoading.load(file: input, silence: silence, dtmf: dtmf)
     if unidirectional && !caller.input.dtmf.isEmpty {
       Terminal.warning("--dtmf: Twilio sends no dtmf messages on a <Start> (--unidirectional) stream")
     }
@@ -315,22 +315,5 @@ struct StreamReplay: ParsableCommand {
     case "both_tracks": ["inbound", "outbound"]
     default: ["inbound"]
     }
-  }
-
-  /// The caller's audio and DTMF from INPUT (a WAV or a capture) or --silence, and a
-  /// capture's `start.customParameters`.
-  private func loadInput() throws -> (
-    input: StreamSession.CallerInput, customParameters: [NamedValue]
-  ) {
-    if let silence {
-      let audio = [UInt8](repeating: G711.muLawSilence, count: silence.milliseconds * 8)
-      return (.init(audio: audio, dtmf: dtmf), [])
-    }
-    guard let input else { return (.init(audio: []), []) }
-    var source = try PrefixedSource.open(input)
-    defer { source.rest.close() }
-    let caller = try CallerAudio.load(
-      from: &source, kind: InputKind.sniff(source.prefix), name: SystemIO.displayName(input))
-    return (.init(audio: caller.audio, dtmf: dtmf + caller.dtmf), caller.customParameters)
   }
 }

@@ -1,0 +1,211 @@
+import ArgumentParser
+import Synchronization
+import TwvoiceCore
+import TwvoiceNet
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// `twvoice call`: Twilio's part of a whole call, offline — the Voice URL requested and signed,
+/// its TwiML run verb by verb, every `<Stream>` played by the replay engine.
+struct CallCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "call",
+    abstract: "Place a call to your voice backend as Twilio does: webhook, TwiML, streams.",
+    discussion: """
+      Requests --voice-url as Twilio requests a TwiML App's Voice URL for a Voice SDK client \
+      call (AccountSid, ApiVersion, ApplicationSid, CallSid, CallStatus, Called, Caller, \
+      Direction, From, To and the client's --param values; POST form or GET query), signed with \
+      X-Twilio-Signature when an auth token is given, then runs the TwiML it answers: \
+      <Connect><Stream> dials the bot with the replay engine (the caller says --audio from the \
+      moment the first stream connects) and TwiML goes on after </Connect> when the bot closes \
+      the socket; <Start><Stream> runs one-way alongside until <Stop><Stream> or the end; \
+      <Pause>, <Say> and <Play> take their (estimated) time; <Gather> takes the next --digits or \
+      --speech and requests its action; <Redirect> and <Dial action> request their URLs; \
+      <Hangup>, <Reject> and the end of the document end the call.
+
+      Examples:
+        twvoice call --voice-url http://localhost:3000/voice --identity alice --audio hello.wav
+        twvoice call --voice-url http://localhost:3000/voice --param lang=en --fast --json
+
+      A document that cannot run ends the call with the code Twilio logs: 11200 (HTTP error), \
+      11205 (no answer: refused, unreachable, TLS, --webhook-timeout), 11750 (over 64 kB), \
+      12300 (Content-Type not text/xml or application/xml), 12100 (not XML), 12102 (root not \
+      <Response>). A stream that cannot connect is reported with its code and TwiML goes on.
+
+      Exit status: 0 the call ran to its end with no error Twilio would log; 1 an error Twilio \
+      would log happened; 64 usage; 65/66 unreadable or missing --audio; 130, 143, 129 on \
+      SIGINT, SIGTERM, SIGHUP (the caller hangs up; the summary is still printed).
+      """
+  )
+
+  @Option(name: .customLong("voice-url"), help: "The TwiML App's Voice URL: http:// or https://.")
+  var voiceURL: String
+
+  @Option(help: "GET or POST (as the TwiML App's Voice Method).")
+  var method: WebhookRequest.Method = .POST
+
+  @Option(help: "The caller's client identity: From and Caller are client:IDENTITY.")
+  var identity: String = "twvoice"
+
+  @Option(help: "The To parameter the client passes (a number, a client, or anything the app reads).")
+  var to: String = ""
+
+  @Option(
+    name: .customLong("param"),
+    help: ArgumentHelp("A parameter the client passes with the call (repeatable).", valueName: "name=value"),
+    transform: NamedValue.init(parsing:))
+  var params: [NamedValue] = []
+
+  @Option(help: "What the caller says: a WAV or a Media Streams capture.", completion: .file())
+  var audio: String?
+  @Option(
+    help: "The caller says nothing for this long instead of --audio, e.g. 10s.",
+    transform: WrittenDuration.init(parsing:))
+  var silence: WrittenDuration?
+  @Option(
+    name: .customLong("dtmf"),
+    help: ArgumentHelp(
+      "A key press during the streams, e.g. 5@2.5s from the first stream's start (repeatable).",
+      valueName: "digit@time"),
+    transform: DTMFPress.init(parsing:))
+  var dtmf: [DTMFPress] = []
+  @Option(
+    help: ArgumentHelp(
+      "The keys the caller presses at the next <Gather> (repeatable, one per Gather).", valueName: "keys"))
+  var digits: [String] = []
+  @Option(
+    help: ArgumentHelp(
+      "What the caller says at the next <Gather input=\"speech\"> (repeatable).", valueName: "text"))
+  var speech: [String] = []
+  @Option(
+    name: .customLong("dial-status"),
+    help: "DialCallStatus sent to a <Dial action>: completed, answered, busy, no-answer, failed or canceled.")
+  var dialStatus: String = "completed"
+
+  @Option(
+    name: .customLong("account-sid"), help: "AccountSid (AC…). Default: $TWILIO_ACCOUNT_SID, else random.")
+  var accountSid: String?
+  @Option(name: .customLong("call-sid"), help: "CallSid (CA…). Default: random.")
+  var callSid: String?
+  @Option(
+    name: .customLong("application-sid"),
+    help: "ApplicationSid (AP…). Default: $TWILIO_APPLICATION_SID, else random.")
+  var applicationSid: String?
+  @Option(help: "Seed for the random SIDs.")
+  var seed: UInt64?
+
+  @Option(
+    name: .customLong("auth-token"),
+    help:
+      "Sign every request and stream with X-Twilio-Signature. Default: $TWILIO_AUTH_TOKEN. Visible in ps: prefer the variable."
+  )
+  var authToken: String?
+  @Option(
+    name: .customLong("webhook-timeout"),
+    help: "How long each webhook may take, connecting included. Default: 15s (Twilio's).",
+    transform: WrittenDuration.init(parsing:))
+  var webhookTimeout = WrittenDuration.seconds(15)
+  @Option(
+    name: .customLong("connect-timeout"),
+    help: "Seconds for each stream's opening: DNS, TCP connect, TLS handshake and the WebSocket upgrade.")
+  var connectTimeout: Double = 10
+  @Flag(help: "Do not verify servers' TLS certificates.")
+  var insecure = false
+
+  @Option(
+    help: "Run the call this many times faster than real time (0.1 to 100): every wait, Pauses included.")
+  var speed: Double = 1
+  @Flag(help: "1000× real time, for CI against bots that do not pace in real time.")
+  var fast = false
+  @Option(
+    help:
+      "After the caller's audio ends and the bot's audio has played, the caller stays this long, then hangs up. Default: 2s.",
+    transform: WrittenDuration.init(parsing:))
+  var tail = WrittenDuration.seconds(2)
+  @Option(
+    name: .customLong("hangup-after"),
+    help: "The caller hangs up this long after the call is answered, whatever happens.",
+    transform: WrittenDuration.init(parsing:))
+  var hangupAfter: WrittenDuration?
+
+  @Flag(help: "Print the summary as JSON on standard output.")
+  var json = false
+  @Flag(name: .shortAndLong, help: "No timeline and no text summary.")
+  var quiet = false
+
+  func validate() throws {
+    if audio != nil && silence != nil { throw ValidationError("Give --audio or --silence, not both.") }
+    guard speed >= 0.1, speed <= 100 else {
+      throw ValidationError("--speed must be between 0.1 and 100 (use --fast for 1000× real time).")
+    }
+    guard connectTimeout > 0, connectTimeout <= 3600 else {
+      throw ValidationError("--connect-timeout must be more than 0 and at most 3600 seconds.")
+    }
+    guard webhookTimeout.milliseconds > 0 else {
+      throw ValidationError("--webhook-timeout must be more than 0.")
+    }
+    let statuses = ["completed", "answered", "busy", "no-answer", "failed", "canceled"]
+    guard statuses.contains(dialStatus) else {
+      throw ValidationError("--dial-status must be one of \(statuses.joined(separator: ", ")).")
+    }
+    for (name, sid, check) in [
+      ("--call-sid", callSid, CallSid.check), ("--account-sid", accountSid, AccountSid.check),
+      ("--application-sid", applicationSid, ApplicationSid.check),
+    ] as [(String, String?, (String) throws(SidError) -> Void)] {
+      if let sid { do { try check(sid) } catch { throw ValidationError("\(name): \(error)") } }
+    }
+  }
+
+  func run() throws {
+    Signals.beginFinalising()
+    defer { Signals.endFinalising() }
+    let environment = SystemIO.environment()
+    let url: WebURL
+    do { url = try WebURL(parsing: voiceURL) } catch { throw ValidationError("--voice-url: \(error)") }
+    guard url.scheme == "http" || url.scheme == "https" else {
+      throw ValidationError("--voice-url: \(url.displayText): the Voice URL must be http:// or https://")
+    }
+    var random = seed.map { TwvoiceRandom(seed: $0) } ?? TwvoiceRandom()
+    let token = authToken ?? environment[EnvironmentVariable.authToken]
+    if token == nil && !quiet && !json {
+      Terminal.warning(
+        "no auth token (--auth-token or \(EnvironmentVariable.authToken)): requests go unsigned")
+    }
+    let caller = try CallerInputLoading.load(file: audio, silence: silence, dtmf: dtmf)
+    let settings = CallFlow.Settings(
+      accountSid: try accountSid.map { try AccountSid($0) }
+        ?? environment[EnvironmentVariable.accountSid].flatMap { try? AccountSid($0) }
+        ?? AccountSid.random(using: &random),
+      callSid: try callSid.map { try CallSid($0) } ?? CallSid.random(using: &random),
+      applicationSid: try applicationSid.map { try ApplicationSid($0) }
+        ?? environment[EnvironmentVariable.applicationSid].flatMap { try? ApplicationSid($0) }
+        ?? ApplicationSid.random(using: &random),
+      from: "client:" + identity, to: to, customParameters: params, voiceURL: url, method: method,
+      authToken: token, digits: digits, speech: speech, dialStatus: dialStatus)
+    let effectiveSpeed = fast ? 1000 : speed
+    var call = CallRun(
+      settings: settings, caller: caller.input, speed: effectiveSpeed, seed: random.next(),
+      timeline: quiet || json ? nil : { Terminal.diagnostic($0) },
+      webhook: WebhookClient(timeoutSeconds: Double(webhookTimeout.milliseconds) / 1000, insecure: insecure),
+      streamOptions: .init(
+        authToken: token, insecure: insecure, speed: effectiveSpeed, connectTimeoutSeconds: connectTimeout),
+      tailMs: tail.milliseconds, hangupAfterMs: hangupAfter?.milliseconds)
+    call.run()
+    let signal = StreamReplay.hangUpSignal
+    if json {
+      Terminal.write(
+        JSONWriter(style: .pretty, asciiOnly: false).string(call.summaryJSON(signal: signal)) + "\n")
+    } else if !quiet {
+      for line in call.summaryLines(signal: signal) { Terminal.diagnostic(line) }
+    } else {
+      // Quiet: no timeline, but an error Twilio would log is still one line each.
+      for issue in call.flow.issues where issue.isError { Terminal.diagnostic(CallRun.line(issue)) }
+    }
+    if let signal { throw ExitCode(128 + signal) }
+    if call.flow.issues.contains(where: \.isError) { throw ExitCode(FailureKind.checkFailed.rawValue) }
+  }
+}
+
+extension WebhookRequest.Method: ExpressibleByArgument {}

@@ -1,0 +1,380 @@
+import Dispatch
+import Synchronization
+import TwvoiceCore
+import TwvoiceNet
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// Runs a `CallFlow` for real: its requests through `WebhookClient`, its streams through
+/// `StreamReplayClient`, its waits on the clock (scaled by the speed), and keeps what happened
+/// for the summary. Call time is milliseconds since the Voice URL was requested, in session
+/// time (real time × speed).
+struct CallRun {
+  private(set) var flow: CallFlow
+  let caller: StreamSession.CallerInput
+  let speed: Double
+  let timeline: ((String) -> Void)?
+  let webhook: WebhookClient
+  let streamOptions: StreamReplayClient.Options
+  let tailMs: Int
+  let hangupAfterMs: Int?
+  private var random: TwvoiceRandom
+
+  struct RequestRecord {
+    var purpose: String
+    var method: String
+    var url: String
+    var status: Int?
+    var latencyMs: Double?
+    var atMs: Double
+  }
+
+  struct StreamRecord {
+    var verb: String
+    var name: String?
+    var url: String
+    var startMs: Double
+    var summary: ReplaySummary
+  }
+
+  private(set) var requests: [RequestRecord] = []
+  private(set) var streams: [StreamRecord] = []
+  private(set) var end: CallFlow.CallEnd?
+  private(set) var durationMs: Double = 0
+  private var startInstant = 0.0
+  private var firstStreamAtMs: Double?
+  private var background: [BackgroundStream] = []
+
+  init(
+    settings: CallFlow.Settings, caller: StreamSession.CallerInput, speed: Double, seed: UInt64,
+    timeline: ((String) -> Void)?, webhook: WebhookClient, streamOptions: StreamReplayClient.Options,
+    tailMs: Int, hangupAfterMs: Int?
+  ) {
+    flow = CallFlow(settings: settings, seed: seed)
+    var sorted = caller
+    sorted.dtmf.sort { $0.atMs < $1.atMs }
+    self.caller = sorted
+    self.speed = speed
+    self.timeline = timeline
+    self.webhook = webhook
+    self.streamOptions = streamOptions
+    self.tailMs = tailMs
+    self.hangupAfterMs = hangupAfterMs
+    random = TwvoiceRandom(seed: seed)
+  }
+
+  static func monotonicMs() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return Double(ts.tv_sec) * 1000 + Double(ts.tv_nsec) / 1_000_000
+  }
+
+  /// Call time now, in milliseconds.
+  func now() -> Double { (Self.monotonicMs() - startInstant) * speed }
+
+  private func say(_ text: String, at t: Double? = nil) {
+    guard let timeline else { return }
+    let time = (t ?? now()) / 1000
+    let stamp = String(format3(time))
+    timeline("  " + String(repeating: " ", count: max(0, 9 - stamp.count)) + stamp + "  " + text)
+  }
+
+  mutating func run() {
+    startInstant = Self.monotonicMs()
+    let s = flow.settings
+    timeline?(
+      "twvoice: call \(s.callSid) from \(s.from.escapingControlCharacters) to \"\(s.to.escapingControlCharacters)\""
+    )
+    var step = flow.start()
+    while true {
+      if StreamReplay.hangUpSignal != nil {
+        end = CallFlow.CallEnd(status: "completed", reason: "the caller hung up")
+        break
+      }
+      let event: CallFlow.Event
+      switch step {
+      case .request(let request): event = perform(request)
+      case .connectStream(let stream): event = connect(stream)
+      case .startStream(let stream):
+        startAlongside(stream)
+        event = .done
+      case .stopStream(let name):
+        say("Stop/Stream \(name.map { "\"\($0.escapingControlCharacters)\"" } ?? "(every stream)")")
+        stopAlongside(named: name)
+        event = .done
+      case .wait(let ms): event = wait(ms)
+      case .end(let callEnd):
+        end = callEnd
+        event = .done
+      }
+      if end != nil { break }
+      let verbsBefore = flow.verbRecords.count
+      let issuesBefore = flow.issues.count
+      step = flow.next(event, at: now())
+      for record in flow.verbRecords.dropFirst(verbsBefore) {
+        say("\(record.verb)\(record.detail.isEmpty ? "" : " " + record.detail)", at: record.startMs)
+      }
+      for issue in flow.issues.dropFirst(issuesBefore) { timeline?(Self.line(issue)) }
+    }
+    stopAlongside(named: nil)
+    durationMs = now()
+    if let end { say("call \(end.status): \(end.reason)") }
+  }
+
+  private mutating func perform(_ request: WebhookRequest) -> CallFlow.Event {
+    let at = now()
+    let settings = flow.settings
+    var seed = random
+    let result = webhook.send(
+      request,
+      resign: { url, method in
+        WebhookRequest(
+          method: method, url: url, parameters: method == .POST ? request.parameters : [],
+          purpose: request.purpose, authToken: settings.authToken,
+          idempotencyToken: WebhookRequest.idempotencyToken(using: &seed))
+      },
+      redirected: { hop, status in
+        requests.append(
+          RequestRecord(
+            purpose: hop.purpose, method: hop.method.rawValue, url: hop.url.displayText, status: status,
+            latencyMs: nil, atMs: at))
+      })
+    random = seed
+    switch result {
+    case .success(let response):
+      requests.append(
+        RequestRecord(
+          purpose: request.purpose, method: request.method.rawValue, url: response.url.displayText,
+          status: response.status, latencyMs: response.latencyMs, atMs: at))
+      say(
+        "\(request.method.rawValue) \(response.url.displayText) → \(response.status)\(response.contentType.map { " " + $0.escapingControlCharacters } ?? "") (\(Int(response.latencyMs.rounded())) ms)",
+        at: at)
+      return .response(response)
+    case .failure(let failure):
+      requests.append(
+        RequestRecord(
+          purpose: request.purpose, method: request.method.rawValue, url: request.url.displayText,
+          status: nil,
+          latencyMs: nil, atMs: at))
+      say("\(request.method.rawValue) \(request.url.displayText) → no answer", at: at)
+      return .requestFailed(code: failure.code, message: failure.message)
+    }
+  }
+
+  /// The caller's input from call time `now` on: audio from the first stream's start.
+  private mutating func callerInput(at now: Double) -> StreamSession.CallerInput {
+    let origin = firstStreamAtMs ?? now
+    firstStreamAtMs = origin
+    let offsetMs = Int(now - origin)
+    let audio = Array(caller.audio.dropFirst(min(caller.audio.count, offsetMs * 8)))
+    let dtmf = caller.dtmf.filter { $0.atMs >= offsetMs }.map {
+      DTMFPress(digit: $0.digit, atMs: $0.atMs - offsetMs)
+    }
+    return StreamSession.CallerInput(audio: audio, dtmf: dtmf)
+  }
+
+  private mutating func configuration(
+    _ stream: CallVerb.StreamVerb, bidirectional: Bool, at now: Double
+  ) -> StreamSession.Configuration {
+    let s = flow.settings
+    let tracks: [String] =
+      switch stream.track {
+      case "outbound_track": ["outbound"]
+      case "both_tracks": ["inbound", "outbound"]
+      default: ["inbound"]
+      }
+    return StreamSession.Configuration(
+      accountSid: s.accountSid, callSid: s.callSid, streamSid: StreamSid.random(using: &random),
+      customParameters: stream.parameters, bidirectional: bidirectional,
+      tracks: bidirectional ? ["inbound"] : tracks,
+      // A <Start> stream lasts until <Stop> or the end of the call.
+      tailMs: bidirectional ? tailMs : 1_000_000_000,
+      hangupAfterMs: hangupAfterMs.map { max(0, $0 - Int(now)) })
+  }
+
+  private mutating func connect(_ stream: CallVerb.StreamVerb) -> CallFlow.Event {
+    guard let url = stream.url else { return .streamFailed(code: 31920, message: "no stream URL") }
+    let at = now()
+    let target: StreamReplayClient.Target
+    do { target = try .init(url: url.description) } catch {
+      return .streamFailed(code: error.code, message: error.message)
+    }
+    let session = StreamSession(
+      configuration: configuration(stream, bidirectional: true, at: at), input: callerInput(at: at))
+    let client = StreamReplayClient(
+      target: target, options: streamOptions, stopRequested: { StreamReplay.hangUpSignal != nil })
+    let (ended, outcome) = client.run(session)
+    let summary = ReplaySummary(
+      session: ended, outcome: outcome, speed: speed, signal: StreamReplay.hangUpSignal)
+    streams.append(
+      StreamRecord(verb: "Connect", name: stream.name, url: url.displayText, startMs: at, summary: summary))
+    say("stream \(ended.configuration.streamSid): \(summary.outcomeText)")
+    switch outcome {
+    case .completed, .cancelled: return .streamEnded(callerHungUp: true)
+    case .botEnded: return .streamEnded(callerHungUp: false)
+    case .serverClosed(let code, let reason):
+      return .streamFailed(
+        code: 31921,
+        message: "\(url.displayText): the server closed the stream\(ReplaySummary.closeDetail(code, reason))")
+    case .failed(let error): return .streamFailed(code: error.code, message: error.message)
+    }
+  }
+
+  private mutating func startAlongside(_ stream: CallVerb.StreamVerb) {
+    guard let url = stream.url, let target = try? StreamReplayClient.Target(url: url.description) else {
+      return
+    }
+    let at = now()
+    let session = StreamSession(
+      configuration: configuration(stream, bidirectional: false, at: at), input: callerInput(at: at))
+    background.append(
+      BackgroundStream(
+        name: stream.name, url: url.displayText, startMs: at, session: session, target: target,
+        options: streamOptions))
+  }
+
+  private mutating func stopAlongside(named name: String?) {
+    var kept: [BackgroundStream] = []
+    for stream in background {
+      guard name == nil || stream.name == name else {
+        kept.append(stream)
+        continue
+      }
+      let (session, outcome) = stream.stop()
+      let summary = ReplaySummary(
+        session: session, outcome: outcome, speed: speed, signal: StreamReplay.hangUpSignal)
+      streams.append(
+        StreamRecord(
+          verb: "Start", name: stream.name, url: stream.url, startMs: stream.startMs, summary: summary))
+      say("stream \(session.configuration.streamSid): \(summary.outcomeText)")
+      if case .failed(let error) = outcome {
+        _ = flow  // the error is reported with the stream's summary
+        say("  \(error.description.escapingControlCharacters)")
+      }
+    }
+    background = kept
+  }
+
+  /// Lets `ms` of call time pass, polling for a signal; the caller's hang-up time cuts it short.
+  private func wait(_ ms: Int) -> CallFlow.Event {
+    let target = now() + Double(ms)
+    while true {
+      let t = now()
+      if let hangupAfterMs, t >= Double(hangupAfterMs) { return .callerHungUp }
+      if t >= target || StreamReplay.hangUpSignal != nil { return .done }
+      var limit = target
+      if let hangupAfterMs { limit = min(limit, Double(hangupAfterMs)) }
+      let realMs = min(50, max(0.05, (limit - t) / speed))
+      var ts = timespec(tv_sec: 0, tv_nsec: Int(realMs * 1_000_000))
+      nanosleep(&ts, nil)
+    }
+  }
+
+  // MARK: - Summary
+
+  func summaryJSON(signal: Int32?) -> JSONValue {
+    let errors = flow.issues.map { issue in
+      JSONValue.object([
+        ("code", issue.code.map { .int($0) } ?? .null),
+        ("level", .string(issue.isError ? "error" : "warning")),
+        ("message", .string(issue.message)),
+      ])
+    }
+    return .object([
+      ("call_sid", .string(flow.settings.callSid.rawValue)),
+      ("status", .string(end?.status ?? "completed")),
+      ("end", .string(signal.map { "hung up on \(Signals.name($0))" } ?? end?.reason ?? "")),
+      ("duration_s", .number(format3(durationMs / 1000))),
+      ("clock", .string(speed == 1 ? "real" : "session")),
+      (
+        "requests",
+        .array(
+          requests.map { r in
+            .object([
+              ("purpose", .string(r.purpose)), ("method", .string(r.method)), ("url", .string(r.url)),
+              ("status", r.status.map { .int($0) } ?? .null),
+              ("latency_ms", r.latencyMs.map { .number(format3($0)) } ?? .null),
+              ("t", .number(format3(r.atMs / 1000))),
+            ])
+          })
+      ),
+      (
+        "verbs",
+        .array(
+          flow.verbRecords.map { v in
+            .object([
+              ("verb", .string(v.verb)), ("detail", .string(v.detail)),
+              ("t", .number(format3(v.startMs / 1000))),
+              ("duration_s", .number(format3(((v.endMs ?? durationMs) - v.startMs) / 1000))),
+            ])
+          })
+      ),
+      (
+        "streams",
+        .array(
+          streams.map { s in
+            var fields: [(String, JSONValue)] = [
+              ("verb", .string(s.verb)), ("name", s.name.map { .string($0) } ?? .null),
+              ("url", .string(s.url)),
+              ("t", .number(format3(s.startMs / 1000))),
+            ]
+            if case .object(let summary) = s.summary.json { fields += summary }
+            return .object(fields)
+          })
+      ),
+      ("errors", .array(errors)),
+    ])
+  }
+
+  func summaryLines(signal: Int32?) -> [String] {
+    var lines: [String] = []
+    let status = end?.status ?? "completed"
+    lines.append(
+      "call \(flow.settings.callSid): \(status), \(format3(durationMs / 1000)) s, \(requests.count) request(s), \(flow.verbRecords.count) verb(s), \(streams.count) stream(s)"
+    )
+    return lines
+  }
+
+  /// An issue as one line of standard error.
+  static func line(_ issue: CallFlow.Issue) -> String {
+    let code = issue.code.map { " (Twilio error \($0))" } ?? ""
+    return "twvoice: \(issue.isError ? "error" : "warning"): \(issue.message)\(code)"
+  }
+}
+
+/// A `<Start><Stream>` running on its own thread until stopped.
+final class BackgroundStream: Sendable {
+  let name: String?
+  let url: String
+  let startMs: Double
+  private let stopFlag = Atomic<Bool>(false)
+  private let result = Mutex<(StreamSession, StreamReplayClient.Outcome)?>(nil)
+  private let finished = DispatchSemaphore(value: 0)
+
+  init(
+    name: String?, url: String, startMs: Double, session: StreamSession, target: StreamReplayClient.Target,
+    options: StreamReplayClient.Options
+  ) {
+    self.name = name
+    self.url = url
+    self.startMs = startMs
+    let client = StreamReplayClient(
+      target: target, options: options,
+      stopRequested: { [self] in self.stopFlag.load(ordering: .relaxed) || StreamReplay.hangUpSignal != nil })
+    DispatchQueue.global().async { [self] in
+      let outcome = client.run(session)
+      self.result.withLock { $0 = outcome }
+      self.finished.signal()
+    }
+  }
+
+  /// Hangs the stream up (if it still runs) and returns how it went.
+  func stop() -> (StreamSession, StreamReplayClient.Outcome) {
+    stopFlag.store(true, ordering: .relaxed)
+    finished.wait()
+    finished.signal()
+    return result.withLock { $0! }
+  }
+}

@@ -1,0 +1,377 @@
+/// Twilio's side of one call, without the network: which request to make, which stream to run,
+/// how long to wait, and when the call ends, one step at a time. The caller of `next` does the
+/// step (an HTTP request, a WebSocket session, a wait) and reports how it went; the flow decides
+/// what Twilio does next, as Twilio runs TwiML: verbs in order, a document replaced by the
+/// answer to a `<Redirect>` or an action, the call over at `<Hangup>`, `<Reject>` or the end of
+/// the document.
+public struct CallFlow: Sendable {
+  /// The call as the Voice SDK client places it through a TwiML App.
+  public struct Settings: Sendable {
+    public var accountSid: AccountSid
+    public var callSid: CallSid
+    public var applicationSid: ApplicationSid
+    /// `client:IDENTITY`.
+    public var from: String
+    public var to: String
+    /// The parameters the client passes with `device.connect({params})`.
+    public var customParameters: [NamedValue]
+    public var voiceURL: WebURL
+    public var method: WebhookRequest.Method
+    public var authToken: String?
+    /// What the caller keys in at each `<Gather>` that takes DTMF, in order.
+    public var digits: [String]
+    /// What the caller says at each `<Gather>` that takes speech, in order.
+    public var speech: [String]
+    /// `DialCallStatus` reported to a `<Dial action>`.
+    public var dialStatus: String
+
+    public init(
+      accountSid: AccountSid, callSid: CallSid, applicationSid: ApplicationSid, from: String, to: String,
+      customParameters: [NamedValue], voiceURL: WebURL, method: WebhookRequest.Method, authToken: String?,
+      digits: [String] = [], speech: [String] = [], dialStatus: String = "completed"
+    ) {
+      self.accountSid = accountSid
+      self.callSid = callSid
+      self.applicationSid = applicationSid
+      self.from = from
+      self.to = to
+      self.customParameters = customParameters
+      self.voiceURL = voiceURL
+      self.method = method
+      self.authToken = authToken
+      self.digits = digits
+      self.speech = speech
+      self.dialStatus = dialStatus
+    }
+  }
+
+  /// What to do next.
+  public enum Step: Sendable {
+    /// Request TwiML; answer with `.response` or `.requestFailed`.
+    case request(WebhookRequest)
+    /// Run a `<Connect><Stream>` until it ends; answer with `.streamEnded` or `.streamFailed`.
+    case connectStream(CallVerb.StreamVerb)
+    /// Start a `<Start><Stream>` alongside; answer `.done` (or `.streamFailed`).
+    case startStream(CallVerb.StreamVerb)
+    /// End the `<Start><Stream>` of this name (nil: every one); answer `.done`.
+    case stopStream(name: String?)
+    /// Let this much call time pass (a `<Pause>`, a `<Say>`, a `<Gather>`); answer `.done`, or
+    /// `.callerHungUp` when the caller's hang-up time came first.
+    case wait(milliseconds: Int)
+    /// The call is over.
+    case end(CallEnd)
+  }
+
+  /// How the last step went.
+  public enum Event: Sendable {
+    case response(WebhookResponse)
+    /// The request got no answer: refused, unreachable, TLS, timeout (11205).
+    case requestFailed(code: Int, message: String)
+    /// The stream ended because the bot closed it (TwiML goes on), or the caller hung up.
+    case streamEnded(callerHungUp: Bool)
+    /// The stream could not connect or broke, with the code Twilio logs; TwiML goes on.
+    case streamFailed(code: Int, message: String)
+    case done
+    case callerHungUp
+  }
+
+  public struct CallEnd: Sendable, Equatable {
+    /// The call's final status, as Twilio's `CallStatus`: `completed`, `busy`, `no-answer`,
+    /// `failed`.
+    public var status: String
+    /// Why, for the timeline.
+    public var reason: String
+
+    public init(status: String, reason: String) {
+      self.status = status
+      self.reason = reason
+    }
+  }
+
+  /// An error or warning Twilio would log, with its code.
+  public struct Issue: Sendable, Equatable {
+    /// Twilio's code; nil for what only twvoice reports (a verb it does not simulate).
+    public var code: Int?
+    public var message: String
+    public var isError: Bool
+  }
+
+  /// A verb as it ran.
+  public struct VerbRecord: Sendable {
+    public var verb: String
+    public var detail: String
+    public var startMs: Double
+    public var endMs: Double?
+  }
+
+  public let settings: Settings
+  public private(set) var issues: [Issue] = []
+  public private(set) var verbRecords: [VerbRecord] = []
+  public private(set) var documentsFetched = 0
+
+  private var verbs: [CallVerb] = []
+  private var index = 0
+  private var digitsLeft: [String]
+  private var speechLeft: [String]
+  /// What the step under way is waiting for.
+  private var awaiting: Awaiting = .nothing
+  private var random: TwvoiceRandom
+
+  private enum Awaiting {
+    case nothing
+    case document(purpose: String)
+    case stream(CallVerb.StreamVerb, action: CallVerb.Action?)
+    case verbDone
+    case gather(CallVerb.Gather, result: [NamedValue]?)
+  }
+
+  /// At most this many documents in one call (a `<Redirect>` to itself would run forever).
+  public static let maximumDocuments = 500
+
+  public init(settings: Settings, seed: UInt64? = nil) {
+    self.settings = settings
+    digitsLeft = settings.digits
+    speechLeft = settings.speech
+    random = seed.map { TwvoiceRandom(seed: $0 &+ 0x5EED) } ?? TwvoiceRandom()
+  }
+
+  /// The first step: the Voice URL, with `CallStatus=ringing`.
+  public mutating func start() -> Step {
+    let request = makeRequest(
+      url: settings.voiceURL, method: settings.method, status: "ringing", extra: [], purpose: "voice")
+    awaiting = .document(purpose: "voice")
+    return .request(request)
+  }
+
+  /// The parameters of every request Twilio makes for this call, in the order they are sent.
+  public func callParameters(status: String) -> [NamedValue] {
+    [
+      NamedValue(name: "AccountSid", value: settings.accountSid.rawValue),
+      NamedValue(name: "ApiVersion", value: "2010-04-01"),
+      NamedValue(name: "ApplicationSid", value: settings.applicationSid.rawValue),
+      NamedValue(name: "CallSid", value: settings.callSid.rawValue),
+      NamedValue(name: "CallStatus", value: status),
+      NamedValue(name: "Called", value: settings.to),
+      NamedValue(name: "Caller", value: settings.from),
+      NamedValue(name: "Direction", value: "inbound"),
+      NamedValue(name: "From", value: settings.from),
+      NamedValue(name: "To", value: settings.to),
+    ] + settings.customParameters
+  }
+
+  private mutating func makeRequest(
+    url: WebURL, method: WebhookRequest.Method, status: String, extra: [NamedValue], purpose: String
+  ) -> WebhookRequest {
+    WebhookRequest(
+      method: method, url: url, parameters: callParameters(status: status) + extra, purpose: purpose,
+      authToken: settings.authToken, idempotencyToken: WebhookRequest.idempotencyToken(using: &random))
+  }
+
+  /// The step after `event`, which ended the last step at `now` (milliseconds of call time).
+  public mutating func next(_ event: Event, at now: Double) -> Step {
+    if let last = verbRecords.indices.last, verbRecords[last].endMs == nil { verbRecords[last].endMs = now }
+    let state = awaiting
+    awaiting = .nothing
+    switch (state, event) {
+    case (.document(let purpose), .response(let response)):
+      return load(response, purpose: purpose, at: now)
+    case (.document, .requestFailed(let code, let message)):
+      return fail(code, message)
+    case (.stream(_, let action), .streamEnded(let hungUp)):
+      if hungUp { return .end(CallEnd(status: "completed", reason: "the caller hung up")) }
+      return afterConnect(action, at: now)
+    case (.stream(let stream, let action), .streamFailed(let code, let message)):
+      issues.append(Issue(code: code, message: Self.named(stream, message), isError: true))
+      return afterConnect(action, at: now)
+    case (.verbDone, .streamFailed(let code, let message)):
+      issues.append(Issue(code: code, message: message, isError: true))
+      return advance(at: now)
+    case (.gather(let gather, let result), .done):
+      if let result {
+        return request(gather.action, extra: result, purpose: "gather", at: now)
+      }
+      if gather.actionOnEmptyResult { return request(gather.action, extra: [], purpose: "gather", at: now) }
+      return advance(at: now)
+    case (_, .callerHungUp):
+      return .end(CallEnd(status: "completed", reason: "the caller hung up"))
+    default:
+      return advance(at: now)
+    }
+  }
+
+  private static func named(_ stream: CallVerb.StreamVerb, _ message: String) -> String {
+    stream.name.map { "stream \"\($0.escapingControlCharacters)\": \(message)" } ?? message
+  }
+
+  private mutating func afterConnect(_ action: CallVerb.Action?, at now: Double) -> Step {
+    if let action { return request(action, extra: [], purpose: "connect-action", at: now) }
+    return advance(at: now)
+  }
+
+  private mutating func fail(_ code: Int, _ message: String) -> Step {
+    issues.append(Issue(code: code, message: message, isError: true))
+    return .end(CallEnd(status: "failed", reason: "Twilio error \(code)"))
+  }
+
+  private mutating func request(
+    _ action: CallVerb.Action, extra: [NamedValue], purpose: String, at now: Double
+  ) -> Step {
+    guard documentsFetched < Self.maximumDocuments else {
+      issues.append(
+        Issue(
+          code: nil, message: "more than \(Self.maximumDocuments) documents in one call: a redirect loop?",
+          isError: true))
+      return .end(CallEnd(status: "failed", reason: "too many documents"))
+    }
+    awaiting = .document(purpose: purpose)
+    return .request(
+      makeRequest(
+        url: action.url, method: action.method, status: "in-progress", extra: extra, purpose: purpose))
+  }
+
+  /// A document arrived: checked as Twilio checks it (12300, 12100, 12102, 11200), then run.
+  private mutating func load(_ response: WebhookResponse, purpose: String, at now: Double) -> Step {
+    documentsFetched += 1
+    let shown = response.url.displayText
+    guard (200...299).contains(response.status) else {
+      return fail(11200, "\(shown): HTTP \(response.status) from the \(purpose) request")
+    }
+    guard let type = response.contentType, type == "text/xml" || type == "application/xml" else {
+      return fail(
+        12300,
+        "\(shown): invalid Content-Type \(response.contentType.map { "'\($0.escapingControlCharacters)'" } ?? "(none)"): TwiML must be text/xml or application/xml"
+      )
+    }
+    let root: TwiMLParser.Located
+    do { root = try TwiMLParser.parse(response.body) } catch {
+      return fail(12100, "\(shown):\(error.line):\(error.column): document parse failure: \(error.message)")
+    }
+    guard root.element.name == "Response" else {
+      return fail(12102, "\(shown): the root element must be <Response>, not <\(root.element.name)>")
+    }
+    for finding in TwiMLValidator.validate(response.body) {
+      issues.append(
+        Issue(
+          code: finding.twilioCode,
+          message: "\(shown):\(finding.line):\(finding.column): \(finding.message)", isError: false))
+    }
+    verbs = CallVerb.verbs(in: root.element, documentURL: response.url)
+    index = 0
+    return advance(at: now)
+  }
+
+  private mutating func begin(_ verb: CallVerb, _ detail: String, at now: Double) {
+    verbRecords.append(VerbRecord(verb: verb.name, detail: detail, startMs: now, endMs: nil))
+  }
+
+  /// Runs the next verb, or ends the call at the end of the document.
+  private mutating func advance(at now: Double) -> Step {
+    while index < verbs.count {
+      let verb = verbs[index]
+      index += 1
+      switch verb {
+      case .connectStream(let stream, let action):
+        begin(verb, stream.url?.displayText ?? "(no URL)", at: now)
+        if let problem = stream.urlProblem {
+          issues.append(
+            Issue(code: stream.url == nil ? 31920 : nil, message: problem, isError: stream.url == nil))
+        }
+        guard stream.url != nil else {
+          if let action { return request(action, extra: [], purpose: "connect-action", at: now) }
+          continue
+        }
+        awaiting = .stream(stream, action: action)
+        return .connectStream(stream)
+      case .startStream(let stream):
+        begin(verb, stream.url?.displayText ?? "(no URL)", at: now)
+        if let problem = stream.urlProblem {
+          issues.append(
+            Issue(code: stream.url == nil ? 31920 : nil, message: problem, isError: stream.url == nil))
+        }
+        guard stream.url != nil else { continue }
+        awaiting = .verbDone
+        return .startStream(stream)
+      case .stopStream(let name):
+        begin(verb, name ?? "(every stream)", at: now)
+        awaiting = .verbDone
+        return .stopStream(name: name)
+      case .pause(let seconds):
+        begin(verb, "\(seconds) s", at: now)
+        awaiting = .verbDone
+        return .wait(milliseconds: verb.estimatedMs)
+      case .say(let text, _):
+        begin(
+          verb, "\"\(text.escapingControlCharacters)\" (about \(Self.seconds(verb.estimatedMs)))", at: now)
+        awaiting = .verbDone
+        return .wait(milliseconds: verb.estimatedMs)
+      case .play(let url, _, let digits):
+        let what = digits.map { "digits \($0)" } ?? url.escapingControlCharacters
+        begin(verb, "\(what) (about \(Self.seconds(verb.estimatedMs)))", at: now)
+        awaiting = .verbDone
+        return .wait(milliseconds: verb.estimatedMs)
+      case .gather(let gather):
+        var result: [NamedValue]?
+        var detail = "no input, timeout \(gather.timeoutSeconds) s"
+        var waitMs = verb.estimatedMs
+        if gather.acceptsDigits, !digitsLeft.isEmpty {
+          let (digits, finishedOnKey) = Self.gathered(digitsLeft.removeFirst(), gather)
+          result = [NamedValue(name: "Digits", value: digits)]
+          if let finishedOnKey { result?.append(NamedValue(name: "FinishedOnKey", value: finishedOnKey)) }
+          detail = "Digits=\(digits)"
+          waitMs += 1000
+        } else if gather.acceptsSpeech, !speechLeft.isEmpty {
+          let text = speechLeft.removeFirst()
+          result = [
+            NamedValue(name: "SpeechResult", value: text), NamedValue(name: "Confidence", value: "0.9"),
+          ]
+          detail = "SpeechResult=\"\(text.escapingControlCharacters)\""
+          waitMs += 1000
+        } else {
+          waitMs += gather.timeoutSeconds * 1000
+        }
+        begin(verb, detail, at: now)
+        awaiting = .gather(gather, result: result)
+        return .wait(milliseconds: waitMs)
+      case .redirect(let action):
+        begin(verb, action.url.displayText, at: now)
+        return request(action, extra: [], purpose: "redirect", at: now)
+      case .dial(let nouns, let action):
+        begin(verb, nouns.isEmpty ? "(nothing to dial)" : nouns.joined(separator: ", "), at: now)
+        guard let action else { continue }
+        let dialed = CallSid.random(using: &random)
+        return request(
+          action,
+          extra: [
+            NamedValue(name: "DialCallStatus", value: settings.dialStatus),
+            NamedValue(name: "DialCallSid", value: dialed.rawValue),
+          ], purpose: "dial", at: now)
+      case .hangup:
+        begin(verb, "", at: now)
+        return .end(CallEnd(status: "completed", reason: "<Hangup>"))
+      case .reject(let reason):
+        begin(verb, reason, at: now)
+        return .end(
+          CallEnd(status: reason == "busy" ? "busy" : "no-answer", reason: "<Reject reason=\"\(reason)\">"))
+      case .unsupported(let name, let detail):
+        begin(verb, detail, at: now)
+        issues.append(Issue(code: nil, message: "<\(name)>: \(detail); skipped", isError: false))
+      }
+    }
+    return .end(CallEnd(status: "completed", reason: "the end of the TwiML"))
+  }
+
+  /// The keys a `<Gather>` keeps: up to `finishOnKey` (not included) or `numDigits`.
+  static func gathered(_ keys: String, _ gather: CallVerb.Gather) -> (String, String?) {
+    var kept = ""
+    for key in keys {
+      if !gather.finishOnKey.isEmpty, String(key) == gather.finishOnKey { return (kept, String(key)) }
+      kept.append(key)
+      if let n = gather.numDigits, kept.count >= n { return (kept, nil) }
+    }
+    return (kept, nil)
+  }
+
+  static func seconds(_ ms: Int) -> String {
+    ms % 1000 == 0 ? "\(ms / 1000) s" : "\(Double(ms) / 1000) s"
+  }
+}

@@ -1,0 +1,90 @@
+/// A request Twilio makes to the application during a call (the Voice URL, a `<Gather>` or
+/// `<Dial>` action, a `<Redirect>`, a status callback), built as Twilio builds it: the form
+/// parameters in the body for POST or appended to the query for GET, `X-Twilio-Signature` over
+/// the URL as requested and the sorted POST parameters, `User-Agent: TwilioProxy/1.1`, and an
+/// `I-Twilio-Idempotency-Token`.
+public struct WebhookRequest: Sendable {
+  public enum Method: String, Sendable, CaseIterable {
+    case GET, POST
+  }
+
+  public var method: Method
+  /// The URL requested: for GET, with the parameters in its query.
+  public var url: WebURL
+  /// The form parameters (the body for POST; already in `url` for GET).
+  public var parameters: [NamedValue]
+  /// Header lines in order; the auth token never appears in them, only the signature.
+  public var headers: [NamedValue]
+  public var body: [UInt8]
+
+  /// What the request is for, for the timeline: `voice`, `gather`, `redirect`, `dial`,
+  /// `stream-status`, `call-status`.
+  public var purpose: String
+
+  public init(
+    method: Method, url: WebURL, parameters: [NamedValue], purpose: String, authToken: String?,
+    idempotencyToken: String
+  ) {
+    self.method = method
+    self.purpose = purpose
+    self.parameters = parameters
+    let encoded = FormEncoding.encode(parameters)
+    switch method {
+    case .GET:
+      self.url = url.appendingQuery(encoded)
+      body = []
+    case .POST:
+      self.url = url
+      body = Array(encoded.utf8)
+    }
+    var headers: [NamedValue] = []
+    headers.append(NamedValue(name: "Host", value: url.hostHeader))
+    headers.append(NamedValue(name: "User-Agent", value: "TwilioProxy/1.1"))
+    headers.append(NamedValue(name: "Accept", value: "*/*"))
+    headers.append(NamedValue(name: "I-Twilio-Idempotency-Token", value: idempotencyToken))
+    if let authToken {
+      let signed: String
+      switch method {
+      case .GET: signed = TwilioSignature.compute(url: self.url.description, authToken: authToken)
+      case .POST:
+        signed = TwilioSignature.compute(
+          url: url.description, parameters: parameters.map { ($0.name, $0.value) }, authToken: authToken)
+      }
+      headers.append(NamedValue(name: "X-Twilio-Signature", value: signed))
+    }
+    if method == .POST {
+      headers.append(NamedValue(name: "Content-Type", value: "application/x-www-form-urlencoded"))
+    }
+    headers.append(NamedValue(name: "Content-Length", value: String(body.count)))
+    self.headers = headers
+  }
+
+  /// A fresh idempotency token, shaped as Twilio's (an account-scoped id and a request id).
+  public static func idempotencyToken(using random: inout some RandomNumberGenerator) -> String {
+    let hex = Array("0123456789abcdef")
+    func digits(_ n: Int) -> String {
+      String((0..<n).map { _ in hex[Int.random(in: 0..<16, using: &random)] })
+    }
+    return "\(digits(8))-\(digits(4))-\(digits(4))-\(digits(4))-\(digits(12))"
+  }
+}
+
+/// The answer to a webhook, as the network layer got it.
+public struct WebhookResponse: Sendable {
+  public var status: Int
+  /// `Content-Type` without parameters, lowercased; nil when absent.
+  public var contentType: String?
+  public var body: [UInt8]
+  /// The URL that answered (after redirects): relative URLs in the document resolve against it.
+  public var url: WebURL
+  /// Milliseconds from sending the request to the end of the answer.
+  public var latencyMs: Double
+
+  public init(status: Int, contentType: String?, body: [UInt8], url: WebURL, latencyMs: Double) {
+    self.status = status
+    self.contentType = contentType
+    self.body = body
+    self.url = url
+    self.latencyMs = latencyMs
+  }
+}

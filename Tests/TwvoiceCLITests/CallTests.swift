@@ -1,0 +1,313 @@
+import Foundation
+import Testing
+import TwvoiceCore
+import TwvoiceNet
+
+/// A small voice backend as the seed writes one — a Voice URL that checks the signature and
+/// answers TwiML, a WebSocket bot on the same port — and `twvoice call` placing the whole call
+/// against it through the built binary.
+final class VoiceBackend: @unchecked Sendable {
+  struct Hit {
+    var method: String
+    var path: String
+    var parameters: [NamedValue]
+    var signatureValid: Bool
+    var headers: [(name: String, value: String)]
+    func parameter(_ name: String) -> String? { parameters.last { $0.name == name }?.value }
+  }
+
+  static let authToken = "0123456789abcdef0123456789abcdef"
+  private let lock = NSLock()
+  private var _hits: [Hit] = []
+  var hits: [Hit] { lock.withLock { _hits } }
+  private(set) var bot: TestBot!
+  var port: Int { bot.port }
+  var base: String { "http://127.0.0.1:\(port)" }
+
+  /// `routes` maps a path (without query) to (status, content type, body); a body may use
+  /// `{PORT}` for the backend's port.
+  init(
+    _ script: TestBot.Script = .closeAfter(12, code: 1000),
+    routes: [String: (Int, String?, String)]
+  ) throws {
+    let backend = self
+    bot = try TestBot(
+      script,
+      http: { request in
+        let parts = request.uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)
+        let path = String(parts[0])
+        let query = parts.count > 1 ? String(parts[1]) : ""
+        let body = String(decoding: request.body, as: UTF8.self)
+        let parameters = request.method == "POST" ? FormEncoding.decode(body) : FormEncoding.decode(query)
+        let url = "http://127.0.0.1:\(backend.port)\(request.uri)"
+        let signature = request.header("X-Twilio-Signature") ?? ""
+        let valid = TwilioSignature.isValid(
+          signature, url: url,
+          parameters: request.method == "POST" ? parameters.map { ($0.name, $0.value) } : [],
+          authToken: Self.authToken)
+        backend.lock.withLock {
+          backend._hits.append(
+            Hit(
+              method: request.method, path: path, parameters: parameters, signatureValid: valid,
+              headers: request.headers))
+        }
+        guard let (status, type, text) = routes[path] else { return .refuse(status: 404, body: "") }
+        let filled = text.replacingOccurrences(of: "{PORT}", with: String(backend.port))
+        return .respond(
+          status: status, headers: type.map { [("Content-Type", $0)] } ?? [], body: Array(filled.utf8))
+      })
+  }
+
+  func stop() { bot.stop() }
+}
+
+struct CallTests {
+  static let xml = "text/xml; charset=utf-8"
+
+  static func call(_ backend: VoiceBackend, _ extra: [String], path: String = "/voice") throws
+    -> Twvoice.Result
+  {
+    try Twvoice.run(
+      ["call", "--voice-url", backend.base + path, "--fast", "--json", "--seed", "7"] + extra,
+      environment: ["TWILIO_AUTH_TOKEN": VoiceBackend.authToken])
+  }
+
+  static func json(_ r: Twvoice.Result) throws -> JSONValue { try JSONParser.parse(r.stdout) }
+
+  @Test func aWholeCallRunsTheWebhookTheStreamAndTheTwiMLAfterIt() throws {
+    let backend = try VoiceBackend(
+      routes: [
+        "/voice": (
+          200, Self.xml,
+          #"<?xml version="1.0" encoding="UTF-8"?><Response><Connect><Stream url="/ws"><Parameter name="lang" value="en"/></Stream></Connect><Pause length="1"/><Say>bye now</Say></Response>"#
+        )
+      ])
+    defer { backend.stop() }
+    let r = try Self.call(
+      backend, ["--identity", "alice", "--to", "+15005550006", "--param", "名前=値 & more", "--silence", "1s"])
+    #expect(r.status == 0, "\(r)")
+    let summary = try Self.json(r)
+    // The webhook: POST, signed, with a client call's parameters.
+    let hit = try #require(backend.hits.first)
+    #expect(hit.method == "POST" && hit.path == "/voice")
+    #expect(hit.signatureValid)
+    #expect(hit.parameter("From") == "client:alice" && hit.parameter("Caller") == "client:alice")
+    #expect(hit.parameter("To") == "+15005550006" && hit.parameter("Direction") == "inbound")
+    #expect(hit.parameter("CallStatus") == "ringing" && hit.parameter("ApiVersion") == "2010-04-01")
+    #expect(hit.parameter("名前") == "値 & more")
+    #expect(
+      hit.parameter("AccountSid")?.hasPrefix("AC") == true
+        && hit.parameter("ApplicationSid")?.hasPrefix("AP") == true)
+    #expect(hit.headers.contains { $0.name == "User-Agent" && $0.value == "TwilioProxy/1.1" })
+    #expect(hit.headers.contains { $0.name == "I-Twilio-Idempotency-Token" && !$0.value.isEmpty })
+    // The stream: dialed at the relative URL, with the call's SIDs and the <Parameter>.
+    let start = try #require(backend.bot.messages.first { $0["event"]?.stringValue == "start" })
+    #expect(start["start"]?["callSid"]?.stringValue == summary["call_sid"]?.stringValue)
+    #expect(start["start"]?["callSid"]?.stringValue == hit.parameter("CallSid"))
+    #expect(start["start"]?["customParameters"]?["lang"]?.stringValue == "en")
+    #expect(backend.bot.upgrades.first?.uri == "/ws")
+    // The bot closed with 1000: TwiML went on after </Connect>.
+    #expect(
+      summary["verbs"]?.arrayValue?.compactMap { $0["verb"]?.stringValue } == [
+        "Connect/Stream", "Pause", "Say",
+      ])
+    #expect(summary["streams"]?[0]?["outcome"]?.stringValue?.hasPrefix("the bot ended the stream") == true)
+    #expect(summary["status"]?.stringValue == "completed")
+    #expect(summary["end"]?.stringValue == "the end of the TwiML")
+    #expect(summary["requests"]?[0]?["status"]?.intValue == 200)
+    #expect(summary["errors"]?.arrayValue?.isEmpty == true)
+    #expect(!r.stdout.contains(VoiceBackend.authToken) && !r.stderr.contains(VoiceBackend.authToken))
+  }
+
+  @Test func getAppendsTheParametersToTheQueryAndSignsTheWholeURL() throws {
+    let backend = try VoiceBackend(routes: [
+      "/voice": (200, "application/xml", "<Response><Hangup/></Response>")
+    ])
+    defer { backend.stop() }
+    let r = try Self.call(backend, ["--method", "GET", "--param", "x=1 2"], path: "/voice?app=demo")
+    #expect(r.status == 0, "\(r)")
+    let hit = try #require(backend.hits.first)
+    #expect(hit.method == "GET" && hit.signatureValid)
+    #expect(hit.parameter("app") == "demo" && hit.parameter("x") == "1 2" && hit.parameter("CallSid") != nil)
+    #expect(try Self.json(r)["end"]?.stringValue == "<Hangup>")
+  }
+
+  @Test(arguments: [
+    (200, "text/plain", "<Response/>", 12300),
+    (200, Self.xml, "<Response><Say>unclosed</Response>", 12100),
+    (200, Self.xml, "<Foo/>", 12102),
+    (500, Self.xml, "<Response/>", 11200),
+    (404, "text/html", "not here", 11200),
+  ])
+  func aDocumentThatCannotRunEndsTheCallWithTwiliosCode(status: Int, type: String, body: String, code: Int)
+    throws
+  {
+    let backend = try VoiceBackend(routes: ["/voice": (status, type, body)])
+    defer { backend.stop() }
+    let r = try Self.call(backend, [])
+    #expect(r.status == 1, "\(r)")
+    let summary = try Self.json(r)
+    #expect(summary["errors"]?[0]?["code"]?.intValue == code, "\(r)")
+    #expect(summary["status"]?.stringValue == "failed")
+    // Without --json: one line naming the code.
+    let text = try Twvoice.run(["call", "--voice-url", backend.base + "/voice", "--fast"])
+    #expect(text.status == 1)
+    #expect(text.stderr.contains("(Twilio error \(code))"), "\(text)")
+  }
+
+  @Test func noAnswerIs11205RefusedOrTimedOut() throws {
+    // A port nothing listens on.
+    let closed = try TestBot(.silent)
+    let port = closed.port
+    closed.stop()
+    let refused = try Twvoice.run([
+      "call", "--voice-url", "http://127.0.0.1:\(port)/voice", "--json", "--fast",
+    ])
+    #expect(refused.status == 1, "\(refused)")
+    #expect(try Self.json(refused)["errors"]?[0]?["code"]?.intValue == 11205)
+    // A listener that never answers: the webhook timeout, connecting included.
+    let silent = try SilentListener()
+    defer { silent.close() }
+    let start = Date()
+    let timedOut = try Twvoice.run([
+      "call", "--voice-url", "http://127.0.0.1:\(silent.port)/voice", "--json", "--webhook-timeout", "300ms",
+    ])
+    #expect(timedOut.status == 1, "\(timedOut)")
+    #expect(try Self.json(timedOut)["errors"]?[0]?["code"]?.intValue == 11205)
+    #expect(Date().timeIntervalSince(start) < 10)
+  }
+
+  @Test func gatherRedirectAndDialRequestTheirActionsWithTwiliosParameters() throws {
+    let backend = try VoiceBackend(
+      routes: [
+        "/voice": (
+          200, Self.xml,
+          #"<Response><Gather numDigits="3" action="/menu"><Say>Press your code</Say></Gather><Say>never</Say></Response>"#
+        ),
+        "/menu": (200, Self.xml, #"<Response><Redirect method="GET">/next</Redirect></Response>"#),
+        "/next": (200, Self.xml, #"<Response><Dial action="/after"><Client>bob</Client></Dial></Response>"#),
+        "/after": (200, Self.xml, #"<Response><Reject reason="busy"/><Say>unreachable</Say></Response>"#),
+      ])
+    defer { backend.stop() }
+    let r = try Self.call(backend, ["--digits", "12345", "--dial-status", "no-answer"])
+    #expect(r.status == 0, "\(r)")
+    let hits = backend.hits
+    #expect(hits.map(\.path) == ["/voice", "/menu", "/next", "/after"])
+    #expect(hits.allSatisfy { $0.signatureValid })
+    #expect(hits[1].parameter("Digits") == "123" && hits[1].parameter("CallStatus") == "in-progress")
+    #expect(hits[2].method == "GET")
+    #expect(hits[3].parameter("DialCallStatus") == "no-answer")
+    #expect(hits[3].parameter("DialCallSid")?.hasPrefix("CA") == true)
+    let summary = try Self.json(r)
+    #expect(summary["status"]?.stringValue == "busy")
+    let verbs = summary["verbs"]?.arrayValue?.compactMap { $0["verb"]?.stringValue }
+    #expect(verbs == ["Gather", "Redirect", "Dial", "Reject"])
+  }
+
+  @Test func aGatherWithNoInputFallsThroughAfterItsTimeout() throws {
+    let backend = try VoiceBackend(
+      routes: [
+        "/voice": (200, Self.xml, #"<Response><Gather timeout="3"/><Say>nothing heard</Say></Response>"#)
+      ])
+    defer { backend.stop() }
+    let r = try Self.call(backend, [])
+    #expect(r.status == 0, "\(r)")
+    let verbs = try Self.json(r)["verbs"]?.arrayValue ?? []
+    #expect(verbs.compactMap { $0["verb"]?.stringValue } == ["Gather", "Say"])
+    // 3 s of call time passed (session time at --fast).
+    #expect((verbs.first?["duration_s"]?.doubleValue ?? 0) >= 2.9)
+    #expect(backend.hits.count == 1)
+  }
+
+  @Test func aStreamThatCannotConnectIsReportedAndTheTwiMLGoesOn() throws {
+    let backend = try VoiceBackend(
+      .notFound,
+      routes: [
+        "/voice": (
+          200, Self.xml,
+          #"<Response><Connect><Stream url="wss://127.0.0.1:1/nothing"/></Connect><Say>after</Say></Response>"#
+        )
+      ])
+    defer { backend.stop() }
+    let r = try Self.call(backend, [])
+    #expect(r.status == 1, "\(r)")
+    let summary = try Self.json(r)
+    #expect(summary["errors"]?[0]?["code"]?.intValue == 31902)
+    #expect(
+      summary["verbs"]?.arrayValue?.compactMap { $0["verb"]?.stringValue } == ["Connect/Stream", "Say"])
+  }
+
+  @Test func aBotThatNeverClosesEndsByTheCallersHangUp() throws {
+    let backend = try VoiceBackend(
+      .silent,
+      routes: [
+        "/voice": (
+          200, Self.xml,
+          #"<Response><Connect><Stream url="ws://127.0.0.1:{PORT}/ws"/></Connect><Say>x</Say></Response>"#
+        )
+      ])
+    defer { backend.stop() }
+    let r = try Self.call(backend, ["--silence", "2s", "--tail", "1s"])
+    #expect(r.status == 0, "\(r)")
+    let summary = try Self.json(r)
+    #expect(summary["end"]?.stringValue == "the caller hung up")
+    #expect(summary["verbs"]?.arrayValue?.count == 1)
+    #expect(backend.bot.waitForMessage(containing: #""event":"stop""#))
+  }
+
+  @Test func aQueryOnTheStreamURLIsDroppedWithAWarning() throws {
+    let backend = try VoiceBackend(
+      routes: [
+        "/voice": (
+          200, Self.xml, #"<Response><Connect><Stream url="/ws?token=s3cret"/></Connect></Response>"#
+        )
+      ])
+    defer { backend.stop() }
+    let r = try Self.call(backend, ["--silence", "1s"])
+    #expect(r.status == 0, "\(r)")
+    #expect(backend.bot.upgrades.first?.uri == "/ws")
+    #expect(!r.stdout.contains("s3cret"))
+    let warning = try Self.json(r)["errors"]?[0]
+    #expect(warning?["level"]?.stringValue == "warning")
+  }
+
+  @Test(arguments: [
+    ["--voice-url", "ftp://x/voice"], ["--voice-url", "http://127.0.0.1:1/v", "--dial-status", "maybe"],
+    ["--voice-url", "http://127.0.0.1:1/v", "--param", "novalue"],
+    ["--voice-url", "http://127.0.0.1:1/v", "--call-sid", "CA12"],
+  ])
+  func badFlagsAreUsageErrors(arguments: [String]) throws {
+    let r = try Twvoice.run(["call"] + arguments)
+    #expect(r.status == 64, "\(r)")
+    #expect(r.stderr.hasPrefix("twvoice: error: "), "\(r)")
+  }
+}
+
+/// A TCP listener that accepts connections (the kernel does) and never answers.
+final class SilentListener: @unchecked Sendable {
+  let fd: Int32
+  let port: Int
+
+  init() throws {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    self.fd = fd
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    address.sin_port = 0
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    let bound = withUnsafePointer(to: &address) {
+      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) }
+    }
+    guard bound == 0, listen(fd, 8) == 0 else {
+      Glibc.close(fd)
+      throw POSIXError(.EADDRINUSE)
+    }
+    withUnsafeMutablePointer(to: &address) {
+      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { _ = getsockname(fd, $0, &length) }
+    }
+    port = Int(UInt16(bigEndian: address.sin_port))
+  }
+
+  func close() { Glibc.close(fd) }
+}
