@@ -66,7 +66,7 @@ public struct WebhookClient: Sendable {
               message: "\(current.url.displayText): HTTP \(answer.status) to an invalid Location"))
         }
         redirected(current, answer.status)
-        let method: WebhookRequest.Method = [307, 308].contains(answer.status) ? current.method : .GET
+        let method: WebhookRequest.Method = [307, 308].contains(answer.status) ? current.method : .get
         current = resign(next, method)
         continue
       }
@@ -139,7 +139,7 @@ public struct WebhookClient: Sendable {
         var headers = HTTPHeaders()
         for header in request.headers { headers.add(name: header.name, value: header.value) }
         let head = HTTPRequestHead(
-          version: .http1_1, method: request.method == .GET ? .GET : .POST, uri: url.requestTarget,
+          version: .http1_1, method: request.method == .get ? .GET : .POST, uri: url.requestTarget,
           headers: headers)
         channel.write(HTTPClientRequestPart.head(head), promise: nil)
         if !request.body.isEmpty {

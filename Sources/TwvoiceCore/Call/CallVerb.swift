@@ -168,7 +168,7 @@ public enum CallVerb: Sendable, Equatable {
   }
 
   static func method(_ text: String?) -> WebhookRequest.Method {
-    text?.uppercased() == "GET" ? .GET : .POST
+    text?.uppercased() == "GET" ? .get : .post
   }
 
   static func stream(_ element: TwiMLElement, documentURL: WebURL) -> StreamVerb {

@@ -5,7 +5,8 @@
 /// `I-Twilio-Idempotency-Token`.
 public struct WebhookRequest: Sendable {
   public enum Method: String, Sendable, CaseIterable {
-    case GET, POST
+    case get = "GET"
+    case post = "POST"
   }
 
   public var method: Method
@@ -30,10 +31,10 @@ public struct WebhookRequest: Sendable {
     self.parameters = parameters
     let encoded = FormEncoding.encode(parameters)
     switch method {
-    case .GET:
+    case .get:
       self.url = url.appendingQuery(encoded)
       body = []
-    case .POST:
+    case .post:
       self.url = url
       body = Array(encoded.utf8)
     }
@@ -45,14 +46,14 @@ public struct WebhookRequest: Sendable {
     if let authToken {
       let signed: String
       switch method {
-      case .GET: signed = TwilioSignature.compute(url: self.url.description, authToken: authToken)
-      case .POST:
+      case .get: signed = TwilioSignature.compute(url: self.url.description, authToken: authToken)
+      case .post:
         signed = TwilioSignature.compute(
           url: url.description, parameters: parameters.map { ($0.name, $0.value) }, authToken: authToken)
       }
       headers.append(NamedValue(name: "X-Twilio-Signature", value: signed))
     }
-    if method == .POST {
+    if method == .post {
       headers.append(NamedValue(name: "Content-Type", value: "application/x-www-form-urlencoded"))
     }
     headers.append(NamedValue(name: "Content-Length", value: String(body.count)))

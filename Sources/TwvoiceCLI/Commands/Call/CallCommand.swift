@@ -44,7 +44,7 @@ struct CallCommand: ParsableCommand {
   var voiceURL: String
 
   @Option(help: "GET or POST (as the TwiML App's Voice Method).")
-  var method: WebhookRequest.Method = .POST
+  var method: WebhookRequest.Method = .post
 
   @Option(help: "The caller's client identity: From and Caller are client:IDENTITY.")
   var identity: String = "twvoice"
@@ -208,4 +208,7 @@ struct CallCommand: ParsableCommand {
   }
 }
 
-extension WebhookRequest.Method: ExpressibleByArgument {}
+extension WebhookRequest.Method: ExpressibleByArgument {
+  /// `GET` or `POST`, in any case.
+  public init?(argument: String) { self.init(rawValue: argument.uppercased()) }
+}

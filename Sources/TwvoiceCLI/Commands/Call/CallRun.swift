@@ -131,7 +131,7 @@ struct CallRun {
       request,
       resign: { url, method in
         WebhookRequest(
-          method: method, url: url, parameters: method == .POST ? request.parameters : [],
+          method: method, url: url, parameters: method == .post ? request.parameters : [],
           purpose: request.purpose, authToken: settings.authToken,
           idempotencyToken: WebhookRequest.idempotencyToken(using: &seed))
       },
