@@ -173,13 +173,13 @@ _twvoice() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    token|twiml|codec|stream|repl|help)
+    token|twiml|codec|stream|call|webhook|repl|help)
         # Offer subcommand argument completions
         "_twvoice_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'token twiml codec stream repl help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'token twiml codec stream call webhook repl help' -- "${cur}"))
         ;;
     esac
 }
@@ -690,6 +690,162 @@ _twvoice_stream_replay() {
     case "${positional_number}" in
     1)
         __twvoice_add_completions -f
+        return
+        ;;
+    esac
+}
+
+_twvoice_call() {
+    repeating_flags=()
+    non_repeating_flags=(--insecure --fast --json --quiet -q --version -h --help)
+    repeating_options=(--param --dtmf --digits --speech)
+    non_repeating_options=(--voice-url --method --identity --to --audio --silence --dial-status --account-sid --call-sid --application-sid --seed --auth-token --signing-key --webhook-timeout --connect-timeout --speed --tail --hangup-after)
+    __twvoice_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--voice-url')
+        return
+        ;;
+    '--method')
+        __twvoice_add_completions -W 'GET'$'\n''POST'
+        return
+        ;;
+    '--identity')
+        return
+        ;;
+    '--to')
+        return
+        ;;
+    '--param')
+        return
+        ;;
+    '--audio')
+        __twvoice_add_completions -f
+        return
+        ;;
+    '--silence')
+        return
+        ;;
+    '--dtmf')
+        return
+        ;;
+    '--digits')
+        return
+        ;;
+    '--speech')
+        return
+        ;;
+    '--dial-status')
+        return
+        ;;
+    '--account-sid')
+        return
+        ;;
+    '--call-sid')
+        return
+        ;;
+    '--application-sid')
+        return
+        ;;
+    '--seed')
+        return
+        ;;
+    '--auth-token')
+        return
+        ;;
+    '--signing-key')
+        return
+        ;;
+    '--webhook-timeout')
+        return
+        ;;
+    '--connect-timeout')
+        return
+        ;;
+    '--speed')
+        return
+        ;;
+    '--tail')
+        return
+        ;;
+    '--hangup-after')
+        return
+        ;;
+    esac
+}
+
+_twvoice_webhook() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __twvoice_offer_flags_options 0
+
+    # Offer subcommand / subcommand argument completions
+    local -r subcommand="${unparsed_words[0]}"
+    unset 'unparsed_words[0]'
+    unparsed_words=("${unparsed_words[@]}")
+    case "${subcommand}" in
+    sign|verify)
+        # Offer subcommand argument completions
+        "_twvoice_webhook_${subcommand}"
+        ;;
+    *)
+        # Offer subcommand completions
+        COMPREPLY+=($(compgen -W 'sign verify' -- "${cur}"))
+        ;;
+    esac
+}
+
+_twvoice_webhook_sign() {
+    repeating_flags=()
+    non_repeating_flags=(--json --version -h --help)
+    repeating_options=(--param)
+    non_repeating_options=(--body --auth-token --signing-key)
+    __twvoice_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--param')
+        return
+        ;;
+    '--body')
+        __twvoice_add_completions -f
+        return
+        ;;
+    '--auth-token')
+        return
+        ;;
+    '--signing-key')
+        return
+        ;;
+    esac
+}
+
+_twvoice_webhook_verify() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=(--param)
+    non_repeating_options=(--body --auth-token --signing-key --signature)
+    __twvoice_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--param')
+        return
+        ;;
+    '--body')
+        __twvoice_add_completions -f
+        return
+        ;;
+    '--auth-token')
+        return
+        ;;
+    '--signing-key')
+        return
+        ;;
+    '--signature')
         return
         ;;
     esac

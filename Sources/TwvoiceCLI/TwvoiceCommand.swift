@@ -16,6 +16,9 @@ public struct TwvoiceCommand: ParsableCommand {
         codec    Media Streams captures to WAV, audio to Media Streams messages
         stream   replay: act as Twilio toward your Media Streams WebSocket
                  server, from a WAV or a captured call, and record the answer
+        call     place a whole call as Twilio does: the signed webhook, its
+                 TwiML verb by verb, every stream through the replay engine
+        webhook  compute and check X-Twilio-Signature (auth token or shared key)
         repl     all of the above interactively (history, Tab completion),
                  or a script of commands
 
@@ -36,6 +39,7 @@ public struct TwvoiceCommand: ParsableCommand {
     version: TwvoiceVersion.string,
     subcommands: [
       TokenCommand.self, TwiMLCommand.self, CodecCommand.self, StreamCommand.self, CallCommand.self,
+      WebhookCommand.self,
       ReplCommand.self,
     ]
   )

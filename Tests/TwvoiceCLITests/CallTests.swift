@@ -311,3 +311,23 @@ final class SilentListener: @unchecked Sendable {
 
   func close() { Glibc.close(fd) }
 }
+
+extension CallTests {
+  @Test func aSharedSigningKeySignsWithHMACSHA256AndSaysSo() throws {
+    let backend = try VoiceBackend(routes: ["/voice": (200, Self.xml, "<Response><Hangup/></Response>")])
+    defer { backend.stop() }
+    let r = try Twvoice.run(
+      ["call", "--voice-url", backend.base + "/voice", "--fast", "--json"],
+      environment: ["TWILIO_WEBHOOK_SIGNING_KEY": "KSkey1:shared-secret"])
+    #expect(r.status == 0, "\(r)")
+    let hit = try #require(backend.hits.first)
+    let settings = hit.headers.first { $0.name == "X-Twilio-Webhooks-Signature-Settings" }?.value
+    #expect(settings == "key=KSkey1,algorithm=HMAC_SHA256")
+    let signature = try #require(hit.headers.first { $0.name == "X-Twilio-Signature" }?.value)
+    #expect(
+      TwilioSignature.validate(
+        signature, url: backend.base + "/voice", content: .form(hit.parameters), key: "shared-secret",
+        algorithm: TwilioSignature.Algorithm(settingsHeader: settings) ?? .hmacSHA1))
+    #expect(!r.stdout.contains("shared-secret") && !r.stderr.contains("shared-secret"))
+  }
+}

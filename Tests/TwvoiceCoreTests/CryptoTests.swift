@@ -166,3 +166,49 @@ struct TwilioSignatureTests {
     }
   }
 }
+
+/// `RequestValidator.validate`'s decisions (scripts/gen-signature-vectors.py): HMAC-SHA1 and the
+/// shared key's HMAC-SHA256, the port variants it accepts, JSON bodies through bodySHA256.
+struct WebhookValidationTests {
+  @Test func decidesAsTwilioPython() throws {
+    let vectors = Fixtures.jsonLines("webhook-validation-vectors.jsonl")
+    #expect(vectors.count >= 16)
+    for v in vectors {
+      let key = try #require(v["key"]?.stringValue)
+      let algorithm = try #require(TwilioSignature.Algorithm(rawValue: v["algorithm"]?.stringValue ?? ""))
+      let signed = try #require(v["signed_url"]?.stringValue)
+      let url = try #require(v["url"]?.stringValue)
+      let signature = try #require(v["signature"]?.stringValue)
+      let expected = try #require(v["valid"]?.boolValue)
+      let content: TwilioSignature.Content
+      if let body = v["body"]?.stringValue {
+        content = .body(Array(body.utf8))
+        #expect(TwilioSignature.compute(url: signed, key: key, algorithm: algorithm) == signature)
+      } else {
+        let params = (v["params"]?.members ?? []).map {
+          NamedValue(name: $0.key, value: $0.value.stringValue ?? "")
+        }
+        content = .form(params)
+        if expected && signed == url {
+          #expect(
+            TwilioSignature.compute(
+              url: signed, parameters: params.map { ($0.name, $0.value) }, key: key, algorithm: algorithm)
+              == signature)
+        }
+      }
+      #expect(
+        TwilioSignature.validate(signature, url: url, content: content, key: key, algorithm: algorithm)
+          == expected,
+        "\(signed) checked as \(url)")
+    }
+  }
+
+  @Test func theSettingsHeaderNamesTheAlgorithm() {
+    #expect(TwilioSignature.Algorithm(settingsHeader: nil) == .hmacSHA1)
+    #expect(
+      TwilioSignature.Algorithm(settingsHeader: "key=webhooks_sharedkey_1,algorithm=HMAC_SHA256")
+        == .hmacSHA256)
+    #expect(TwilioSignature.Algorithm(settingsHeader: "key=k") == .hmacSHA1)
+    #expect(TwilioSignature.Algorithm(settingsHeader: "algorithm=HMAC_MD5") == nil)
+  }
+}

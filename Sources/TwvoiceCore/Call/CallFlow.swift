@@ -17,7 +17,8 @@ public struct CallFlow: Sendable {
     public var customParameters: [NamedValue]
     public var voiceURL: WebURL
     public var method: WebhookRequest.Method
-    public var authToken: String?
+    /// Signs every request; nil sends them unsigned.
+    public var signer: WebhookSigner?
     /// What the caller keys in at each `<Gather>` that takes DTMF, in order.
     public var digits: [String]
     /// What the caller says at each `<Gather>` that takes speech, in order.
@@ -27,7 +28,7 @@ public struct CallFlow: Sendable {
 
     public init(
       accountSid: AccountSid, callSid: CallSid, applicationSid: ApplicationSid, from: String, to: String,
-      customParameters: [NamedValue], voiceURL: WebURL, method: WebhookRequest.Method, authToken: String?,
+      customParameters: [NamedValue], voiceURL: WebURL, method: WebhookRequest.Method, signer: WebhookSigner?,
       digits: [String] = [], speech: [String] = [], dialStatus: String = "completed"
     ) {
       self.accountSid = accountSid
@@ -38,7 +39,7 @@ public struct CallFlow: Sendable {
       self.customParameters = customParameters
       self.voiceURL = voiceURL
       self.method = method
-      self.authToken = authToken
+      self.signer = signer
       self.digits = digits
       self.speech = speech
       self.dialStatus = dialStatus
@@ -164,7 +165,7 @@ public struct CallFlow: Sendable {
   ) -> WebhookRequest {
     WebhookRequest(
       method: method, url: url, parameters: callParameters(status: status) + extra, purpose: purpose,
-      authToken: settings.authToken, idempotencyToken: WebhookRequest.idempotencyToken(using: &random))
+      signer: settings.signer, idempotencyToken: WebhookRequest.idempotencyToken(using: &random))
   }
 
   /// The step after `event`, which ended the last step at `now` (milliseconds of call time).

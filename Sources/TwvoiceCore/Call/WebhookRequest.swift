@@ -23,7 +23,7 @@ public struct WebhookRequest: Sendable {
   public var purpose: String
 
   public init(
-    method: Method, url: WebURL, parameters: [NamedValue], purpose: String, authToken: String?,
+    method: Method, url: WebURL, parameters: [NamedValue], purpose: String, signer: WebhookSigner?,
     idempotencyToken: String
   ) {
     self.method = method
@@ -43,15 +43,16 @@ public struct WebhookRequest: Sendable {
     headers.append(NamedValue(name: "User-Agent", value: "TwilioProxy/1.1"))
     headers.append(NamedValue(name: "Accept", value: "*/*"))
     headers.append(NamedValue(name: "I-Twilio-Idempotency-Token", value: idempotencyToken))
-    if let authToken {
+    if let signer {
       let signed: String
       switch method {
-      case .get: signed = TwilioSignature.compute(url: self.url.description, authToken: authToken)
-      case .post:
-        signed = TwilioSignature.compute(
-          url: url.description, parameters: parameters.map { ($0.name, $0.value) }, authToken: authToken)
+      case .get: signed = signer.sign(url: self.url.description, parameters: [])
+      case .post: signed = signer.sign(url: url.description, parameters: parameters)
       }
       headers.append(NamedValue(name: "X-Twilio-Signature", value: signed))
+      if let settings = signer.settingsHeader {
+        headers.append(NamedValue(name: "X-Twilio-Webhooks-Signature-Settings", value: settings))
+      }
     }
     if method == .post {
       headers.append(NamedValue(name: "Content-Type", value: "application/x-www-form-urlencoded"))
@@ -88,4 +89,30 @@ public struct WebhookResponse: Sendable {
     self.url = url
     self.latencyMs = latencyMs
   }
+}
+
+/// What signs Twilio's requests: the account's auth token (HMAC-SHA1), or a webhook shared key
+/// (HMAC-SHA256, announced in `X-Twilio-Webhooks-Signature-Settings`). The secret is never shown.
+public struct WebhookSigner: Sendable {
+  /// The key. Callers pass it on to checks; nothing prints it.
+  public let secret: String
+  public let algorithm: TwilioSignature.Algorithm
+  /// The shared key's id, for the settings header; nil for the auth token.
+  public let keyID: String?
+
+  public static func authToken(_ token: String) -> WebhookSigner {
+    WebhookSigner(secret: token, algorithm: .hmacSHA1, keyID: nil)
+  }
+
+  public static func sharedKey(id: String, secret: String) -> WebhookSigner {
+    WebhookSigner(secret: secret, algorithm: .hmacSHA256, keyID: id)
+  }
+
+  public func sign(url: String, parameters: [NamedValue]) -> String {
+    TwilioSignature.compute(
+      url: url, parameters: parameters.map { ($0.name, $0.value) }, key: secret, algorithm: algorithm)
+  }
+
+  /// `key=<id>,algorithm=HMAC_SHA256` for a shared key; none for the auth token.
+  public var settingsHeader: String? { keyID.map { "key=\($0),algorithm=\(algorithm.rawValue)" } }
 }

@@ -103,6 +103,12 @@ struct CallCommand: ParsableCommand {
   )
   var authToken: String?
   @Option(
+    name: .customLong("signing-key"),
+    help: ArgumentHelp(
+      "Sign webhooks with this shared key (HMAC-SHA256, X-Twilio-Webhooks-Signature-Settings) instead of the auth token. Default: $TWILIO_WEBHOOK_SIGNING_KEY.",
+      valueName: "key-id:secret"))
+  var signingKey: String?
+  @Option(
     name: .customLong("webhook-timeout"),
     help: "How long each webhook may take, connecting included. Default: 15s (Twilio's).",
     transform: WrittenDuration.init(parsing:))
@@ -169,7 +175,14 @@ struct CallCommand: ParsableCommand {
     }
     var random = seed.map { TwvoiceRandom(seed: $0) } ?? TwvoiceRandom()
     let token = authToken ?? environment[EnvironmentVariable.authToken]
-    if token == nil && !quiet && !json {
+    var signer = token.map { WebhookSigner.authToken($0) }
+    if let spec = signingKey ?? environment["TWILIO_WEBHOOK_SIGNING_KEY"] {
+      guard let (id, secret) = spec.splitOnce(at: ":"), !id.isEmpty, !secret.isEmpty else {
+        throw ValidationError("--signing-key: expected KEY_ID:SECRET (the secret is not shown)")
+      }
+      signer = .sharedKey(id: id, secret: secret)
+    }
+    if signer == nil && !quiet && !json {
       Terminal.warning(
         "no auth token (--auth-token or \(EnvironmentVariable.authToken)): requests go unsigned")
     }
@@ -183,7 +196,7 @@ struct CallCommand: ParsableCommand {
         ?? environment[EnvironmentVariable.applicationSid].flatMap { try? ApplicationSid($0) }
         ?? ApplicationSid.random(using: &random),
       from: "client:" + identity, to: to, customParameters: params, voiceURL: url, method: method,
-      authToken: token, digits: digits, speech: speech, dialStatus: dialStatus)
+      signer: signer, digits: digits, speech: speech, dialStatus: dialStatus)
     let effectiveSpeed = fast ? 1000 : speed
     var call = CallRun(
       settings: settings, caller: caller.input, speed: effectiveSpeed, seed: random.next(),

@@ -132,7 +132,7 @@ struct CallRun {
       resign: { url, method in
         WebhookRequest(
           method: method, url: url, parameters: method == .post ? request.parameters : [],
-          purpose: request.purpose, authToken: settings.authToken,
+          purpose: request.purpose, signer: settings.signer,
           idempotencyToken: WebhookRequest.idempotencyToken(using: &seed))
       },
       redirected: { hop, status in
