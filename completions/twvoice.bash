@@ -698,8 +698,8 @@ _twvoice_stream_replay() {
 _twvoice_call() {
     repeating_flags=()
     non_repeating_flags=(--insecure --fast --json --quiet -q --version -h --help)
-    repeating_options=(--param --dtmf --digits --speech)
-    non_repeating_options=(--voice-url --method --identity --to --audio --silence --dial-status --account-sid --call-sid --application-sid --seed --auth-token --signing-key --webhook-timeout --connect-timeout --speed --tail --hangup-after)
+    repeating_options=(--param --dtmf --digits --speech --status-callback-event)
+    non_repeating_options=(--voice-url --method --identity --to --audio --silence --dial-status --status-callback --status-callback-method --account-sid --call-sid --application-sid --seed --auth-token --signing-key --webhook-timeout --connect-timeout --speed --tail --hangup-after)
     __twvoice_offer_flags_options 0
 
     # Offer option value completions
@@ -737,6 +737,16 @@ _twvoice_call() {
         return
         ;;
     '--dial-status')
+        return
+        ;;
+    '--status-callback')
+        return
+        ;;
+    '--status-callback-method')
+        __twvoice_add_completions -W 'GET'$'\n''POST'
+        return
+        ;;
+    '--status-callback-event')
         return
         ;;
     '--account-sid')

@@ -61,7 +61,7 @@ function __twvoice_parse_tokens -S
                 __twvoice_parse_subcommand 1 'url=' 'signed-url=' 'resolve=' 'silence=' 'param=+' 'dtmf=+' 'stream-sid=' 'call-sid=' 'account-sid=' 'seed=' 'unidirectional' 'track=' 'speed=' 'fast' 'tail=' 'hangup-after=' 'auth-token=' 'insecure' 'connect-timeout=' 'record=' 'log=' 'json' 'strict' 'q/quiet' 'version' 'h/help'
             end
         case 'call'
-            __twvoice_parse_subcommand 0 'voice-url=' 'method=' 'identity=' 'to=' 'param=+' 'audio=' 'silence=' 'dtmf=+' 'digits=+' 'speech=+' 'dial-status=' 'account-sid=' 'call-sid=' 'application-sid=' 'seed=' 'auth-token=' 'signing-key=' 'webhook-timeout=' 'connect-timeout=' 'insecure' 'speed=' 'fast' 'tail=' 'hangup-after=' 'json' 'q/quiet' 'version' 'h/help'
+            __twvoice_parse_subcommand 0 'voice-url=' 'method=' 'identity=' 'to=' 'param=+' 'audio=' 'silence=' 'dtmf=+' 'digits=+' 'speech=+' 'dial-status=' 'status-callback=' 'status-callback-method=' 'status-callback-event=+' 'account-sid=' 'call-sid=' 'application-sid=' 'seed=' 'auth-token=' 'signing-key=' 'webhook-timeout=' 'connect-timeout=' 'insecure' 'speed=' 'fast' 'tail=' 'hangup-after=' 'json' 'q/quiet' 'version' 'h/help'
         case 'webhook'
             __twvoice_parse_subcommand 0 'version' 'h/help'
             switch $unparsed_tokens[1]
@@ -300,6 +300,9 @@ complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_flags_or_option
 complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_flags_or_options "twvoice call"' -l 'digits' -d 'The keys the caller presses at the next <Gather> (repeatable, one per Gather).' -rfka ''
 complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_flags_or_options "twvoice call"' -l 'speech' -d 'What the caller says at the next <Gather input="speech"> (repeatable).' -rfka ''
 complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_flags_or_options "twvoice call" dial-status' -l 'dial-status' -d 'DialCallStatus sent to a <Dial action>: completed, answered, busy, no-answer, failed or canceled.' -rfka ''
+complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_flags_or_options "twvoice call" status-callback' -l 'status-callback' -d 'The call\'s status callback URL (as the TwiML App\'s Status Callback): requested, signed, at the events asked for.' -rfka ''
+complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_flags_or_options "twvoice call" status-callback-method' -l 'status-callback-method' -d 'GET or POST for --status-callback. Default: POST.' -rfka 'GET POST'
+complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_flags_or_options "twvoice call"' -l 'status-callback-event' -d 'ringing, answered or completed (repeatable, or space-separated as in Twilio\'s API). Default: completed.' -rfka ''
 complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_flags_or_options "twvoice call" account-sid' -l 'account-sid' -d 'AccountSid (AC…). Default: $TWILIO_ACCOUNT_SID, else random.' -rfka ''
 complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_flags_or_options "twvoice call" call-sid' -l 'call-sid' -d 'CallSid (CA…). Default: random.' -rfka ''
 complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_flags_or_options "twvoice call" application-sid' -l 'application-sid' -d 'ApplicationSid (AP…). Default: $TWILIO_APPLICATION_SID, else random.' -rfka ''

@@ -331,3 +331,64 @@ extension CallTests {
     #expect(!r.stdout.contains("shared-secret") && !r.stderr.contains("shared-secret"))
   }
 }
+
+extension CallTests {
+  @Test func startRunsAStreamAlongsideUntilStopAndEveryCallbackIsSigned() throws {
+    let backend = try VoiceBackend(
+      .silent,
+      routes: [
+        "/voice": (
+          200, Self.xml,
+          #"<Response><Start><Stream name="fork" url="/ws" track="both_tracks" statusCallback="/stream-events"/></Start><Pause length="2"/><Stop><Stream name="fork"/></Stop><Say>done</Say></Response>"#
+        ),
+        "/stream-events": (204, nil, ""),
+        "/status": (200, nil, ""),
+      ])
+    defer { backend.stop() }
+    let r = try Twvoice.run(
+      [
+        "call", "--voice-url", backend.base + "/voice", "--speed", "10", "--json", "--status-callback",
+        backend.base + "/status", "--status-callback-event", "ringing answered", "--status-callback-event",
+        "completed",
+      ], environment: ["TWILIO_AUTH_TOKEN": VoiceBackend.authToken])
+    #expect(r.status == 0, "\(r)")
+    let hits = backend.hits
+    #expect(hits.allSatisfy { $0.signatureValid }, "\(hits.map(\.path))")
+    let streamEvents = hits.filter { $0.path == "/stream-events" }
+    #expect(streamEvents.compactMap { $0.parameter("StreamEvent") } == ["stream-started", "stream-stopped"])
+    #expect(
+      streamEvents.allSatisfy {
+        $0.parameter("StreamName") == "fork" && $0.parameter("StreamSid")?.hasPrefix("MZ") == true
+      })
+    let statuses = hits.filter { $0.path == "/status" }
+    #expect(statuses.compactMap { $0.parameter("CallStatus") } == ["ringing", "in-progress", "completed"])
+    #expect(statuses.last?.parameter("CallDuration") != nil)
+    #expect(statuses.allSatisfy { $0.parameter("CallbackSource") == "call-progress-events" })
+    // The fork: one way, both tracks declared, stopped by <Stop>, then TwiML went on.
+    let start = try #require(backend.bot.messages.first { $0["event"]?.stringValue == "start" })
+    #expect(start["start"]?["tracks"] == .array([.string("inbound"), .string("outbound")]))
+    #expect(backend.bot.waitForMessage(containing: #""event":"stop""#))
+    let summary = try Self.json(r)
+    #expect(summary["streams"]?[0]?["verb"]?.stringValue == "Start")
+    #expect(
+      summary["verbs"]?.arrayValue?.compactMap { $0["verb"]?.stringValue } == [
+        "Start/Stream", "Pause", "Stop/Stream", "Say",
+      ])
+    let purposes = summary["requests"]?.arrayValue?.compactMap { $0["purpose"]?.stringValue } ?? []
+    #expect(purposes.contains("stream-status:stream-started") && purposes.contains("call-status:completed"))
+  }
+
+  @Test func dtmfReachesTheStreamAtItsTimeFromTheFirstStream() throws {
+    let backend = try VoiceBackend(
+      .silent,
+      routes: [
+        "/voice": (
+          200, Self.xml, #"<Response><Pause length="1"/><Connect><Stream url="/ws"/></Connect></Response>"#
+        )
+      ])
+    defer { backend.stop() }
+    let r = try Self.call(backend, ["--silence", "1s", "--dtmf", "7@500ms", "--tail", "200ms"])
+    #expect(r.status == 0, "\(r)")
+    #expect(backend.bot.waitForMessage(containing: #""digit":"7""#))
+  }
+}

@@ -20,6 +20,11 @@ public enum CallVerb: Sendable, Equatable {
   public struct Action: Sendable, Equatable {
     public var url: WebURL
     public var method: WebhookRequest.Method
+
+    public init(url: WebURL, method: WebhookRequest.Method) {
+      self.url = url
+      self.method = method
+    }
   }
 
   /// A `<Stream>` under `<Connect>` or `<Start>`.

@@ -3,6 +3,18 @@ public enum UTCTime {
   /// Unix times twvoice accepts and formats: years 1 to 9999.
   public static let range = -62_135_596_800...253_402_300_799
 
+  /// RFC 2822, as Twilio's callbacks write `Timestamp`: `Tue, 14 Nov 2023 22:13:20 +0000`.
+  public static func rfc2822(_ unixSeconds: Int) -> String {
+    let days = unixSeconds.floorDiv(86_400)
+    let secondOfDay = unixSeconds - days * 86_400
+    let (y, m, d) = civil(fromDays: days)
+    let weekdays = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"]  // 1970-01-01 was a Thursday
+    let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+    let weekday = weekdays[days - days.floorDiv(7) * 7]
+    return "\(weekday), \(pad(d, 2)) \(months[m - 1]) \(pad(y, 4)) \(pad(secondOfDay / 3600, 2)):"
+      + "\(pad(secondOfDay % 3600 / 60, 2)):\(pad(secondOfDay % 60, 2)) +0000"
+  }
+
   /// `2023-11-14 22:13:20 UTC`; times outside years 1–9999 are shown as numbers.
   public static func format(_ unixSeconds: Int) -> String {
     guard range.contains(unixSeconds) else { return "\(unixSeconds) (outside years 1–9999)" }

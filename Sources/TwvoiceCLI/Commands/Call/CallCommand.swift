@@ -85,6 +85,22 @@ struct CallCommand: ParsableCommand {
   var dialStatus: String = "completed"
 
   @Option(
+    name: .customLong("status-callback"),
+    help:
+      "The call's status callback URL (as the TwiML App's Status Callback): requested, signed, at the events asked for."
+  )
+  var statusCallback: String?
+  @Option(
+    name: .customLong("status-callback-method"), help: "GET or POST for --status-callback. Default: POST.")
+  var statusCallbackMethod: WebhookRequest.Method = .post
+  @Option(
+    name: .customLong("status-callback-event"),
+    help: ArgumentHelp(
+      "ringing, answered or completed (repeatable, or space-separated as in Twilio's API). Default: completed.",
+      valueName: "event"))
+  var statusCallbackEvents: [String] = []
+
+  @Option(
     name: .customLong("account-sid"), help: "AccountSid (AC…). Default: $TWILIO_ACCOUNT_SID, else random.")
   var accountSid: String?
   @Option(name: .customLong("call-sid"), help: "CallSid (CA…). Default: random.")
@@ -152,6 +168,11 @@ struct CallCommand: ParsableCommand {
     guard webhookTimeout.milliseconds > 0 else {
       throw ValidationError("--webhook-timeout must be more than 0.")
     }
+    for event in statusCallbackEvents.flatMap({ $0.split(separator: " ") })
+    where !Self.callEvents.contains(String(event)) {
+      throw ValidationError(
+        "--status-callback-event: '\(event)' is not one of \(Self.callEvents.joined(separator: ", ")).")
+    }
     let statuses = ["completed", "answered", "busy", "no-answer", "failed", "canceled"]
     guard statuses.contains(dialStatus) else {
       throw ValidationError("--dial-status must be one of \(statuses.joined(separator: ", ")).")
@@ -164,6 +185,8 @@ struct CallCommand: ParsableCommand {
     }
   }
 
+  static let callEvents = ["ringing", "answered", "completed"]
+
   func run() throws {
     Signals.beginFinalising()
     defer { Signals.endFinalising() }
@@ -173,6 +196,15 @@ struct CallCommand: ParsableCommand {
     guard url.scheme == "http" || url.scheme == "https" else {
       throw ValidationError("--voice-url: \(url.displayText): the Voice URL must be http:// or https://")
     }
+    var callback: CallVerb.Action?
+    if let statusCallback {
+      do { callback = .init(url: try WebURL(parsing: statusCallback), method: statusCallbackMethod) } catch {
+        throw ValidationError("--status-callback: \(error)")
+      }
+    }
+    let events =
+      statusCallbackEvents.isEmpty
+      ? ["completed"] : statusCallbackEvents.flatMap { $0.split(separator: " ").map(String.init) }
     var random = seed.map { TwvoiceRandom(seed: $0) } ?? TwvoiceRandom()
     let token = authToken ?? environment[EnvironmentVariable.authToken]
     var signer = token.map { WebhookSigner.authToken($0) }
@@ -204,7 +236,8 @@ struct CallCommand: ParsableCommand {
       webhook: WebhookClient(timeoutSeconds: Double(webhookTimeout.milliseconds) / 1000, insecure: insecure),
       streamOptions: .init(
         authToken: token, insecure: insecure, speed: effectiveSpeed, connectTimeoutSeconds: connectTimeout),
-      tailMs: tail.milliseconds, hangupAfterMs: hangupAfter?.milliseconds)
+      tailMs: tail.milliseconds, hangupAfterMs: hangupAfter?.milliseconds, statusCallback: callback,
+      statusEvents: Set(events))
     call.run()
     let signal = StreamReplay.hangUpSignal
     if json {

@@ -20,6 +20,11 @@ struct CallRun {
   let streamOptions: StreamReplayClient.Options
   let tailMs: Int
   let hangupAfterMs: Int?
+  /// The call's own status callback and the events it asked for.
+  let statusCallback: CallVerb.Action?
+  let statusEvents: Set<String>
+  let callbacks: CallbackSender
+  private var callbackSequence = 0
   private var random: TwvoiceRandom
 
   struct RequestRecord {
@@ -40,6 +45,8 @@ struct CallRun {
   }
 
   private(set) var requests: [RequestRecord] = []
+  /// The callbacks sent, once the call is over.
+  private(set) var callbacksSent: [CallbackSender.Sent] = []
   private(set) var streams: [StreamRecord] = []
   private(set) var end: CallFlow.CallEnd?
   private(set) var durationMs: Double = 0
@@ -50,9 +57,12 @@ struct CallRun {
   init(
     settings: CallFlow.Settings, caller: StreamSession.CallerInput, speed: Double, seed: UInt64,
     timeline: ((String) -> Void)?, webhook: WebhookClient, streamOptions: StreamReplayClient.Options,
-    tailMs: Int, hangupAfterMs: Int?
+    tailMs: Int, hangupAfterMs: Int?, statusCallback: CallVerb.Action? = nil, statusEvents: Set<String> = []
   ) {
     flow = CallFlow(settings: settings, seed: seed)
+    self.statusCallback = statusCallback
+    self.statusEvents = statusEvents
+    callbacks = CallbackSender(webhook: webhook, signer: settings.signer, seed: seed &+ 1)
     var sorted = caller
     sorted.dtmf.sort { $0.atMs < $1.atMs }
     self.caller = sorted
@@ -88,6 +98,8 @@ struct CallRun {
       "twvoice: call \(s.callSid) from \(s.from.escapingControlCharacters) to \"\(s.to.escapingControlCharacters)\""
     )
     var step = flow.start()
+    callProgress("ringing", status: "ringing")
+    var answered = false
     while true {
       if StreamReplay.hangUpSignal != nil {
         end = CallFlow.CallEnd(status: "completed", reason: "the caller hung up")
@@ -110,6 +122,10 @@ struct CallRun {
         event = .done
       }
       if end != nil { break }
+      if !answered, case .response(let response) = event, (200...299).contains(response.status) {
+        answered = true
+        callProgress("answered", status: "in-progress")
+      }
       let verbsBefore = flow.verbRecords.count
       let issuesBefore = flow.issues.count
       step = flow.next(event, at: now())
@@ -121,6 +137,50 @@ struct CallRun {
     stopAlongside(named: nil)
     durationMs = now()
     if let end { say("call \(end.status): \(end.reason)") }
+    callProgress(
+      "completed", status: end?.status ?? "completed",
+      extra: [NamedValue(name: "CallDuration", value: String(Int((durationMs / 1000).rounded(.up))))])
+    callbacksSent = callbacks.drain()
+  }
+
+  /// The call's status callback for `event`, when it asked for that event.
+  private mutating func callProgress(_ event: String, status: String, extra: [NamedValue] = []) {
+    guard let statusCallback, statusEvents.contains(event) else { return }
+    callbackSequence += 1
+    let parameters =
+      flow.callParameters(status: status) + extra + [
+        NamedValue(name: "CallbackSource", value: "call-progress-events"),
+        NamedValue(name: "SequenceNumber", value: String(callbackSequence - 1)),
+        NamedValue(name: "Timestamp", value: UTCTime.rfc2822(SystemIO.now())),
+      ]
+    callbacks.send(statusCallback, parameters: parameters, purpose: "call-status", event: event, atMs: now())
+  }
+
+  /// A stream's statusCallback parameters for `event`.
+  private func streamEvent(
+    _ event: String, stream: CallVerb.StreamVerb, streamSid: StreamSid, error: String? = nil
+  ) -> [NamedValue] {
+    let s = flow.settings
+    var fields = [
+      NamedValue(name: "AccountSid", value: s.accountSid.rawValue),
+      NamedValue(name: "CallSid", value: s.callSid.rawValue),
+      NamedValue(name: "StreamSid", value: streamSid.rawValue),
+      NamedValue(name: "StreamName", value: stream.name ?? streamSid.rawValue),
+      NamedValue(name: "StreamEvent", value: event),
+    ]
+    if let error { fields.append(NamedValue(name: "StreamError", value: error)) }
+    fields.append(NamedValue(name: "Timestamp", value: UTCTime.rfc2822(SystemIO.now())))
+    return fields
+  }
+
+  /// Sends a stream's statusCallback, if it has one.
+  private func streamCallback(
+    _ event: String, stream: CallVerb.StreamVerb, streamSid: StreamSid, error: String? = nil, at: Double
+  ) {
+    guard let callback = stream.statusCallback else { return }
+    callbacks.send(
+      callback, parameters: streamEvent(event, stream: stream, streamSid: streamSid, error: error),
+      purpose: "stream-status", event: event, atMs: at)
   }
 
   private mutating func perform(_ request: WebhookRequest) -> CallFlow.Event {
@@ -203,13 +263,35 @@ struct CallRun {
     }
     let session = StreamSession(
       configuration: configuration(stream, bidirectional: true, at: at), input: callerInput(at: at))
+    let streamSid = session.configuration.streamSid
+    // stream-started goes out once the WebSocket is up (the session's first step).
+    let opened = OnceFlag()
+    let startedParameters = streamEvent("stream-started", stream: stream, streamSid: streamSid)
+    let callbacks = self.callbacks
+    var onProgress: (@Sendable (StreamSession) -> Void)?
+    if let callback = stream.statusCallback {
+      onProgress = { _ in
+        guard opened.first() else { return }
+        callbacks.send(
+          callback, parameters: startedParameters, purpose: "stream-status", event: "stream-started", atMs: at
+        )
+      }
+    }
     let client = StreamReplayClient(
-      target: target, options: streamOptions, stopRequested: { StreamReplay.hangUpSignal != nil })
+      target: target, options: streamOptions, onProgress: onProgress,
+      stopRequested: { StreamReplay.hangUpSignal != nil })
     let (ended, outcome) = client.run(session)
     let summary = ReplaySummary(
       session: ended, outcome: outcome, speed: speed, signal: StreamReplay.hangUpSignal)
     streams.append(
       StreamRecord(verb: "Connect", name: stream.name, url: url.displayText, startMs: at, summary: summary))
+    switch outcome {
+    case .failed(let error):
+      streamCallback(
+        "stream-error", stream: stream, streamSid: streamSid, error: error.description, at: now())
+    case .cancelled: break
+    default: streamCallback("stream-stopped", stream: stream, streamSid: streamSid, at: now())
+    }
     say("stream \(ended.configuration.streamSid): \(summary.outcomeText)")
     switch outcome {
     case .completed, .cancelled: return .streamEnded(callerHungUp: true)
@@ -232,7 +314,8 @@ struct CallRun {
     background.append(
       BackgroundStream(
         name: stream.name, url: url.displayText, startMs: at, session: session, target: target,
-        options: streamOptions))
+        options: streamOptions, verb: stream))
+    streamCallback("stream-started", stream: stream, streamSid: session.configuration.streamSid, at: at)
   }
 
   private mutating func stopAlongside(named name: String?) {
@@ -250,8 +333,13 @@ struct CallRun {
           verb: "Start", name: stream.name, url: stream.url, startMs: stream.startMs, summary: summary))
       say("stream \(session.configuration.streamSid): \(summary.outcomeText)")
       if case .failed(let error) = outcome {
-        _ = flow  // the error is reported with the stream's summary
         say("  \(error.description.escapingControlCharacters)")
+        streamCallback(
+          "stream-error", stream: stream.verb, streamSid: session.configuration.streamSid,
+          error: error.description, at: now())
+      } else {
+        streamCallback(
+          "stream-stopped", stream: stream.verb, streamSid: session.configuration.streamSid, at: now())
       }
     }
     background = kept
@@ -274,6 +362,19 @@ struct CallRun {
 
   // MARK: - Summary
 
+  /// Every request of the call in the order made: webhooks, then callbacks by their time.
+  var allRequests: [RequestRecord] {
+    let sent = callbacksSent.map {
+      RequestRecord(
+        purpose: $0.purpose + ":" + $0.event, method: $0.method, url: $0.url, status: $0.status,
+        latencyMs: $0.latencyMs, atMs: $0.atMs)
+    }
+    return (requests + sent).enumerated().sorted {
+      ($0.element.atMs, $0.offset) < ($1.element.atMs, $1.offset)
+    }
+    .map(\.element)
+  }
+
   func summaryJSON(signal: Int32?) -> JSONValue {
     let errors = flow.issues.map { issue in
       JSONValue.object([
@@ -291,7 +392,7 @@ struct CallRun {
       (
         "requests",
         .array(
-          requests.map { r in
+          allRequests.map { r in
             .object([
               ("purpose", .string(r.purpose)), ("method", .string(r.method)), ("url", .string(r.url)),
               ("status", r.status.map { .int($0) } ?? .null),
@@ -349,14 +450,16 @@ final class BackgroundStream: Sendable {
   let name: String?
   let url: String
   let startMs: Double
+  let verb: CallVerb.StreamVerb
   private let stopFlag = Atomic<Bool>(false)
   private let result = Mutex<(StreamSession, StreamReplayClient.Outcome)?>(nil)
   private let finished = DispatchSemaphore(value: 0)
 
   init(
     name: String?, url: String, startMs: Double, session: StreamSession, target: StreamReplayClient.Target,
-    options: StreamReplayClient.Options
+    options: StreamReplayClient.Options, verb: CallVerb.StreamVerb
   ) {
+    self.verb = verb
     self.name = name
     self.url = url
     self.startMs = startMs
@@ -377,4 +480,10 @@ final class BackgroundStream: Sendable {
     finished.signal()
     return result.withLock { $0! }
   }
+}
+
+/// True the first time only.
+final class OnceFlag: Sendable {
+  private let done = Atomic<Bool>(false)
+  func first() -> Bool { !done.exchange(true, ordering: .relaxed) }
 }
