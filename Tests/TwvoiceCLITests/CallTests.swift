@@ -392,3 +392,28 @@ extension CallTests {
     #expect(backend.bot.waitForMessage(containing: #""digit":"7""#))
   }
 }
+
+extension CallTests {
+  @Test func recordKeepsTheWholeCallOnOneTimeline() throws {
+    let backend = try VoiceBackend(
+      .replyWithMark(everyFrames: 5, replyBytes: 800),
+      routes: ["/voice": (200, Self.xml, #"<Response><Pause length="1"/><Connect><Stream url="/ws"/></Connect></Response>"#)])
+    defer { backend.stop() }
+    try withTemporaryDirectory([:]) { dir in
+      let r = try Twvoice.run(
+        ["call", "--voice-url", backend.base + "/voice", "--fast", "--json", "--silence", "1s", "--record", "call.wav"],
+        in: dir)
+      #expect(r.status == 0, "\(r)")
+      let wav = try Data(contentsOf: dir.appendingPathComponent("call.wav"))
+      #expect(wav.count > 44 && wav[22] == 2 && wav[24] == 0x40 && wav[25] == 0x1F)  // stereo, 8000 Hz
+      let samples = wav.dropFirst(44).withUnsafeBytes { Array($0.bindMemory(to: Int16.self)) }
+      let frames = samples.count / 2
+      let duration = try #require(try Self.json(r)["duration_s"]?.doubleValue)
+      #expect(abs(Double(frames) / 8000 - duration) < 0.1, "\(frames) frames for \(duration) s")
+      // Silence through the <Pause>, then the bot's replies on the right channel.
+      let right = stride(from: 1, to: samples.count, by: 2).map { samples[$0] }
+      #expect(right.prefix(7900).allSatisfy { $0 == 0 })
+      #expect(right.dropFirst(8000).contains { $0 != 0 })
+    }
+  }
+}

@@ -18,3 +18,23 @@ extension OutputFile {
     if dataLength & 1 == 1 { try write([0]) }
   }
 }
+
+extension OutputFile {
+  /// Writes and commits a call recording, µ-law interleaved left/right at 8 kHz, as a stereo
+  /// PCM16 WAV (what `stream replay --record` and `call --record` write); on failure nothing
+  /// is left behind.
+  func commitStereoRecording(muLaw interleaved: [UInt8]) throws {
+    var pcm: [UInt8] = []
+    G711.decodePCM16LE(interleaved, law: .muLaw, appendingTo: &pcm)
+    let format = AudioFormat(encoding: .pcmSigned(bits: 16), channels: 2, sampleRate: 8000)
+    do {
+      try beginWAV(format, dataLength: pcm.count)
+      try write(pcm)
+      try endWAV(format, dataLength: pcm.count)
+      try commit()
+    } catch {
+      abort()
+      throw error
+    }
+  }
+}

@@ -152,6 +152,10 @@ struct CallCommand: ParsableCommand {
     transform: WrittenDuration.init(parsing:))
   var hangupAfter: WrittenDuration?
 
+  @Option(
+    help: "Write the whole call as the caller had it: stereo WAV, left what the caller said, right what they heard.",
+    completion: .file(extensions: ["wav"]))
+  var record: String?
   @Flag(help: "Print the summary as JSON on standard output.")
   var json = false
   @Flag(name: .shortAndLong, help: "No timeline and no text summary.")
@@ -229,6 +233,8 @@ struct CallCommand: ParsableCommand {
         ?? ApplicationSid.random(using: &random),
       from: "client:" + identity, to: to, customParameters: params, voiceURL: url, method: method,
       signer: signer, digits: digits, speech: speech, dialStatus: dialStatus)
+    // Output files are opened first: a path that cannot be written fails before the call.
+    let recordFile = try record.map { try OutputFile(path: $0) }
     let effectiveSpeed = fast ? 1000 : speed
     var call = CallRun(
       settings: settings, caller: caller.input, speed: effectiveSpeed, seed: random.next(),
@@ -240,6 +246,7 @@ struct CallCommand: ParsableCommand {
       statusEvents: Set(events))
     call.run()
     let signal = StreamReplay.hangUpSignal
+    try recordFile?.commitStereoRecording(muLaw: call.stereoRecording())
     if json {
       Terminal.write(
         JSONWriter(style: .pretty, asciiOnly: false).string(call.summaryJSON(signal: signal)) + "\n")

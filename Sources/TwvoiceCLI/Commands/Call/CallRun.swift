@@ -360,6 +360,32 @@ struct CallRun {
     }
   }
 
+  /// The whole call as the caller had it, µ-law interleaved left/right at 8 kHz from the
+  /// Voice URL request to the hang-up: left what the caller said into the streams, right what
+  /// the caller heard of the bots; silence where no stream ran (a `<Say>` is not synthesised).
+  /// Each stream is placed at the call time it started; a `<Start>` stream's caller audio only
+  /// where a `<Connect>` stream left silence.
+  func stereoRecording() -> [UInt8] {
+    var length = Int(durationMs) * 8
+    let placed = streams.map { stream in
+      (start: Int(stream.startMs) * 8, audio: stream.summary.session.stereoRecording(), connect: stream.verb == "Connect")
+    }
+    for p in placed { length = max(length, p.start + p.audio.count / 2) }
+    var out = [UInt8](repeating: G711.muLawSilence, count: 2 * length)
+    for p in placed.sorted(by: { $0.connect && !$1.connect }) {
+      for i in 0..<(p.audio.count / 2) {
+        let at = 2 * (p.start + i)
+        if p.connect {
+          out[at] = p.audio[2 * i]
+          out[at + 1] = p.audio[2 * i + 1]
+        } else if out[at] == G711.muLawSilence {
+          out[at] = p.audio[2 * i]
+        }
+      }
+    }
+    return out
+  }
+
   // MARK: - Summary
 
   /// Every request of the call in the order made: webhooks, then callbacks by their time.

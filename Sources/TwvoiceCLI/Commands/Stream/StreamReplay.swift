@@ -246,16 +246,7 @@ struct StreamReplay: ParsableCommand {
       throw ExitCode(128 + (signal ?? SIGINT))
     }
     if let recordFile {
-      var pcm: [UInt8] = []
-      G711.decodePCM16LE(session.stereoRecording(), law: .muLaw, appendingTo: &pcm)
-      let format = AudioFormat(encoding: .pcmSigned(bits: 16), channels: 2, sampleRate: 8000)
-      do {
-        try recordFile.beginWAV(format, dataLength: pcm.count)
-        try recordFile.write(pcm)
-        try recordFile.endWAV(format, dataLength: pcm.count)
-        try recordFile.commit()
-      } catch {
-        recordFile.abort()
+      do { try recordFile.commitStereoRecording(muLaw: session.stereoRecording()) } catch {
         logWriter?.file.abort()
         throw error
       }
