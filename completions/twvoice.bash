@@ -699,7 +699,7 @@ _twvoice_call() {
     repeating_flags=()
     non_repeating_flags=(--insecure --fast --json --quiet -q --version -h --help)
     repeating_options=(--param --dtmf --digits --speech --status-callback-event)
-    non_repeating_options=(--voice-url --method --identity --to --audio --silence --dial-status --status-callback --status-callback-method --account-sid --call-sid --application-sid --seed --auth-token --signing-key --webhook-timeout --connect-timeout --speed --tail --hangup-after)
+    non_repeating_options=(--voice-url --method --identity --to --audio --silence --dial-status --status-callback --status-callback-method --account-sid --call-sid --application-sid --seed --auth-token --signing-key --webhook-timeout --connect-timeout --speed --tail --hangup-after --record --log)
     __twvoice_offer_flags_options 0
 
     # Offer option value completions
@@ -780,6 +780,14 @@ _twvoice_call() {
         return
         ;;
     '--hangup-after')
+        return
+        ;;
+    '--record')
+        __twvoice_add_completions -o plusdirs -fX '!*.@(wav)'
+        return
+        ;;
+    '--log')
+        __twvoice_add_completions -o plusdirs -fX '!*.@(jsonl)'
         return
         ;;
     esac

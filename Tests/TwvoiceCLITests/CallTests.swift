@@ -397,11 +397,18 @@ extension CallTests {
   @Test func recordKeepsTheWholeCallOnOneTimeline() throws {
     let backend = try VoiceBackend(
       .replyWithMark(everyFrames: 5, replyBytes: 800),
-      routes: ["/voice": (200, Self.xml, #"<Response><Pause length="1"/><Connect><Stream url="/ws"/></Connect></Response>"#)])
+      routes: [
+        "/voice": (
+          200, Self.xml, #"<Response><Pause length="1"/><Connect><Stream url="/ws"/></Connect></Response>"#
+        )
+      ])
     defer { backend.stop() }
     try withTemporaryDirectory([:]) { dir in
       let r = try Twvoice.run(
-        ["call", "--voice-url", backend.base + "/voice", "--fast", "--json", "--silence", "1s", "--record", "call.wav"],
+        [
+          "call", "--voice-url", backend.base + "/voice", "--fast", "--json", "--silence", "1s", "--record",
+          "call.wav",
+        ],
         in: dir)
       #expect(r.status == 0, "\(r)")
       let wav = try Data(contentsOf: dir.appendingPathComponent("call.wav"))
@@ -414,6 +421,46 @@ extension CallTests {
       let right = stride(from: 1, to: samples.count, by: 2).map { samples[$0] }
       #expect(right.prefix(7900).allSatisfy { $0 == 0 })
       #expect(right.dropFirst(8000).contains { $0 != 0 })
+    }
+  }
+}
+
+extension CallTests {
+  @Test func logHoldsEveryRequestAnswerAndStreamMessageOnTheCallClock() throws {
+    let backend = try VoiceBackend(
+      .replyWithMark(everyFrames: 5, replyBytes: 800),
+      routes: [
+        "/voice": (
+          200, Self.xml, #"<Response><Pause length="1"/><Connect><Stream url="/ws"/></Connect></Response>"#
+        )
+      ])
+    defer { backend.stop() }
+    try withTemporaryDirectory([:]) { dir in
+      let r = try Twvoice.run(
+        [
+          "call", "--voice-url", backend.base + "/voice", "--fast", "--silence", "1s", "--log", "call.jsonl",
+          "-q",
+        ],
+        environment: ["TWILIO_AUTH_TOKEN": VoiceBackend.authToken], in: dir)
+      #expect(r.status == 0, "\(r)")
+      let text = try String(contentsOf: dir.appendingPathComponent("call.jsonl"), encoding: .utf8)
+      let lines = try text.split(separator: "\n").map { try JSONParser.parse(String($0)) }
+      let request = try #require(lines.first)
+      #expect(
+        request["from"]?.stringValue == "twilio" && request["request"]?["purpose"]?.stringValue == "voice")
+      #expect(request["request"]?["parameters"]?["CallStatus"]?.stringValue == "ringing")
+      let response = try #require(lines.dropFirst().first)
+      #expect(response["from"]?.stringValue == "app" && response["response"]?["status"]?.intValue == 200)
+      #expect(response["response"]?["body"]?.stringValue?.contains("<Connect>") == true)
+      // The stream's messages, timed on the call clock: after the 1 s <Pause>.
+      let start = try #require(lines.first { $0["message"]?["event"]?.stringValue == "start" })
+      #expect((start["t"]?.doubleValue ?? 0) >= 1.0)
+      #expect(
+        lines.contains { $0["from"]?.stringValue == "bot" && $0["message"]?["event"]?.stringValue == "mark" })
+      #expect(!text.contains(VoiceBackend.authToken) && !text.contains("X-Twilio-Signature"))
+      // The readers of session logs read it.
+      let decoded = try Twvoice.run(["codec", "info", "call.jsonl"], in: dir)
+      #expect(decoded.status == 0, "\(decoded)")
     }
   }
 }

@@ -12,6 +12,12 @@
 /// any other text frame is `raw` (a JSON string), a binary frame `binary` (base64). Plain
 /// captures, one Twilio message per line, and the `{"twvoice":{"t","dir"}}` lines of earlier
 /// versions stay readable by the same readers.
+///
+/// A whole call's log (`call --log`) times every line from the call's start instead, and adds
+/// the HTTP exchanges around the streams; readers of frames pass over them (no `event`):
+///
+///     {"t":0.000,"from":"twilio","request":{"purpose":"voice","method":"POST","url":"…","parameters":{…}}}
+///     {"t":0.004,"from":"app","response":{"status":200,"content_type":"text/xml","latency_ms":3.9,"body":"…"}}
 public enum SessionLog {
   /// Who sent a frame. twvoice plays Twilio's side, so what it sends is `twilio`.
   public enum Sender: String, Sendable {
@@ -58,6 +64,17 @@ public enum SessionLog {
       Base64.encode(bytes, appendingTo: &out)
       out.append(UInt8(ascii: "\""))
     }
+    out += "}\n".utf8
+  }
+
+  /// An HTTP request Twilio made (`from: twilio`, key `request`) or the application's answer
+  /// (`from: app`, key `response`), as one line, newline included.
+  public static func appendExchange(atMs: Double, isRequest: Bool, _ value: JSONValue, to out: inout [UInt8])
+  {
+    out += prefix
+    appendSeconds(atMs, to: &out)
+    out += (isRequest ? #","from":"twilio","request":"# : #","from":"app","response":"#).utf8
+    out += writer.string(value).utf8
     out += "}\n".utf8
   }
 

@@ -153,9 +153,14 @@ struct CallCommand: ParsableCommand {
   var hangupAfter: WrittenDuration?
 
   @Option(
-    help: "Write the whole call as the caller had it: stereo WAV, left what the caller said, right what they heard.",
+    help:
+      "Write the whole call as the caller had it: stereo WAV, left what the caller said, right what they heard.",
     completion: .file(extensions: ["wav"]))
   var record: String?
+  @Option(
+    help: "Write every request, answer and stream message with its call time, as a session log (JSON lines).",
+    completion: .file(extensions: ["jsonl"]))
+  var log: String?
   @Flag(help: "Print the summary as JSON on standard output.")
   var json = false
   @Flag(name: .shortAndLong, help: "No timeline and no text summary.")
@@ -235,6 +240,11 @@ struct CallCommand: ParsableCommand {
       signer: signer, digits: digits, speech: speech, dialStatus: dialStatus)
     // Output files are opened first: a path that cannot be written fails before the call.
     let recordFile = try record.map { try OutputFile(path: $0) }
+    let logWriter: ReplayLogWriter?
+    do { logWriter = try log.map { ReplayLogWriter(file: try OutputFile(path: $0, binary: false)) } } catch {
+      recordFile?.abort()
+      throw error
+    }
     let effectiveSpeed = fast ? 1000 : speed
     var call = CallRun(
       settings: settings, caller: caller.input, speed: effectiveSpeed, seed: random.next(),
@@ -243,10 +253,14 @@ struct CallCommand: ParsableCommand {
       streamOptions: .init(
         authToken: token, insecure: insecure, speed: effectiveSpeed, connectTimeoutSeconds: connectTimeout),
       tailMs: tail.milliseconds, hangupAfterMs: hangupAfter?.milliseconds, statusCallback: callback,
-      statusEvents: Set(events))
+      statusEvents: Set(events), log: logWriter)
     call.run()
     let signal = StreamReplay.hangUpSignal
-    try recordFile?.commitStereoRecording(muLaw: call.stereoRecording())
+    do { try recordFile?.commitStereoRecording(muLaw: call.stereoRecording()) } catch {
+      logWriter?.file.abort()
+      throw error
+    }
+    try logWriter?.finish()
     if json {
       Terminal.write(
         JSONWriter(style: .pretty, asciiOnly: false).string(call.summaryJSON(signal: signal)) + "\n")

@@ -24,6 +24,8 @@ struct CallRun {
   let statusCallback: CallVerb.Action?
   let statusEvents: Set<String>
   let callbacks: CallbackSender
+  /// The session log of the whole call, when asked for.
+  let log: ReplayLogWriter?
   private var callbackSequence = 0
   private var random: TwvoiceRandom
 
@@ -57,12 +59,14 @@ struct CallRun {
   init(
     settings: CallFlow.Settings, caller: StreamSession.CallerInput, speed: Double, seed: UInt64,
     timeline: ((String) -> Void)?, webhook: WebhookClient, streamOptions: StreamReplayClient.Options,
-    tailMs: Int, hangupAfterMs: Int?, statusCallback: CallVerb.Action? = nil, statusEvents: Set<String> = []
+    tailMs: Int, hangupAfterMs: Int?, statusCallback: CallVerb.Action? = nil, statusEvents: Set<String> = [],
+    log: ReplayLogWriter? = nil
   ) {
+    self.log = log
     flow = CallFlow(settings: settings, seed: seed)
     self.statusCallback = statusCallback
     self.statusEvents = statusEvents
-    callbacks = CallbackSender(webhook: webhook, signer: settings.signer, seed: seed &+ 1)
+    callbacks = CallbackSender(webhook: webhook, signer: settings.signer, seed: seed &+ 1, log: log)
     var sorted = caller
     sorted.dtmf.sort { $0.atMs < $1.atMs }
     self.caller = sorted
@@ -185,6 +189,7 @@ struct CallRun {
 
   private mutating func perform(_ request: WebhookRequest) -> CallFlow.Event {
     let at = now()
+    log?.appendExchange(atMs: at, isRequest: true, CallLogging.request(request))
     let settings = flow.settings
     var seed = random
     let result = webhook.send(
@@ -202,6 +207,7 @@ struct CallRun {
             latencyMs: nil, atMs: at))
       })
     random = seed
+    log?.appendExchange(atMs: now(), isRequest: false, CallLogging.response(result))
     switch result {
     case .success(let response):
       requests.append(
@@ -277,8 +283,10 @@ struct CallRun {
         )
       }
     }
+    let log = self.log
     let client = StreamReplayClient(
       target: target, options: streamOptions, onProgress: onProgress,
+      onLog: log?.sink(offsetMs: at),
       stopRequested: { StreamReplay.hangUpSignal != nil })
     let (ended, outcome) = client.run(session)
     let summary = ReplaySummary(
@@ -314,7 +322,7 @@ struct CallRun {
     background.append(
       BackgroundStream(
         name: stream.name, url: url.displayText, startMs: at, session: session, target: target,
-        options: streamOptions, verb: stream))
+        options: streamOptions, verb: stream, log: log))
     streamCallback("stream-started", stream: stream, streamSid: session.configuration.streamSid, at: at)
   }
 
@@ -368,7 +376,10 @@ struct CallRun {
   func stereoRecording() -> [UInt8] {
     var length = Int(durationMs) * 8
     let placed = streams.map { stream in
-      (start: Int(stream.startMs) * 8, audio: stream.summary.session.stereoRecording(), connect: stream.verb == "Connect")
+      (
+        start: Int(stream.startMs) * 8, audio: stream.summary.session.stereoRecording(),
+        connect: stream.verb == "Connect"
+      )
     }
     for p in placed { length = max(length, p.start + p.audio.count / 2) }
     var out = [UInt8](repeating: G711.muLawSilence, count: 2 * length)
@@ -483,7 +494,7 @@ final class BackgroundStream: Sendable {
 
   init(
     name: String?, url: String, startMs: Double, session: StreamSession, target: StreamReplayClient.Target,
-    options: StreamReplayClient.Options, verb: CallVerb.StreamVerb
+    options: StreamReplayClient.Options, verb: CallVerb.StreamVerb, log: ReplayLogWriter?
   ) {
     self.verb = verb
     self.name = name
@@ -491,6 +502,7 @@ final class BackgroundStream: Sendable {
     self.startMs = startMs
     let client = StreamReplayClient(
       target: target, options: options,
+      onLog: log?.sink(offsetMs: startMs),
       stopRequested: { [self] in self.stopFlag.load(ordering: .relaxed) || StreamReplay.hangUpSignal != nil })
     DispatchQueue.global().async { [self] in
       let outcome = client.run(session)

@@ -20,9 +20,11 @@ final class CallbackSender: Sendable {
   private let queue = DispatchQueue(label: "twvoice.callbacks")
   private let webhook: WebhookClient
   private let signer: WebhookSigner?
+  private let log: ReplayLogWriter?
   private let state: Mutex<(random: TwvoiceRandom, sent: [Sent])>
 
-  init(webhook: WebhookClient, signer: WebhookSigner?, seed: UInt64) {
+  init(webhook: WebhookClient, signer: WebhookSigner?, seed: UInt64, log: ReplayLogWriter?) {
+    self.log = log
     self.webhook = webhook
     self.signer = signer
     state = Mutex((TwvoiceRandom(seed: seed), []))
@@ -38,6 +40,7 @@ final class CallbackSender: Sendable {
       idempotencyToken: token)
     let signer = self.signer
     queue.async { [self] in
+      log?.appendExchange(atMs: atMs, isRequest: true, CallLogging.request(request))
       let result = webhook.send(
         request,
         resign: { url, method in
@@ -45,6 +48,7 @@ final class CallbackSender: Sendable {
             method: method, url: url, parameters: method == .post ? parameters : [], purpose: purpose,
             signer: signer, idempotencyToken: token)
         })
+      log?.appendExchange(atMs: atMs, isRequest: false, CallLogging.response(result))
       var sent = Sent(
         purpose: purpose, method: request.method.rawValue, url: request.url.displayText, status: nil,
         latencyMs: nil, atMs: atMs, event: event)

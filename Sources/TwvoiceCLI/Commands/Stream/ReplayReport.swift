@@ -1,3 +1,4 @@
+import Synchronization
 import TwvoiceCore
 import TwvoiceNet
 
@@ -127,32 +128,54 @@ struct ReplaySummary {
 }
 
 /// Writes the `--log` file (the session log, `SessionLog`) as the call goes, so memory stays flat
-/// however many messages pass.
-final class ReplayLogWriter: @unchecked Sendable {
+/// however many messages pass. Streams running at once (a call's `<Start>` and `<Connect>`) may
+/// append from their event loops together: a lock keeps their lines whole.
+final class ReplayLogWriter: Sendable {
   let file: OutputFile
-  private var buffer: [UInt8] = []
-  private var error: TwvoiceError?
+  private let state = Mutex<(buffer: [UInt8], error: TwvoiceError?)>(([], nil))
 
   init(file: OutputFile) { self.file = file }
 
-  /// Appends entries (on the event loop); written in blocks of 64 KiB.
-  func append(_ entries: [StreamSession.LogEntry]) {
-    for entry in entries { SessionLog.append(entry, to: &buffer) }
-    if buffer.count >= 1 << 16 { write() }
+  /// Appends entries, their times moved by `offsetMs` (a stream's start in its call); written
+  /// in blocks of 64 KiB.
+  func append(_ entries: [StreamSession.LogEntry], offsetMs: Double = 0) {
+    state.withLock { state in
+      for var entry in entries {
+        entry.atMs += offsetMs
+        SessionLog.append(entry, to: &state.buffer)
+      }
+      if state.buffer.count >= 1 << 16 { write(&state) }
+    }
   }
 
-  private func write() {
-    guard error == nil else {
-      buffer.removeAll()
+  /// A stream client's `onLog` that appends here with `offsetMs`.
+  func sink(offsetMs: Double) -> @Sendable ([StreamSession.LogEntry]) -> Void {
+    { entries in self.append(entries, offsetMs: offsetMs) }
+  }
+
+  /// Appends an HTTP request or answer (`SessionLog.appendExchange`).
+  func appendExchange(atMs: Double, isRequest: Bool, _ value: JSONValue) {
+    state.withLock { state in
+      SessionLog.appendExchange(atMs: atMs, isRequest: isRequest, value, to: &state.buffer)
+      if state.buffer.count >= 1 << 16 { write(&state) }
+    }
+  }
+
+  private func write(_ state: inout (buffer: [UInt8], error: TwvoiceError?)) {
+    guard state.error == nil else {
+      state.buffer.removeAll()
       return
     }
-    do { try file.write(buffer) } catch { self.error = error }
-    buffer.removeAll(keepingCapacity: true)
+    do { try file.write(state.buffer) } catch { state.error = error }
+    state.buffer.removeAll(keepingCapacity: true)
   }
 
   /// Writes what is left and renames the file into place; the first write error, if any.
   func finish() throws(TwvoiceError) {
-    write()
+    let error = state.withLock { state in
+      write(&state)
+      return state.error
+    }
     if let error {
       file.abort()
       throw error
