@@ -699,7 +699,7 @@ _twvoice_call() {
     repeating_flags=()
     non_repeating_flags=(--insecure --fast --json --quiet -q --version -h --help)
     repeating_options=(--param --dtmf --digits --speech --status-callback-event)
-    non_repeating_options=(--voice-url --method --identity --to --audio --silence --dial-status --status-callback --status-callback-method --account-sid --call-sid --application-sid --seed --auth-token --signing-key --webhook-timeout --connect-timeout --speed --tail --hangup-after --record --log)
+    non_repeating_options=(--voice-url --method --identity --to --audio --silence --dial-status --status-callback --status-callback-method --account-sid --call-sid --application-sid --seed --auth-token --signing-key --webhook-timeout --connect-timeout --speed --tail --hangup-after --record --log --api-listen)
     __twvoice_offer_flags_options 0
 
     # Offer option value completions
@@ -788,6 +788,9 @@ _twvoice_call() {
         ;;
     '--log')
         __twvoice_add_completions -o plusdirs -fX '!*.@(jsonl)'
+        return
+        ;;
+    '--api-listen')
         return
         ;;
     esac

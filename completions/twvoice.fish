@@ -61,7 +61,7 @@ function __twvoice_parse_tokens -S
                 __twvoice_parse_subcommand 1 'url=' 'signed-url=' 'resolve=' 'silence=' 'param=+' 'dtmf=+' 'stream-sid=' 'call-sid=' 'account-sid=' 'seed=' 'unidirectional' 'track=' 'speed=' 'fast' 'tail=' 'hangup-after=' 'auth-token=' 'insecure' 'connect-timeout=' 'record=' 'log=' 'json' 'strict' 'q/quiet' 'version' 'h/help'
             end
         case 'call'
-            __twvoice_parse_subcommand 0 'voice-url=' 'method=' 'identity=' 'to=' 'param=+' 'audio=' 'silence=' 'dtmf=+' 'digits=+' 'speech=+' 'dial-status=' 'status-callback=' 'status-callback-method=' 'status-callback-event=+' 'account-sid=' 'call-sid=' 'application-sid=' 'seed=' 'auth-token=' 'signing-key=' 'webhook-timeout=' 'connect-timeout=' 'insecure' 'speed=' 'fast' 'tail=' 'hangup-after=' 'record=' 'log=' 'json' 'q/quiet' 'version' 'h/help'
+            __twvoice_parse_subcommand 0 'voice-url=' 'method=' 'identity=' 'to=' 'param=+' 'audio=' 'silence=' 'dtmf=+' 'digits=+' 'speech=+' 'dial-status=' 'status-callback=' 'status-callback-method=' 'status-callback-event=+' 'account-sid=' 'call-sid=' 'application-sid=' 'seed=' 'auth-token=' 'signing-key=' 'webhook-timeout=' 'connect-timeout=' 'insecure' 'speed=' 'fast' 'tail=' 'hangup-after=' 'record=' 'log=' 'api-listen=' 'json' 'q/quiet' 'version' 'h/help'
         case 'webhook'
             __twvoice_parse_subcommand 0 'version' 'h/help'
             switch $unparsed_tokens[1]
@@ -318,6 +318,7 @@ complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_flags_or_option
 complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_flags_or_options "twvoice call" hangup-after' -l 'hangup-after' -d 'The caller hangs up this long after the call is answered, whatever happens.' -rfka ''
 complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_flags_or_options "twvoice call" record' -l 'record' -d 'Write the whole call as the caller had it: stereo WAV, left what the caller said, right what they heard.' -rfa '(for p in (string match -e -- \'*/\' (commandline -t);or printf \n)*.\'wav\';printf %s\n $p;end;__fish_complete_directories (commandline -t) \'\')'
 complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_flags_or_options "twvoice call" log' -l 'log' -d 'Write every request, answer and stream message with its call time, as a session log (JSON lines).' -rfa '(for p in (string match -e -- \'*/\' (commandline -t);or printf \n)*.\'jsonl\';printf %s\n $p;end;__fish_complete_directories (commandline -t) \'\')'
+complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_flags_or_options "twvoice call" api-listen' -l 'api-listen' -d 'Serve the call\'s REST resource here while it runs (POST …/Calls/{CallSid}.json with Status=completed, Twiml= or Url=; Basic auth: AccountSid and the auth token).' -rfka ''
 complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_flags_or_options "twvoice call" json' -l 'json' -d 'Print the summary as JSON on standard output.'
 complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_flags_or_options "twvoice call" q quiet' -l 'quiet' -s 'q' -d 'No timeline and no text summary.'
 complete -c 'twvoice' -n '__twvoice_should_offer_completions_for_flags_or_options "twvoice call" version' -l 'version' -d 'Show the version.'

@@ -76,6 +76,22 @@ public final class WebSocketServer: Sendable {
     self.port = channel.localAddress?.port ?? port
   }
 
+  /// A plain HTTP server on the same machinery: every request goes to `respond`; WebSocket
+  /// upgrades are refused with 400.
+  public static func http(
+    host: String = "127.0.0.1", port: Int = 0, respond: @escaping @Sendable (Request) -> Decision
+  ) throws -> WebSocketServer {
+    try WebSocketServer(
+      host: host, port: port,
+      decide: { request in
+        if request.header("Upgrade") != nil {
+          return .refuse(status: 400, body: "not a WebSocket endpoint\n")
+        }
+        return respond(request)
+      },
+      makeHandler: { ClosingHandler() })
+  }
+
   /// Stops listening; connections already upgraded go on until their peers close them.
   public func stop() {
     try? channel.close().wait()
@@ -147,4 +163,10 @@ private final class RefusalHandler: ChannelInboundHandler, RemovableChannelHandl
       }
     }
   }
+}
+
+/// The frame handler of a server that never upgrades (`WebSocketServer.http`): closes at once.
+private final class ClosingHandler: ChannelInboundHandler, Sendable {
+  typealias InboundIn = WebSocketFrame
+  func handlerAdded(context: ChannelHandlerContext) { context.close(promise: nil) }
 }

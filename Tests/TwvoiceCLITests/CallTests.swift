@@ -464,3 +464,107 @@ extension CallTests {
     }
   }
 }
+
+extension CallTests {
+  static let accountSid = "AC0123456789abcdef0123456789abcdef"
+  static let callSid = "CAfedcba9876543210fedcba9876543210"
+
+  /// A free loopback port (bound, read and released: a race with other processes is unlikely).
+  static func freePort() throws -> Int {
+    let listener = try SilentListener()
+    defer { listener.close() }
+    return listener.port
+  }
+
+  /// Starts `twvoice call` serving its REST API, lets `act` talk to the API once the stream is
+  /// up, and returns the call's result.
+  static func callWithAPI(
+    _ backend: VoiceBackend, act: (String) throws -> Void
+  ) throws -> (status: Int32, stdout: String, stderr: String) {
+    let port = try freePort()
+    let process = Process()
+    process.executableURL = Twvoice.executable
+    process.arguments = [
+      "call", "--voice-url", backend.base + "/voice", "--silence", "30s", "--json", "--api-listen",
+      "127.0.0.1:\(port)", "--call-sid", callSid, "--account-sid", accountSid,
+    ]
+    process.environment = ["TWILIO_AUTH_TOKEN": VoiceBackend.authToken, "PATH": "/usr/bin:/bin"]
+    let out = Pipe()
+    let err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    try process.run()
+    defer { if process.isRunning { process.terminate() } }
+    #expect(backend.bot.waitForMessage(containing: #""event":"start""#))
+    try act("http://127.0.0.1:\(port)/2010-04-01/Accounts/\(accountSid)/Calls/\(callSid).json")
+    let deadline = Date().addingTimeInterval(10)
+    while process.isRunning && Date() < deadline { usleep(10_000) }
+    #expect(!process.isRunning, "the call did not end after the API request")
+    if process.isRunning { process.terminate() }
+    process.waitUntilExit()
+    return (
+      process.terminationStatus,
+      String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self),
+      String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    )
+  }
+
+  /// POSTs a form to the call's API with Basic auth.
+  static func post(_ url: String, _ fields: [NamedValue], password: String = VoiceBackend.authToken) throws
+    -> WebhookResponse?
+  {
+    var request = WebhookRequest(
+      method: .post, url: try WebURL(parsing: url), parameters: fields, purpose: "test", signer: nil,
+      idempotencyToken: "t")
+    let credentials = Base64.encode(Array("\(accountSid):\(password)".utf8))
+    request.headers.append(NamedValue(name: "Authorization", value: "Basic " + credentials))
+    let result = WebhookClient(timeoutSeconds: 5).send(request, resign: { _, _ in request })
+    return try? result.get()
+  }
+
+  @Test func theBotHangsUpThroughTheRESTAPI() throws {
+    let backend = try VoiceBackend(
+      .silent,
+      routes: [
+        "/voice": (
+          200, Self.xml, #"<Response><Connect><Stream url="/ws"/></Connect><Say>after</Say></Response>"#
+        )
+      ])
+    defer { backend.stop() }
+    let r = try Self.callWithAPI(backend) { url in
+      let refused = try Self.post(url, [NamedValue(name: "Status", value: "completed")], password: "wrong")
+      #expect(refused?.status == 401)
+      #expect(backend.bot.received.allSatisfy { !$0.contains(#""event":"stop""#) })
+      let answer = try #require(try Self.post(url, [NamedValue(name: "Status", value: "completed")]))
+      #expect(answer.status == 200)
+      let call = try JSONParser.parse(String(decoding: answer.body, as: UTF8.self))
+      #expect(call["sid"]?.stringValue == Self.callSid && call["status"]?.stringValue == "completed")
+    }
+    #expect(r.status == 0, "\(r)")
+    let summary = try JSONParser.parse(r.stdout)
+    #expect(summary["end"]?.stringValue == "the application ended the call (REST API)")
+    #expect(summary["verbs"]?.arrayValue?.compactMap { $0["verb"]?.stringValue } == ["Connect/Stream"])
+    #expect(backend.bot.waitForMessage(containing: #""event":"stop""#))
+  }
+
+  @Test func twimlThroughTheRESTAPIReplacesTheRunningDocument() throws {
+    let backend = try VoiceBackend(
+      .silent,
+      routes: [
+        "/voice": (
+          200, Self.xml, #"<Response><Connect><Stream url="/ws"/></Connect><Say>after</Say></Response>"#
+        )
+      ])
+    defer { backend.stop() }
+    let r = try Self.callWithAPI(backend) { url in
+      let answer = try Self.post(
+        url, [NamedValue(name: "Twiml", value: "<Response><Say>switched</Say></Response>")])
+      #expect(answer?.status == 200)
+    }
+    #expect(r.status == 0, "\(r)")
+    let summary = try JSONParser.parse(r.stdout)
+    let verbs = summary["verbs"]?.arrayValue ?? []
+    #expect(verbs.compactMap { $0["verb"]?.stringValue } == ["Connect/Stream", "Say"])
+    #expect(verbs.last?["detail"]?.stringValue?.contains("switched") == true)
+  }
+}

@@ -144,6 +144,35 @@ public struct CallFlow: Sendable {
     return .request(request)
   }
 
+  /// A change the application asked for through the REST API while the call ran (`POST
+  /// /2010-04-01/Accounts/{AccountSid}/Calls/{CallSid}.json`).
+  public enum Update: Sendable, Equatable {
+    /// `Status=completed` (or `canceled`): hang up.
+    case hangUp
+    /// `Twiml=…`: run this document instead of the one running.
+    case twiml([UInt8])
+    /// `Url=…` (`Method=`): request this URL for the document to run instead.
+    case redirect(CallVerb.Action)
+  }
+
+  /// The running step (a stream, a wait) was cut short by `update` at `now`: what Twilio does
+  /// next. The step's own event is not reported.
+  public mutating func apply(_ update: Update, at now: Double) -> Step {
+    if let last = verbRecords.indices.last, verbRecords[last].endMs == nil { verbRecords[last].endMs = now }
+    awaiting = .nothing
+    switch update {
+    case .hangUp:
+      return .end(CallEnd(status: "completed", reason: "the application ended the call (REST API)"))
+    case .twiml(let document):
+      return load(
+        WebhookResponse(
+          status: 200, contentType: "text/xml", body: document, url: settings.voiceURL, latencyMs: 0),
+        purpose: "api-update", at: now)
+    case .redirect(let action):
+      return request(action, extra: [], purpose: "api-update", at: now)
+    }
+  }
+
   /// The parameters of every request Twilio makes for this call, in the order they are sent.
   public func callParameters(status: String) -> [NamedValue] {
     [

@@ -67,7 +67,11 @@ public struct WebURL: Sendable, Equatable, CustomStringConvertible {
     let rest = afterScheme.dropFirst(2)
     let authority = rest.prefix { $0 != "/" && $0 != "?" }
     let pathAndQuery = rest.dropFirst(authority.count)
-    let shown = withoutFragment.split(separator: "?", maxSplits: 1).first.map(String.init) ?? ""
+    // For messages: no query (it may hold a token) and no user information (a password).
+    var shown = withoutFragment.split(separator: "?", maxSplits: 1).first.map(String.init) ?? ""
+    if let at = authority.lastIndex(of: "@") {
+      shown = scheme + "://…@" + authority[authority.index(after: at)...] + pathAndQuery.prefix { $0 != "?" }
+    }
     if authority.contains("@") {
       throw ParseError(
         message: "\(shown.escapingControlCharacters): user information in a URL is not supported")

@@ -161,6 +161,12 @@ struct CallCommand: ParsableCommand {
     help: "Write every request, answer and stream message with its call time, as a session log (JSON lines).",
     completion: .file(extensions: ["jsonl"]))
   var log: String?
+  @Option(
+    name: .customLong("api-listen"),
+    help: ArgumentHelp(
+      "Serve the call's REST resource here while it runs (POST …/Calls/{CallSid}.json with Status=completed, Twiml= or Url=; Basic auth: AccountSid and the auth token).",
+      valueName: "host:port"))
+  var apiListen: String?
   @Flag(help: "Print the summary as JSON on standard output.")
   var json = false
   @Flag(name: .shortAndLong, help: "No timeline and no text summary.")
@@ -245,6 +251,43 @@ struct CallCommand: ParsableCommand {
       recordFile?.abort()
       throw error
     }
+    var apiServer: CallAPIServer?
+    if let apiListen {
+      guard let colon = apiListen.lastIndex(of: ":"),
+        let port = Int(apiListen[apiListen.index(after: colon)...]),
+        (0...65535).contains(port)
+      else {
+        recordFile?.abort()
+        logWriter?.file.abort()
+        throw ValidationError("--api-listen '\(apiListen)': expected HOST:PORT, e.g. 127.0.0.1:8099")
+      }
+      var host = String(apiListen[..<colon])
+      if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+      var credentials: [(user: String, password: String)] = []
+      if let token { credentials.append((settings.accountSid.rawValue, token)) }
+      if let key = environment[EnvironmentVariable.apiKey],
+        let secret = environment[EnvironmentVariable.apiSecret]
+      {
+        credentials.append((key, secret))
+      }
+      let api = CallAPI(
+        accountSid: settings.accountSid, callSid: settings.callSid, from: settings.from, to: settings.to,
+        credentials: credentials)
+      do {
+        apiServer = try CallAPIServer(
+          host: host.isEmpty ? "127.0.0.1" : host, port: port, api: api, baseURL: url)
+      } catch {
+        recordFile?.abort()
+        logWriter?.file.abort()
+        throw TwvoiceError(.ioError, "--api-listen \(apiListen): cannot listen: \(error)")
+      }
+      if !quiet && !json, let apiServer {
+        Terminal.diagnostic(
+          "twvoice: REST API at http://\(host.isEmpty ? "127.0.0.1" : host):\(apiServer.port)/2010-04-01/Accounts/\(settings.accountSid)/Calls/\(settings.callSid).json"
+        )
+      }
+    }
+    defer { apiServer?.stop() }
     let effectiveSpeed = fast ? 1000 : speed
     var call = CallRun(
       settings: settings, caller: caller.input, speed: effectiveSpeed, seed: random.next(),
@@ -253,7 +296,7 @@ struct CallCommand: ParsableCommand {
       streamOptions: .init(
         authToken: token, insecure: insecure, speed: effectiveSpeed, connectTimeoutSeconds: connectTimeout),
       tailMs: tail.milliseconds, hangupAfterMs: hangupAfter?.milliseconds, statusCallback: callback,
-      statusEvents: Set(events), log: logWriter)
+      statusEvents: Set(events), log: logWriter, api: apiServer)
     call.run()
     let signal = StreamReplay.hangUpSignal
     do { try recordFile?.commitStereoRecording(muLaw: call.stereoRecording()) } catch {

@@ -26,6 +26,8 @@ struct CallRun {
   let callbacks: CallbackSender
   /// The session log of the whole call, when asked for.
   let log: ReplayLogWriter?
+  /// The call's REST API, when served (`--api-listen`).
+  let api: CallAPIServer?
   private var callbackSequence = 0
   private var random: TwvoiceRandom
 
@@ -60,9 +62,10 @@ struct CallRun {
     settings: CallFlow.Settings, caller: StreamSession.CallerInput, speed: Double, seed: UInt64,
     timeline: ((String) -> Void)?, webhook: WebhookClient, streamOptions: StreamReplayClient.Options,
     tailMs: Int, hangupAfterMs: Int?, statusCallback: CallVerb.Action? = nil, statusEvents: Set<String> = [],
-    log: ReplayLogWriter? = nil
+    log: ReplayLogWriter? = nil, api: CallAPIServer? = nil
   ) {
     self.log = log
+    self.api = api
     flow = CallFlow(settings: settings, seed: seed)
     self.statusCallback = statusCallback
     self.statusEvents = statusEvents
@@ -128,17 +131,26 @@ struct CallRun {
       if end != nil { break }
       if !answered, case .response(let response) = event, (200...299).contains(response.status) {
         answered = true
+        api?.setStatus("in-progress")
         callProgress("answered", status: "in-progress")
       }
       let verbsBefore = flow.verbRecords.count
       let issuesBefore = flow.issues.count
-      step = flow.next(event, at: now())
+      if let update = api?.take() {
+        // The application changed the call through the REST API: the step under way was cut
+        // short for it (a stream hung up, a wait ended).
+        say("REST API: \(Self.describe(update))")
+        step = flow.apply(update, at: now())
+      } else {
+        step = flow.next(event, at: now())
+      }
       for record in flow.verbRecords.dropFirst(verbsBefore) {
         say("\(record.verb)\(record.detail.isEmpty ? "" : " " + record.detail)", at: record.startMs)
       }
       for issue in flow.issues.dropFirst(issuesBefore) { timeline?(Self.line(issue)) }
     }
     stopAlongside(named: nil)
+    api?.setStatus(end?.status ?? "completed")
     durationMs = now()
     if let end { say("call \(end.status): \(end.reason)") }
     callProgress(
@@ -284,10 +296,11 @@ struct CallRun {
       }
     }
     let log = self.log
+    let api = self.api
     let client = StreamReplayClient(
       target: target, options: streamOptions, onProgress: onProgress,
       onLog: log?.sink(offsetMs: at),
-      stopRequested: { StreamReplay.hangUpSignal != nil })
+      stopRequested: { StreamReplay.hangUpSignal != nil || api?.hasPending == true })
     let (ended, outcome) = client.run(session)
     let summary = ReplaySummary(
       session: ended, outcome: outcome, speed: speed, signal: StreamReplay.hangUpSignal)
@@ -359,7 +372,7 @@ struct CallRun {
     while true {
       let t = now()
       if let hangupAfterMs, t >= Double(hangupAfterMs) { return .callerHungUp }
-      if t >= target || StreamReplay.hangUpSignal != nil { return .done }
+      if t >= target || StreamReplay.hangUpSignal != nil || api?.hasPending == true { return .done }
       var limit = target
       if let hangupAfterMs { limit = min(limit, Double(hangupAfterMs)) }
       let realMs = min(50, max(0.05, (limit - t) / speed))
@@ -473,6 +486,14 @@ struct CallRun {
       "call \(flow.settings.callSid): \(status), \(format3(durationMs / 1000)) s, \(requests.count) request(s), \(flow.verbRecords.count) verb(s), \(streams.count) stream(s)"
     )
     return lines
+  }
+
+  static func describe(_ update: CallFlow.Update) -> String {
+    switch update {
+    case .hangUp: "Status=completed"
+    case .twiml(let bytes): "Twiml (\(bytes.count) bytes)"
+    case .redirect(let action): "Url=\(action.url.displayText) (\(action.method.rawValue))"
+    }
   }
 
   /// An issue as one line of standard error.
