@@ -199,7 +199,9 @@ struct CallAPITests {
       accountSid: .random(using: &random), callSid: .random(using: &random), from: "client:a", to: "",
       credentials: [("user", "pass")])
   }()
-  static let base = try! WebURL(parsing: "http://127.0.0.1/voice")
+  static let base: WebURL = {
+    do { return try WebURL(parsing: "http://127.0.0.1/voice") } catch { fatalError("\(error)") }
+  }()
   static var path: String { "/2010-04-01/Accounts/\(api.accountSid)/Calls/\(api.callSid).json" }
   static let auth = "Basic " + Base64.encode(Array("user:pass".utf8))
 
