@@ -699,7 +699,7 @@ _twvoice_call() {
     repeating_flags=()
     non_repeating_flags=(--insecure --fast --json --quiet -q --version -h --help)
     repeating_options=(--param --dtmf --digits --speech --status-callback-event)
-    non_repeating_options=(--voice-url --method --identity --to --audio --silence --dial-status --status-callback --status-callback-method --account-sid --call-sid --application-sid --seed --auth-token --signing-key --webhook-timeout --connect-timeout --speed --tail --hangup-after --record --log --api-listen)
+    non_repeating_options=(--voice-url --method --identity --to --audio --silence --dial-status --status-callback --status-callback-method --account-sid --call-sid --application-sid --seed --auth-token --signing-key --webhook-timeout --connect-timeout --speed --tail --hangup-after --record --log --api-listen --recordings-dir)
     __twvoice_offer_flags_options 0
 
     # Offer option value completions
@@ -791,6 +791,10 @@ _twvoice_call() {
         return
         ;;
     '--api-listen')
+        return
+        ;;
+    '--recordings-dir')
+        __twvoice_add_completions -d
         return
         ;;
     esac

@@ -405,8 +405,10 @@ extension CallTests {
     defer { backend.stop() }
     try withTemporaryDirectory([:]) { dir in
       let r = try Twvoice.run(
+        // Fast, but slow enough that the bot's replies arrive before the caller hangs up.
         [
-          "call", "--voice-url", backend.base + "/voice", "--fast", "--json", "--silence", "1s", "--record",
+          "call", "--voice-url", backend.base + "/voice", "--speed", "20", "--json", "--silence", "1s",
+          "--record",
           "call.wav",
         ],
         in: dir)
@@ -438,7 +440,8 @@ extension CallTests {
     try withTemporaryDirectory([:]) { dir in
       let r = try Twvoice.run(
         [
-          "call", "--voice-url", backend.base + "/voice", "--fast", "--silence", "1s", "--log", "call.jsonl",
+          "call", "--voice-url", backend.base + "/voice", "--speed", "20", "--silence", "1s", "--log",
+          "call.jsonl",
           "-q",
         ],
         environment: ["TWILIO_AUTH_TOKEN": VoiceBackend.authToken], in: dir)
@@ -566,5 +569,68 @@ extension CallTests {
     let verbs = summary["verbs"]?.arrayValue ?? []
     #expect(verbs.compactMap { $0["verb"]?.stringValue } == ["Connect/Stream", "Say"])
     #expect(verbs.last?["detail"]?.stringValue?.contains("switched") == true)
+  }
+}
+
+extension CallTests {
+  @Test func recordKeepsWhatTheCallerSaysAndRequestsItsAction() throws {
+    let backend = try VoiceBackend(
+      routes: [
+        "/voice": (
+          200, Self.xml,
+          #"<Response><Say>leave a message</Say><Record action="/saved" maxLength="1" timeout="2"/><Say>unreached</Say></Response>"#
+        ),
+        "/saved": (200, Self.xml, "<Response><Hangup/></Response>"),
+      ])
+    defer { backend.stop() }
+    let dir = try CodecEncodeTests.directory([
+      "hello.wav": CodecEncodeTests.pcm16WAV(CodecEncodeTests.tone(440, rate: 8000, seconds: 1.5))
+    ])
+    defer { TemporaryDirectory.remove(dir) }
+    try FileManager.default.createDirectory(
+      at: dir.appendingPathComponent("rec"), withIntermediateDirectories: false)
+    let r = try Twvoice.run(
+      [
+        "call", "--voice-url", backend.base + "/voice", "--fast", "--json", "--audio", "hello.wav",
+        "--recordings-dir", "rec",
+      ],
+      environment: ["TWILIO_AUTH_TOKEN": VoiceBackend.authToken], in: dir)
+    #expect(r.status == 0, "\(r)")
+    let saved = try #require(backend.hits.first { $0.path == "/saved" })
+    #expect(saved.parameter("RecordingDuration") == "1")  // maxLength cut the 1.5 s
+    let sid = try #require(saved.parameter("RecordingSid"))
+    #expect(sid.hasPrefix("RE") && sid.count == 34)
+    let url = try #require(saved.parameter("RecordingUrl"))
+    #expect(url.hasPrefix("file:///") && url.hasSuffix("/rec/\(sid).wav"))
+    let wav = try Data(contentsOf: dir.appendingPathComponent("rec/\(sid).wav"))
+    #expect(wav.count == 44 + 8000 * 2 && wav[22] == 1)
+    #expect(
+      try Self.json(r)["verbs"]?.arrayValue?.compactMap { $0["verb"]?.stringValue } == [
+        "Say", "Record", "Hangup",
+      ])
+  }
+
+  @Test func aRecordOfSilenceGoesOnWithoutItsAction() throws {
+    let backend = try VoiceBackend(
+      routes: [
+        "/voice": (
+          200, Self.xml, #"<Response><Record action="/saved" timeout="1"/><Say>next</Say></Response>"#
+        )
+      ])
+    defer { backend.stop() }
+    let r = try Self.call(backend, ["--silence", "2s"])
+    #expect(r.status == 0, "\(r)")
+    #expect(backend.hits.map(\.path) == ["/voice"])
+    #expect(
+      try Self.json(r)["verbs"]?.arrayValue?.compactMap { $0["verb"]?.stringValue } == ["Record", "Say"])
+  }
+
+  @Test func anAnswerOverTwiliosSizeLimitIs11750() throws {
+    let big = "<Response><Say>" + String(repeating: "a", count: 70_000) + "</Say></Response>"
+    let backend = try VoiceBackend(routes: ["/voice": (200, Self.xml, big)])
+    defer { backend.stop() }
+    let r = try Self.call(backend, [])
+    #expect(r.status == 1, "\(r)")
+    #expect(try Self.json(r)["errors"]?[0]?["code"]?.intValue == 11750)
   }
 }

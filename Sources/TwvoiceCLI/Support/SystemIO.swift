@@ -59,6 +59,15 @@ enum SystemIO {
   }
 
   /// `path`, or "standard input" for `-`.
+  /// `path` made absolute against the working directory (not resolved further).
+  static func absolutePath(_ path: String) -> String {
+    if path.hasPrefix("/") { return path }
+    var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+    guard getcwd(&buffer, buffer.count) != nil else { return path }
+    let cwd = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    return (cwd.hasSuffix("/") ? cwd : cwd + "/") + (path.hasPrefix("./") ? String(path.dropFirst(2)) : path)
+  }
+
   static func displayName(_ path: String) -> String { path == "-" ? "standard input" : path }
 
   /// Reads a descriptor to its end, or nil once more than `limit` bytes came (reading at most

@@ -20,13 +20,13 @@ extension OutputFile {
 }
 
 extension OutputFile {
-  /// Writes and commits a call recording, µ-law interleaved left/right at 8 kHz, as a stereo
-  /// PCM16 WAV (what `stream replay --record` and `call --record` write); on failure nothing
-  /// is left behind.
-  func commitStereoRecording(muLaw interleaved: [UInt8]) throws {
+  /// Writes and commits a call recording, µ-law at 8 kHz (interleaved left/right when stereo),
+  /// as a PCM16 WAV (what `stream replay --record` and `call --record` write); on failure
+  /// nothing is left behind.
+  func commitRecording(muLaw interleaved: [UInt8], channels: Int = 2) throws {
     var pcm: [UInt8] = []
     G711.decodePCM16LE(interleaved, law: .muLaw, appendingTo: &pcm)
-    let format = AudioFormat(encoding: .pcmSigned(bits: 16), channels: 2, sampleRate: 8000)
+    let format = AudioFormat(encoding: .pcmSigned(bits: 16), channels: channels, sampleRate: 8000)
     do {
       try beginWAV(format, dataLength: pcm.count)
       try write(pcm)

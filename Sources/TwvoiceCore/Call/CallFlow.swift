@@ -59,6 +59,9 @@ public struct CallFlow: Sendable {
     /// Let this much call time pass (a `<Pause>`, a `<Say>`, a `<Gather>`); answer `.done`, or
     /// `.callerHungUp` when the caller's hang-up time came first.
     case wait(milliseconds: Int)
+    /// Record what the caller says, up to `maxLengthMs`, then `timeoutMs` of silence; answer
+    /// `.recorded`.
+    case record(maxLengthMs: Int, timeoutMs: Int)
     /// The call is over.
     case end(CallEnd)
   }
@@ -74,6 +77,8 @@ public struct CallFlow: Sendable {
     case streamFailed(code: Int, message: String)
     case done
     case callerHungUp
+    /// A `<Record>` ended with this much audio (0: nothing said), kept at `url` as `sid`.
+    case recorded(milliseconds: Int, url: String, sid: String)
   }
 
   public struct CallEnd: Sendable, Equatable {
@@ -124,6 +129,7 @@ public struct CallFlow: Sendable {
     case stream(CallVerb.StreamVerb, action: CallVerb.Action?)
     case verbDone
     case gather(CallVerb.Gather, result: [NamedValue]?)
+    case record(CallVerb.Record)
   }
 
   /// At most this many documents in one call (a `<Redirect>` to itself would run forever).
@@ -222,6 +228,16 @@ public struct CallFlow: Sendable {
       }
       if gather.actionOnEmptyResult { return request(gather.action, extra: [], purpose: "gather", at: now) }
       return advance(at: now)
+    case (.record(let record), .recorded(let ms, let url, let sid)):
+      // Nothing said: Twilio goes on to the next verb without requesting the action.
+      guard ms > 0 else { return advance(at: now) }
+      return request(
+        record.action,
+        extra: [
+          NamedValue(name: "RecordingUrl", value: url),
+          NamedValue(name: "RecordingDuration", value: String((ms + 500) / 1000)),
+          NamedValue(name: "RecordingSid", value: sid),
+        ], purpose: "record", at: now)
     case (_, .callerHungUp):
       return .end(CallEnd(status: "completed", reason: "the caller hung up"))
     default:
@@ -375,6 +391,10 @@ public struct CallFlow: Sendable {
             NamedValue(name: "DialCallStatus", value: settings.dialStatus),
             NamedValue(name: "DialCallSid", value: dialed.rawValue),
           ], purpose: "dial", at: now)
+      case .record(let record):
+        begin(verb, "up to \(record.maxLengthSeconds) s, timeout \(record.timeoutSeconds) s", at: now)
+        awaiting = .record(record)
+        return .record(maxLengthMs: record.maxLengthSeconds * 1000, timeoutMs: record.timeoutSeconds * 1000)
       case .hangup:
         begin(verb, "", at: now)
         return .end(CallEnd(status: "completed", reason: "<Hangup>"))

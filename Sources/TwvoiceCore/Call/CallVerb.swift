@@ -11,6 +11,7 @@ public enum CallVerb: Sendable, Equatable {
   case gather(Gather)
   case redirect(Action)
   case dial(nouns: [String], action: Action?)
+  case record(Record)
   case hangup
   case reject(reason: String)
   /// Present in the document, not simulated (its name, and why).
@@ -52,6 +53,14 @@ public enum CallVerb: Sendable, Equatable {
     public var prompt: [CallVerb]
   }
 
+  /// A `<Record>`: what the caller says, up to `maxLength` seconds, ended by `timeout` seconds
+  /// of silence; its action gets the recording.
+  public struct Record: Sendable, Equatable {
+    public var action: Action
+    public var maxLengthSeconds: Int
+    public var timeoutSeconds: Int
+  }
+
   /// The name shown on the timeline.
   public var name: String {
     switch self {
@@ -64,6 +73,7 @@ public enum CallVerb: Sendable, Equatable {
     case .gather: "Gather"
     case .redirect: "Redirect"
     case .dial: "Dial"
+    case .record: "Record"
     case .hangup: "Hangup"
     case .reject: "Reject"
     case .unsupported(let name, _): name
@@ -166,6 +176,12 @@ public enum CallVerb: Sendable, Equatable {
         nouns.append("\(noun.name.lowercased()) \(identity)")
       }
       return .dial(nouns: nouns, action: action(element))
+    case "Record":
+      return .record(
+        Record(
+          action: action(element) ?? Action(url: documentURL, method: method(element[attribute: "method"])),
+          maxLengthSeconds: element[attribute: "maxLength"].flatMap { Int($0) }.map { max(1, $0) } ?? 3600,
+          timeoutSeconds: element[attribute: "timeout"].flatMap { Int($0) }.map { max(0, $0) } ?? 5))
     case "Hangup": return .hangup
     case "Reject": return .reject(reason: element[attribute: "reason"] ?? "rejected")
     default: return .unsupported(name: element.name, detail: "not simulated by twvoice call")

@@ -109,6 +109,11 @@ public enum StreamSidKind: SidKind {
   public static let prefix = "MZ"
   public static let noun = "Stream SID"
 }
+/// `RE…`: a recording.
+public enum RecordingSidKind: SidKind {
+  public static let prefix = "RE"
+  public static let noun = "Recording SID"
+}
 
 public typealias AccountSid = Sid<AccountSidKind>
 public typealias APIKeySid = Sid<APIKeySidKind>
@@ -116,3 +121,4 @@ public typealias ApplicationSid = Sid<ApplicationSidKind>
 public typealias PushCredentialSid = Sid<PushCredentialSidKind>
 public typealias CallSid = Sid<CallSidKind>
 public typealias StreamSid = Sid<StreamSidKind>
+public typealias RecordingSid = Sid<RecordingSidKind>

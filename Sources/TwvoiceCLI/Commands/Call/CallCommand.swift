@@ -167,6 +167,12 @@ struct CallCommand: ParsableCommand {
       "Serve the call's REST resource here while it runs (POST …/Calls/{CallSid}.json with Status=completed, Twiml= or Url=; Basic auth: AccountSid and the auth token).",
       valueName: "host:port"))
   var apiListen: String?
+  @Option(
+    name: .customLong("recordings-dir"),
+    help:
+      "Write what each <Record> recorded here as RE….wav (its RecordingUrl a file:// URL). Default: not written.",
+    completion: .directory)
+  var recordingsDir: String?
   @Flag(help: "Print the summary as JSON on standard output.")
   var json = false
   @Flag(name: .shortAndLong, help: "No timeline and no text summary.")
@@ -296,14 +302,15 @@ struct CallCommand: ParsableCommand {
       streamOptions: .init(
         authToken: token, insecure: insecure, speed: effectiveSpeed, connectTimeoutSeconds: connectTimeout),
       tailMs: tail.milliseconds, hangupAfterMs: hangupAfter?.milliseconds, statusCallback: callback,
-      statusEvents: Set(events), log: logWriter, api: apiServer)
+      statusEvents: Set(events), log: logWriter, api: apiServer, recordingsDirectory: recordingsDir)
     call.run()
     let signal = StreamReplay.hangUpSignal
-    do { try recordFile?.commitStereoRecording(muLaw: call.stereoRecording()) } catch {
+    do { try recordFile?.commitRecording(muLaw: call.stereoRecording()) } catch {
       logWriter?.file.abort()
       throw error
     }
     try logWriter?.finish()
+    if let failure = call.recordingError { throw failure }
     if json {
       Terminal.write(
         JSONWriter(style: .pretty, asciiOnly: false).string(call.summaryJSON(signal: signal)) + "\n")

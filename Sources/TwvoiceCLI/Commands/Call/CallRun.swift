@@ -28,6 +28,10 @@ struct CallRun {
   let log: ReplayLogWriter?
   /// The call's REST API, when served (`--api-listen`).
   let api: CallAPIServer?
+  /// Where `<Record>` keeps its recordings (nil: not written; RecordingUrl is Twilio's shape).
+  let recordingsDirectory: String?
+  /// A `<Record>` file that could not be written, reported after the call.
+  private(set) var recordingError: (any Error)?
   private var callbackSequence = 0
   private var random: TwvoiceRandom
 
@@ -62,8 +66,9 @@ struct CallRun {
     settings: CallFlow.Settings, caller: StreamSession.CallerInput, speed: Double, seed: UInt64,
     timeline: ((String) -> Void)?, webhook: WebhookClient, streamOptions: StreamReplayClient.Options,
     tailMs: Int, hangupAfterMs: Int?, statusCallback: CallVerb.Action? = nil, statusEvents: Set<String> = [],
-    log: ReplayLogWriter? = nil, api: CallAPIServer? = nil
+    log: ReplayLogWriter? = nil, api: CallAPIServer? = nil, recordingsDirectory: String? = nil
   ) {
+    self.recordingsDirectory = recordingsDirectory
     self.log = log
     self.api = api
     flow = CallFlow(settings: settings, seed: seed)
@@ -124,6 +129,7 @@ struct CallRun {
         stopAlongside(named: name)
         event = .done
       case .wait(let ms): event = wait(ms)
+      case .record(let maxMs, let timeoutMs): event = record(maxMs: maxMs, timeoutMs: timeoutMs)
       case .end(let callEnd):
         end = callEnd
         event = .done
@@ -364,6 +370,30 @@ struct CallRun {
       }
     }
     background = kept
+  }
+
+  /// A `<Record>`: the caller's audio from now on, up to `maxMs` (nothing, when all of it is
+  /// silence), then `timeoutMs` of silence, as the call's time passes.
+  private mutating func record(maxMs: Int, timeoutMs: Int) -> CallFlow.Event {
+    let input = callerInput(at: now())
+    let audio = Array(input.audio.prefix(maxMs * 8))
+    let spoken = audio.contains { $0 != G711.muLawSilence && $0 != 0x7F }
+    let ms = spoken ? audio.count / 8 : 0
+    if case .callerHungUp = wait(ms + timeoutMs) { return .callerHungUp }
+    let sid = RecordingSid.random(using: &random)
+    var url = "https://api.twilio.com/2010-04-01/Accounts/\(flow.settings.accountSid)/Recordings/\(sid)"
+    if ms > 0, let recordingsDirectory {
+      let path =
+        (recordingsDirectory.hasSuffix("/") ? recordingsDirectory : recordingsDirectory + "/") + "\(sid).wav"
+      do {
+        try OutputFile(path: path).commitRecording(muLaw: audio, channels: 1)
+        url = "file://" + SystemIO.absolutePath(path)
+      } catch {
+        recordingError = recordingError ?? error
+      }
+    }
+    say("  recorded \(format3(Double(ms) / 1000)) s as \(sid)")
+    return .recorded(milliseconds: ms, url: url, sid: sid.rawValue)
   }
 
   /// Lets `ms` of call time pass, polling for a signal; the caller's hang-up time cuts it short.

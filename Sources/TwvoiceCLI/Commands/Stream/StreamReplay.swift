@@ -246,7 +246,7 @@ struct StreamReplay: ParsableCommand {
       throw ExitCode(128 + (signal ?? SIGINT))
     }
     if let recordFile {
-      do { try recordFile.commitStereoRecording(muLaw: session.stereoRecording()) } catch {
+      do { try recordFile.commitRecording(muLaw: session.stereoRecording()) } catch {
         logWriter?.file.abort()
         throw error
       }
