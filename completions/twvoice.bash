@@ -623,7 +623,7 @@ _twvoice_stream_replay() {
     repeating_flags=()
     non_repeating_flags=(--unidirectional --fast --insecure --json --strict --quiet -q --version -h --help)
     repeating_options=(--param --dtmf)
-    non_repeating_options=(--url --signed-url --resolve --silence --stream-sid --call-sid --account-sid --seed --track --speed --tail --hangup-after --auth-token --connect-timeout --record --log)
+    non_repeating_options=(--url --signed-url --resolve --silence --stream-sid --call-sid --account-sid --seed --track --auth-token --speed --tail --hangup-after --connect-timeout --record --log)
     __twvoice_offer_flags_options 1
 
     # Offer option value completions
@@ -661,6 +661,9 @@ _twvoice_stream_replay() {
     '--track')
         return
         ;;
+    '--auth-token')
+        return
+        ;;
     '--speed')
         return
         ;;
@@ -668,9 +671,6 @@ _twvoice_stream_replay() {
         return
         ;;
     '--hangup-after')
-        return
-        ;;
-    '--auth-token')
         return
         ;;
     '--connect-timeout')
@@ -697,9 +697,9 @@ _twvoice_stream_replay() {
 
 _twvoice_call() {
     repeating_flags=()
-    non_repeating_flags=(--insecure --fast --json --quiet -q --version -h --help)
+    non_repeating_flags=(--fast --insecure --json --quiet -q --version -h --help)
     repeating_options=(--param --dtmf --digits --speech --status-callback-event)
-    non_repeating_options=(--voice-url --method --identity --to --audio --silence --dial-status --status-callback --status-callback-method --account-sid --call-sid --application-sid --seed --auth-token --signing-key --webhook-timeout --connect-timeout --speed --tail --hangup-after --record --log --api-listen --recordings-dir)
+    non_repeating_options=(--voice-url --method --identity --to --audio --silence --dial-status --status-callback --status-callback-method --account-sid --call-sid --application-sid --seed --auth-token --signing-key --webhook-timeout --speed --tail --hangup-after --connect-timeout --record --log --api-listen --recordings-dir)
     __twvoice_offer_flags_options 0
 
     # Offer option value completions
@@ -770,9 +770,6 @@ _twvoice_call() {
     '--webhook-timeout')
         return
         ;;
-    '--connect-timeout')
-        return
-        ;;
     '--speed')
         return
         ;;
@@ -780,6 +777,9 @@ _twvoice_call() {
         return
         ;;
     '--hangup-after')
+        return
+        ;;
+    '--connect-timeout')
         return
         ;;
     '--record')

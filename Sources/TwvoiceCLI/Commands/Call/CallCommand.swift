@@ -112,45 +112,13 @@ struct CallCommand: ParsableCommand {
   @Option(help: "Seed for the random SIDs.")
   var seed: UInt64?
 
-  @Option(
-    name: .customLong("auth-token"),
-    help:
-      "Sign every request and stream with X-Twilio-Signature. Default: $TWILIO_AUTH_TOKEN. Visible in ps: prefer the variable."
-  )
-  var authToken: String?
-  @Option(
-    name: .customLong("signing-key"),
-    help: ArgumentHelp(
-      "Sign webhooks with this shared key (HMAC-SHA256, X-Twilio-Webhooks-Signature-Settings) instead of the auth token. Default: $TWILIO_WEBHOOK_SIGNING_KEY.",
-      valueName: "key-id:secret"))
-  var signingKey: String?
+  @OptionGroup var signing: SigningOptions
   @Option(
     name: .customLong("webhook-timeout"),
     help: "How long each webhook may take, connecting included. Default: 15s (Twilio's).",
     transform: WrittenDuration.init(parsing:))
   var webhookTimeout = WrittenDuration.seconds(15)
-  @Option(
-    name: .customLong("connect-timeout"),
-    help: "Seconds for each stream's opening: DNS, TCP connect, TLS handshake and the WebSocket upgrade.")
-  var connectTimeout: Double = 10
-  @Flag(help: "Do not verify servers' TLS certificates.")
-  var insecure = false
-
-  @Option(
-    help: "Run the call this many times faster than real time (0.1 to 100): every wait, Pauses included.")
-  var speed: Double = 1
-  @Flag(help: "1000× real time, for CI against bots that do not pace in real time.")
-  var fast = false
-  @Option(
-    help:
-      "After the caller's audio ends and the bot's audio has played, the caller stays this long, then hangs up. Default: 2s.",
-    transform: WrittenDuration.init(parsing:))
-  var tail = WrittenDuration.seconds(2)
-  @Option(
-    name: .customLong("hangup-after"),
-    help: "The caller hangs up this long after the call is answered, whatever happens.",
-    transform: WrittenDuration.init(parsing:))
-  var hangupAfter: WrittenDuration?
+  @OptionGroup var clock: CallerClockOptions
 
   @Option(
     help:
@@ -180,12 +148,6 @@ struct CallCommand: ParsableCommand {
 
   func validate() throws {
     if audio != nil && silence != nil { throw ValidationError("Give --audio or --silence, not both.") }
-    guard speed >= 0.1, speed <= 100 else {
-      throw ValidationError("--speed must be between 0.1 and 100 (use --fast for 1000× real time).")
-    }
-    guard connectTimeout > 0, connectTimeout <= 3600 else {
-      throw ValidationError("--connect-timeout must be more than 0 and at most 3600 seconds.")
-    }
     guard webhookTimeout.milliseconds > 0 else {
       throw ValidationError("--webhook-timeout must be more than 0.")
     }
@@ -227,14 +189,8 @@ struct CallCommand: ParsableCommand {
       statusCallbackEvents.isEmpty
       ? ["completed"] : statusCallbackEvents.flatMap { $0.split(separator: " ").map(String.init) }
     var random = seed.map { TwvoiceRandom(seed: $0) } ?? TwvoiceRandom()
-    let token = authToken ?? environment[EnvironmentVariable.authToken]
-    var signer = token.map { WebhookSigner.authToken($0) }
-    if let spec = signingKey ?? environment["TWILIO_WEBHOOK_SIGNING_KEY"] {
-      guard let (id, secret) = spec.splitOnce(at: ":"), !id.isEmpty, !secret.isEmpty else {
-        throw ValidationError("--signing-key: expected KEY_ID:SECRET (the secret is not shown)")
-      }
-      signer = .sharedKey(id: id, secret: secret)
-    }
+    let token = signing.token(environment)
+    let signer = try signing.signer(environment)
     if signer == nil && !quiet && !json {
       Terminal.warning(
         "no auth token (--auth-token or \(EnvironmentVariable.authToken)): requests go unsigned")
@@ -294,14 +250,17 @@ struct CallCommand: ParsableCommand {
       }
     }
     defer { apiServer?.stop() }
-    let effectiveSpeed = fast ? 1000 : speed
+    let effectiveSpeed = clock.effectiveSpeed
     var call = CallRun(
       settings: settings, caller: caller.input, speed: effectiveSpeed, seed: random.next(),
       timeline: quiet || json ? nil : { Terminal.diagnostic($0) },
-      webhook: WebhookClient(timeoutSeconds: Double(webhookTimeout.milliseconds) / 1000, insecure: insecure),
+      webhook: WebhookClient(
+        timeoutSeconds: Double(webhookTimeout.milliseconds) / 1000, insecure: clock.insecure),
       streamOptions: .init(
-        authToken: token, insecure: insecure, speed: effectiveSpeed, connectTimeoutSeconds: connectTimeout),
-      tailMs: tail.milliseconds, hangupAfterMs: hangupAfter?.milliseconds, statusCallback: callback,
+        authToken: token, insecure: clock.insecure, speed: effectiveSpeed,
+        connectTimeoutSeconds: clock.connectTimeout),
+      tailMs: clock.tail.milliseconds, hangupAfterMs: clock.hangupAfter?.milliseconds,
+      statusCallback: callback,
       statusEvents: Set(events), log: logWriter, api: apiServer, recordingsDirectory: recordingsDir)
     call.run()
     let signal = StreamReplay.hangUpSignal

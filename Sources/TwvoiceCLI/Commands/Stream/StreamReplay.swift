@@ -97,34 +97,13 @@ struct StreamReplay: ParsableCommand {
   @Option(help: "With --unidirectional: inbound_track, outbound_track or both_tracks.")
   var track: String?
 
-  @Option(help: "Run the session this many times faster than real time (0.1 to 100).")
-  var speed: Double = 1
-  @Flag(
-    help:
-      "1000× real time, for CI against bots that do not pace in real time (an echo, a scripted bot). A bot that answers in real time cannot answer in time: its utterances are reported unanswered. Times are then session time."
-  )
-  var fast = false
-  @Option(
-    help: "After the input ends and the bot's audio has played, stay on the line this long. Default: 2s.",
-    transform: WrittenDuration.init(parsing:))
-  var tail = WrittenDuration.seconds(2)
-  @Option(
-    name: .customLong("hangup-after"), help: "Hang up after this long whatever happens.",
-    transform: WrittenDuration.init(parsing:))
-  var hangupAfter: WrittenDuration?
-
   @Option(
     name: .customLong("auth-token"),
     help:
       "Sign the upgrade with X-Twilio-Signature. Default: $TWILIO_AUTH_TOKEN. Visible in ps: prefer the variable."
   )
   var authToken: String?
-  @Flag(help: "Do not verify the server's TLS certificate.")
-  var insecure = false
-  @Option(
-    name: .customLong("connect-timeout"),
-    help: "Seconds for the whole opening: DNS, TCP connect, TLS handshake and the WebSocket upgrade.")
-  var connectTimeout: Double = 10
+  @OptionGroup var clock: CallerClockOptions
 
   @Option(
     help: "Write the conversation as the caller heard it: stereo WAV, left caller, right bot.",
@@ -152,12 +131,6 @@ struct StreamReplay: ParsableCommand {
     if let track, !["inbound_track", "outbound_track", "both_tracks"].contains(track) {
       throw ValidationError(
         "--track must be inbound_track, outbound_track or both_tracks (Twilio error 31941).")
-    }
-    guard speed >= 0.1, speed <= 100 else {
-      throw ValidationError("--speed must be between 0.1 and 100 (use --fast for 1000× real time).")
-    }
-    guard connectTimeout > 0, connectTimeout <= 3600 else {
-      throw ValidationError("--connect-timeout must be more than 0 and at most 3600 seconds.")
     }
     if let signedURL {
       do { _ = try StreamReplayClient.Target(url: signedURL) } catch {
@@ -196,7 +169,7 @@ struct StreamReplay: ParsableCommand {
     if unidirectional && !caller.input.dtmf.isEmpty {
       Terminal.warning("--dtmf: Twilio sends no dtmf messages on a <Start> (--unidirectional) stream")
     }
-    let hangupMs = hangupAfter?.milliseconds
+    let hangupMs = clock.hangupAfter?.milliseconds
     if let hangupMs, let late = caller.input.dtmf.first(where: { $0.atMs >= hangupMs }) {
       Terminal.warning("--dtmf \(late.digit)@\(late.atMs)ms comes after --hangup-after: it is never sent")
     }
@@ -213,12 +186,12 @@ struct StreamReplay: ParsableCommand {
       customParameters: parameters,
       bidirectional: !unidirectional,
       tracks: unidirectional ? Self.declaredTracks(track) : ["inbound"],
-      tailMs: tail.milliseconds,
+      tailMs: clock.tail.milliseconds,
       hangupAfterMs: hangupMs)
     // Output files are opened first: a path that cannot be written fails before the call.
     let recordFile = try record.map { try OutputFile(path: $0) }
     let logWriter = try log.map { ReplayLogWriter(file: try OutputFile(path: $0, binary: false)) }
-    let effectiveSpeed = fast ? 1000 : speed
+    let effectiveSpeed = clock.effectiveSpeed
 
     let showProgress = !quiet && !json && Terminal.isTerminal(2)
     var onProgress: (@Sendable (StreamSession) -> Void)?
@@ -229,8 +202,8 @@ struct StreamReplay: ParsableCommand {
       target: target,
       options: .init(
         authToken: authToken ?? environment[EnvironmentVariable.authToken], signedURL: signedURL,
-        connectAddress: resolved?.address, insecure: insecure, speed: effectiveSpeed,
-        connectTimeoutSeconds: connectTimeout),
+        connectAddress: resolved?.address, insecure: clock.insecure, speed: effectiveSpeed,
+        connectTimeoutSeconds: clock.connectTimeout),
       onProgress: onProgress, onLog: onLog, stopRequested: { Self.hangUpSignal != nil })
     let (session, outcome) = client.run(StreamSession(configuration: configuration, input: caller.input))
     if showProgress { ReplayProgress.clear() }

@@ -27,19 +27,7 @@ struct WebhookRequestOptions: ParsableArguments {
     completion: .file())
   var body: String?
 
-  @Option(
-    name: .customLong("auth-token"),
-    help:
-      "The account's auth token (HMAC-SHA1). Default: $TWILIO_AUTH_TOKEN. Visible in ps: prefer the variable."
-  )
-  var authToken: String?
-
-  @Option(
-    name: .customLong("signing-key"),
-    help: ArgumentHelp(
-      "A webhook shared key (HMAC-SHA256) instead of the auth token. Default: $TWILIO_WEBHOOK_SIGNING_KEY.",
-      valueName: "key-id:secret"))
-  var signingKey: String?
+  @OptionGroup var signing: SigningOptions
 
   func validate() throws {
     if body != nil && !params.isEmpty {
@@ -49,18 +37,11 @@ struct WebhookRequestOptions: ParsableArguments {
 
   /// The signer from the flags or the environment: a usage error when there is none.
   func signer() throws -> WebhookSigner {
-    let environment = SystemIO.environment()
-    if let spec = signingKey ?? environment["TWILIO_WEBHOOK_SIGNING_KEY"] {
-      guard let (id, secret) = spec.splitOnce(at: ":"), !id.isEmpty, !secret.isEmpty else {
-        throw ValidationError("--signing-key: expected KEY_ID:SECRET (the secret is not shown)")
-      }
-      return .sharedKey(id: id, secret: secret)
-    }
-    guard let token = authToken ?? environment[EnvironmentVariable.authToken], !token.isEmpty else {
+    guard let signer = try signing.signer(SystemIO.environment()) else {
       throw ValidationError(
         "No key to sign with: pass --auth-token or set \(EnvironmentVariable.authToken) (or --signing-key).")
     }
-    return .authToken(token)
+    return signer
   }
 
   func bodyBytes() throws -> [UInt8]? {
