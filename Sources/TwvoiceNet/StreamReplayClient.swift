@@ -195,6 +195,13 @@ public final class StreamReplayClient: @unchecked Sendable {
                     message: "\(target.displayURL): the server refused the WebSocket upgrade: \(status)")))
               channel.close(promise: nil)
             case .failure(let error):
+              guard opening.channel != nil else {
+                // The pipeline failed before the TCP connect was settled (a refused connect
+                // closes the channel first, and TLS or the upgrade then fail with "inappropriate
+                // operation for state"): the connect's own result names what happened.
+                opening.pipelineFailure = error
+                return
+              }
               opening.over = true
               done.succeed(
                 .failed(Self.classify(error, target: target, peeker: statusPeeker, rawBytes: rawBytes.count)))
@@ -240,6 +247,12 @@ public final class StreamReplayClient: @unchecked Sendable {
       case .success(let channel):
         opening.channel = channel
         if opening.over && !handler.began { channel.close(promise: nil) }
+        if let error = opening.pipelineFailure, !opening.over {
+          opening.over = true
+          done.succeed(
+            .failed(Self.classify(error, target: target, peeker: statusPeeker, rawBytes: rawBytes.count)))
+          channel.close(promise: nil)
+        }
         channel.closeFuture.whenComplete { _ in
           // A socket that goes away before the session decided how it ended.
           if !opening.over {

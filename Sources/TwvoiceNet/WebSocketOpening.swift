@@ -123,6 +123,8 @@ final class OpeningState: @unchecked Sendable {
   /// The opening has been decided: upgraded, refused, failed, timed out or cancelled.
   var over = false
   var channel: (any Channel)?
+  /// How the pipeline failed before the connect was settled; used only if the connect succeeded.
+  var pipelineFailure: (any Error)?
 }
 
 /// Counts the bytes the peer sent before TLS, to tell "no answer at all" from "the handshake

@@ -288,6 +288,13 @@ struct CallTests {
   }
 }
 
+/// A free loopback port (bound, read and released: a race with other processes is unlikely).
+func freePort() throws -> Int {
+  let listener = try SilentListener()
+  defer { listener.close() }
+  return listener.port
+}
+
 /// A TCP listener that accepts connections (the kernel does) and never answers.
 final class SilentListener: @unchecked Sendable {
   let fd: Int32
@@ -476,13 +483,6 @@ extension CallTests {
 extension CallTests {
   static let accountSid = "AC0123456789abcdef0123456789abcdef"
   static let callSid = "CAfedcba9876543210fedcba9876543210"
-
-  /// A free loopback port (bound, read and released: a race with other processes is unlikely).
-  static func freePort() throws -> Int {
-    let listener = try SilentListener()
-    defer { listener.close() }
-    return listener.port
-  }
 
   /// Starts `twvoice call` serving its REST API, lets `act` talk to the API once the stream is
   /// up, and returns the call's result.

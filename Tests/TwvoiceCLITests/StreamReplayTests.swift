@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 import TwvoiceCore
 
@@ -220,6 +221,24 @@ struct StreamReplayTests {
     let scheme = try Twvoice.run(["stream", "replay", "--silence", "1s", "--url", "https://example.com/ws"])
     #expect(scheme.status == 64)
     #expect(scheme.stderr.contains("31922"))
+  }
+
+  /// A refused connect closes the channel before the TLS and upgrade handlers have seen it open;
+  /// their failure ("inappropriate operation for state") must not win over the refusal. The race
+  /// shows about once in fifteen runs on a busy machine, so a dozen run side by side.
+  @Test func aRefusedSecureConnectIsAlwaysCalledRefused() throws {
+    let port = try freePort()
+    let codes = Mutex<[String]>([])
+    DispatchQueue.concurrentPerform(iterations: 12) { _ in
+      let r = try? Twvoice.run([
+        "stream", "replay", "--silence", "1s", "--url", "wss://127.0.0.1:\(port)/ws", "--fast", "-q",
+      ])
+      let code = r.map {
+        "\($0.status) " + ($0.stderr.firstMatch(of: /Twilio error \d+/).map { String($0.0) } ?? $0.stderr)
+      }
+      codes.withLock { $0.append(code ?? "did not run") }
+    }
+    #expect(codes.withLock { $0 } == Array(repeating: "1 Twilio error 31902", count: 12))
   }
 
   @Test func replayingACaptureResendsItsAudioAndDTMF() throws {
