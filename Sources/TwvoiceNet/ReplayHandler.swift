@@ -49,6 +49,7 @@ final class ReplayHandler: ChannelInboundHandler, @unchecked Sendable {
 
   /// The session as it ended, with any log entries not yet handed over.
   func finalSession() -> StreamSession {
+    if began { session.callEnded(at: now, botHungUp: false, reason: "the stream ended") }
     flushLog()
     return session
   }
@@ -166,6 +167,7 @@ final class ReplayHandler: ChannelInboundHandler, @unchecked Sendable {
       let code = data.readInteger(as: UInt16.self).map(Int.init)
       let reason = String(decoding: data.readableBytesView, as: UTF8.self).escapingControlCharacters
       guard !session.stopped else { return }
+      session.callEnded(at: now, botHungUp: true, reason: "the bot hung up")
       // A <Connect><Stream> ends when the server closes it normally: TwiML goes on after
       // </Connect>. Any other code, or closing a <Start> stream, is Twilio's 31921.
       if session.configuration.bidirectional && (code == nil || code == 1000 || code == 1001) {

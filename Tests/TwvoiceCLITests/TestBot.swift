@@ -26,10 +26,35 @@ final class TestBot: @unchecked Sendable {
     /// Answer the first media frame with audio this many real milliseconds later, like a bot
     /// that paces in real time.
     case replyAfterRealTime(ms: Int64)
+    /// A voice bot: answers each caller turn (voiced frames, then 200 ms of quiet) with a reply
+    /// and a mark, as `Conversation` says; `Conversation()` has no flaw.
+    case conversation(Conversation)
     /// Say nothing.
     case silent
     /// Not a WebSocket server: answer every request 404.
     case notFound
+  }
+
+  /// How a `.conversation` bot behaves, each flag one of the bugs voice bots ship.
+  struct Conversation: Sendable {
+    /// Length of each reply.
+    var replyMs = 1000
+    /// Sends `clear` when the caller talks over its reply (the fix for talk-over).
+    var clearsOnBargeIn = true
+    /// Bytes sent before each reply's audio, as if a WAV or MP3 file were sent as µ-law.
+    var header: [UInt8] = []
+    /// After this many replies, hang up: once the last reply's mark comes back (no flaw), or
+    /// at once while its audio is still buffered (`hangsUpEarly`).
+    var hangUpAfterReplies: Int?
+    var hangsUpEarly = false
+    /// Sends each reply in 20 ms chunks, sleeping 21 ms between them (pacing with relative
+    /// sleeps: the caller hears gaps).
+    var pacesWithSleeps = false
+    /// Answers a DTMF key with a reply: every key, or only # (`waitsForHash`).
+    var answersDTMF = true
+    var waitsForHash = false
+    /// Sends every reply in one burst of this many seconds of audio instead.
+    var burstSeconds: Int?
   }
 
   struct Upgrade: Sendable {
@@ -114,6 +139,11 @@ private final class BotHandler: ChannelInboundHandler, @unchecked Sendable {
   var replies = 0
   var count = 0
   var streamSid = ""
+  // The conversation bot's view of the call, counted in the caller's 20 ms frames.
+  var voicedRun = 0
+  var quietRun = 0
+  var callerSpeaking = false
+  var replyEndsAtFrame = 0
 
   init(bot: TestBot) { self.bot = bot }
 
@@ -203,8 +233,92 @@ private final class BotHandler: ChannelInboundHandler, @unchecked Sendable {
           handler.send(reply, context: context)
         }
       }
+    case .conversation(let c):
+      converse(c, event: event, message: message, context: context)
     case .silent, .notFound:
       break
+    }
+  }
+
+  func converse(_ c: TestBot.Conversation, event: String, message: JSONValue, context: ChannelHandlerContext)
+  {
+    switch event {
+    case "media":
+      frames += 1
+      let payload = message["media"]?["payload"]?.stringValue.flatMap { try? Base64.decode($0) } ?? []
+      if SpeechActivity.isVoiced(payload) {
+        voicedRun += 1
+        quietRun = 0
+        if voicedRun >= 3 {
+          callerSpeaking = true
+          if frames < replyEndsAtFrame && c.clearsOnBargeIn {
+            send(#"{"event":"clear","streamSid":"\#(streamSid)"}"#, context: context)
+            replyEndsAtFrame = frames
+          }
+        }
+      } else {
+        voicedRun = 0
+        quietRun += 1
+        if callerSpeaking && quietRun >= 10 {
+          callerSpeaking = false
+          reply(c, context: context)
+        }
+      }
+    case "dtmf":
+      // An IVR-style menu: the entry ends with #, or is a single key.
+      let digit = message["dtmf"]?["digit"]?.stringValue
+      if c.answersDTMF && (digit == "#" || !c.waitsForHash) { reply(c, context: context) }
+    case "mark":
+      if let last = c.hangUpAfterReplies, !c.hangsUpEarly,
+        message["mark"]?["name"]?.stringValue == "reply-\(last)"
+      {
+        close(context: context)
+      }
+    default:
+      break
+    }
+  }
+
+  func reply(_ c: TestBot.Conversation, context: ChannelHandlerContext) {
+    replies += 1
+    let bytes = c.burstSeconds.map { $0 * 8000 } ?? c.replyMs * 8
+    replyEndsAtFrame = frames + bytes / 160
+    let name = "reply-\(replies)"
+    let audio = c.header + [UInt8](repeating: 0x55, count: bytes)
+    if c.pacesWithSleeps {
+      sendPaced(ArraySlice(audio), mark: name, context: context)
+    } else {
+      send(
+        #"{"event":"media","streamSid":"\#(streamSid)","media":{"payload":"\#(Base64.encode(audio))"}}"#,
+        context: context)
+      send(mark(name), context: context)
+    }
+    if c.hangsUpEarly, replies == c.hangUpAfterReplies { close(context: context) }
+  }
+
+  func sendPaced(_ audio: ArraySlice<UInt8>, mark name: String, context: ChannelHandlerContext) {
+    guard !audio.isEmpty else {
+      send(mark(name), context: context)
+      return
+    }
+    let chunk = Array(audio.prefix(160))
+    send(
+      #"{"event":"media","streamSid":"\#(streamSid)","media":{"payload":"\#(Base64.encode(chunk))"}}"#,
+      context: context)
+    let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+    context.eventLoop.scheduleTask(in: .milliseconds(21)) {
+      let (handler, context) = bound.value
+      handler.sendPaced(audio.dropFirst(160), mark: name, context: context)
+    }
+  }
+
+  func close(context: ChannelHandlerContext) {
+    var reply = context.channel.allocator.buffer(capacity: 2)
+    reply.write(webSocketErrorCode: .normalClosure)
+    context.writeAndFlush(
+      Self.wrapOutboundOut(WebSocketFrame(fin: true, opcode: .connectionClose, data: reply))
+    ).whenComplete { _ in
+      context.close(promise: nil)
     }
   }
 }

@@ -70,6 +70,34 @@ enum SystemIO {
 
   static func displayName(_ path: String) -> String { path == "-" ? "standard input" : path }
 
+  /// Whether `path` is a directory (following symbolic links).
+  static func isDirectory(_ path: String) -> Bool {
+    var info = stat()
+    return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
+  }
+
+  /// The names in a directory, without `.` and `..`, in no particular order.
+  static func directoryEntries(_ path: String) throws(TwvoiceError) -> [String] {
+    guard let directory = opendir(path) else {
+      throw TwvoiceError(.noInput, "\(path): \(String(cString: strerror(errno)))")
+    }
+    defer { closedir(directory) }
+    var names: [String] = []
+    while let entry = readdir(directory) {
+      let name = withUnsafePointer(to: entry.pointee.d_name) {
+        $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
+      }
+      if name != "." && name != ".." { names.append(name) }
+    }
+    return names
+  }
+
+  /// The folder holding `path` (`.` for a bare name).
+  static func parentDirectory(_ path: String) -> String {
+    guard let slash = path.lastIndex(of: "/") else { return "." }
+    return slash == path.startIndex ? "/" : String(path[..<slash])
+  }
+
   /// Reads a descriptor to its end, or nil once more than `limit` bytes came (reading at most
   /// `limit` + 1). A read error is an unreadable input (66) naming `name`.
   static func readAll(fd: Int32, limit: Int, name: String) throws(TwvoiceError) -> [UInt8]? {

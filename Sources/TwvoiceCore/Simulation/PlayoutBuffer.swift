@@ -81,6 +81,31 @@ public struct PlayoutBuffer: Sendable {
     return marks
   }
 
+  /// The audio on the timeline from sample `start` (8 kHz, session time), `count` bytes; µ-law
+  /// silence where nothing plays. Final for samples before the present: a clear cuts only what
+  /// has not played, and new audio never starts in the past.
+  public func samples(from start: Int, count: Int) -> [UInt8] {
+    var out = [UInt8](repeating: G711.muLawSilence, count: count)
+    // The last segment starting at or before `start + count`, then back while they overlap.
+    var low = 0
+    var high = segments.count
+    while low < high {
+      let mid = (low + high) / 2
+      if segments[mid].start < start + count { low = mid + 1 } else { high = mid }
+    }
+    var k = low - 1
+    while k >= 0 {
+      let segment = segments[k]
+      let segmentEnd = segment.start + segment.bytes.count
+      if segmentEnd <= start { break }
+      let from = max(start, segment.start)
+      let to = min(start + count, segmentEnd)
+      for i in from..<to { out[i - start] = segment.bytes[i - segment.start] }
+      k -= 1
+    }
+    return out
+  }
+
   /// Bytes that have played (or will, if the session runs on).
   public var bytesPlayed: Int { bytesQueued - bytesCleared }
 }

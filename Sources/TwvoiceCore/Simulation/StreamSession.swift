@@ -78,8 +78,15 @@ public struct StreamSession: Sendable {
   }
 
   public let configuration: Configuration
-  public let input: CallerInput
+  /// What the caller says; a scenario adds to it as the call goes.
+  public private(set) var input: CallerInput
   public private(set) var playout = PlayoutBuffer()
+  /// Speech in the bot's audio as the caller heard it (played out, cleared audio excluded),
+  /// found frame by frame as it plays.
+  public private(set) var botSpeech = SpeechActivity()
+  /// The scenario the caller follows, if any (`--scenario`): it decides what the caller says
+  /// and when it hangs up.
+  public private(set) var script: ScenarioRun?
   /// Messages both ways not yet taken by the driver (`takeLog()`). The session keeps no history
   /// of its own: a long call or a bot flooding tiny frames costs counters, not memory.
   public private(set) var pendingLog: [LogEntry] = []
@@ -102,19 +109,20 @@ public struct StreamSession: Sendable {
   private var sequence = 0
   private var dtmfSent = 0
   private var started = false
-  private let frameCount: Int
+  private var frameCount: Int
   /// Index of the last voiced frame of each utterance in the input.
-  private let speechEndFrames: [Int]
+  private var speechEndFrames: [Int]
   private var nextSpeechEnd = 0
 
   /// Bytes of caller audio per media frame (20 ms).
   public static let frameBytes = 160
 
-  public init(configuration: Configuration, input: CallerInput) {
+  public init(configuration: Configuration, input: CallerInput, scenario: Scenario? = nil) {
     self.configuration = configuration
     self.input = input
     frameCount = (input.audio.count + Self.frameBytes - 1) / Self.frameBytes
     speechEndFrames = Self.findUtteranceEnds(input.audio)
+    script = scenario.map(ScenarioRun.init)
   }
 
   /// Takes the messages logged since the last call, oldest first.
@@ -167,8 +175,17 @@ public struct StreamSession: Sendable {
   /// When the session ends if nothing else happens: the input, then the bot's audio, then the
   /// tail. Without an explicit hang-up time, the caller gives up at the latest 60 s (or the tail,
   /// if longer) after its input ends, so a bot that talks forever cannot keep a test running.
+  /// With a scenario, the call lasts until its steps are done (or `--hangup-after`); then as
+  /// above, from the end of the last step; at once when a step failed.
   public func endTime() -> Double {
-    let inputEnd = Double(inputEndMs)
+    var inputEnd = Double(inputEndMs)
+    if let script {
+      guard let finishedAt = script.finishedAtMs else {
+        return configuration.hangupAfterMs.map(Double.init) ?? .infinity
+      }
+      if script.failedStep != nil { return finishedAt }
+      inputEnd = max(inputEnd, finishedAt)
+    }
     var end = max(inputEnd, playout.playoutEnd) + Double(configuration.tailMs)
     let hangup =
       configuration.hangupAfterMs.map(Double.init) ?? inputEnd
@@ -195,6 +212,8 @@ public struct StreamSession: Sendable {
     var out: [String] = []
     guard started, !stopped else { return out }
     for name in playout.dueMarks(at: now) { echo(name, at: now, into: &out) }
+    listenToBot(until: now)
+    if script != nil { followScript(at: now) }
     let end = endTime()
     while true {
       let t = framesSent * 20
@@ -208,7 +227,12 @@ public struct StreamSession: Sendable {
       }
       sendFrame(at: now, into: &out)
     }
-    if now >= end { sendStop(at: now, into: &out) }
+    if now >= end {
+      if script?.finished == false {
+        callEnded(at: now, botHungUp: false, reason: "the caller hung up (--hangup-after)")
+      }
+      sendStop(at: now, into: &out)
+    }
     return out
   }
 
@@ -216,8 +240,53 @@ public struct StreamSession: Sendable {
   public mutating func hangUp(at now: Double) -> [String] {
     guard started, !stopped else { return [] }
     var out: [String] = []
+    callEnded(at: now, botHungUp: false, reason: "the caller hung up")
     sendStop(at: now, into: &out)
     return out
+  }
+
+  /// The call is over at `now`: the bot hung up, the connection broke or the caller hung up.
+  /// A scenario's running step gets its verdict.
+  public mutating func callEnded(at now: Double, botHungUp: Bool, reason: String) {
+    listenToBot(until: now)
+    guard script?.finished == false else { return }
+    var heard = botSpeech
+    heard.finish()
+    script?.callEnded(atMs: now, botHungUp: botHungUp, reason: reason, bot: heard)
+  }
+
+  /// Looks at the bot's audio that has played by `now`, a 20 ms frame at a time.
+  private mutating func listenToBot(until now: Double) {
+    while botSpeech.evaluatedMs + SpeechActivity.frameMs <= now {
+      let start = botSpeech.framesPushed * Self.frameBytes
+      botSpeech.push(voiced: SpeechActivity.isVoiced(playout.samples(from: start, count: Self.frameBytes)))
+    }
+  }
+
+  /// Runs the scenario's steps as far as they go and does what they say.
+  private mutating func followScript(at now: Double) {
+    guard var run = script else { return }
+    let nextFrame = framesSent
+    let actions = run.advance(nowMs: now, nextFrameMs: Double(nextFrame * 20), bot: botSpeech)
+    script = run
+    for action in actions {
+      switch action {
+      case .speak(let audio):
+        // The caller's new words start with the next frame; anything it was still saying stops.
+        let at = nextFrame * Self.frameBytes
+        if input.audio.count > at { input.audio.removeSubrange(at...) }
+        input.audio += [UInt8](repeating: G711.muLawSilence, count: at - input.audio.count)
+        input.audio += audio
+        frameCount = (input.audio.count + Self.frameBytes - 1) / Self.frameBytes
+        speechEndFrames.removeAll { $0 >= nextFrame }
+        nextSpeechEnd = min(nextSpeechEnd, speechEndFrames.count)
+        speechEndFrames += Self.findUtteranceEnds(audio).map { $0 + nextFrame }
+      case .press(let keys):
+        for (k, key) in keys.enumerated() {
+          input.dtmf.append(DTMFPress(digit: String(key), atMs: nextFrame * 20 + k * Scenario.dtmfSpacingMs))
+        }
+      }
+    }
   }
 
   /// `stop`, the last message: the session is over.
@@ -270,8 +339,9 @@ public struct StreamSession: Sendable {
       into: &out)
   }
 
-  private mutating func echo(_ name: String, at now: Double, into out: inout [String]) {
+  private mutating func echo(_ name: String, at now: Double, played: Bool = true, into out: inout [String]) {
     marksEchoed += 1
+    script?.observe(.markEcho(name: name, atMs: now, played: played))
     send(
       .mark(sequenceNumber: nextSequence(), streamSid: configuration.streamSid.rawValue, name: name), at: now,
       into: &out)
@@ -319,7 +389,8 @@ public struct StreamSession: Sendable {
       marksReceived += 1
       if playout.mark(name, at: now) { echo(name, at: now, into: &out) }
     case .clear:
-      for name in playout.clear(at: now) { echo(name, at: now, into: &out) }
+      script?.observe(.clear(atMs: now))
+      for name in playout.clear(at: now) { echo(name, at: now, played: false, into: &out) }
     case nil:
       break
     }
@@ -349,14 +420,11 @@ public struct StreamSession: Sendable {
   /// followed by at least 400 ms of frames below −40 dBFS (or by the end of the input).
   static func findUtteranceEnds(_ audio: [UInt8]) -> [Int] {
     let frameCount = (audio.count + 159) / 160
-    let table = G711.decodeTable(.muLaw)
     var ends: [Int] = []
     var lastVoiced: Int?
     var quiet = 0
     for frame in 0..<frameCount {
-      let slice = audio[(frame * 160)..<min(frame * 160 + 160, audio.count)]
-      let energy = slice.reduce(0.0) { $0 + pow2(Double(table[Int($1)])) } / Double(max(slice.count, 1))
-      if energy.squareRoot() > 327 {  // −40 dBFS
+      if SpeechActivity.isVoiced(audio[(frame * 160)..<min(frame * 160 + 160, audio.count)]) {
         lastVoiced = frame
         quiet = 0
       } else if let voiced = lastVoiced {
@@ -404,5 +472,3 @@ public struct StreamSession: Sendable {
     return out
   }
 }
-
-private func pow2(_ x: Double) -> Double { x * x }

@@ -37,3 +37,11 @@ extension Unicode.Scalar {
   /// C0 controls, DEL and C1 controls.
   fileprivate var isControl: Bool { value < 0x20 || (0x7F...0x9F).contains(value) }
 }
+
+/// `1.2345` → "1.235": three decimals, as summaries and messages show seconds.
+public func format3(_ value: Double) -> String {
+  let thousandths = Int((value * 1000).rounded())
+  let fraction = abs(thousandths % 1000)
+  let padded = String(repeating: "0", count: 3 - String(fraction).count) + String(fraction)
+  return "\(thousandths < 0 && thousandths > -1000 ? "-" : "")\(thousandths / 1000).\(padded)"
+}

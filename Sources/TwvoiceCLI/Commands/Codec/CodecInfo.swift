@@ -304,14 +304,6 @@ struct PrefixedSource: ByteSource {
   }
 }
 
-/// `1.2345` → "1.235".
-func format3(_ value: Double) -> String {
-  let thousandths = Int((value * 1000).rounded())
-  let fraction = abs(thousandths % 1000)
-  let padded = String(repeating: "0", count: 3 - String(fraction).count) + String(fraction)
-  return "\(thousandths < 0 && thousandths > -1000 ? "-" : "")\(thousandths / 1000).\(padded)"
-}
-
 /// `-3.25` → "-3.3" (one decimal).
 func format1(_ value: Double) -> String {
   let tenths = Int((value * 10).rounded())

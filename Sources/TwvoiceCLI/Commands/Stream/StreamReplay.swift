@@ -117,12 +117,38 @@ struct StreamReplay: ParsableCommand {
   var json = false
   @Flag(help: "Exit 1 when the bot broke the protocol.")
   var strict = false
+
+  @Option(
+    name: .customLong("scenario"),
+    help: ArgumentHelp(
+      "Play a scenario instead of an input: a caller that reacts to the bot, with expectations (a YAML file, or a folder of them; repeatable). See twvoice-scenario(5).",
+      valueName: "file.yaml"),
+    completion: .file(extensions: ["yaml", "yml"]))
+  var scenarios: [String] = []
+  @Option(
+    help: "With --scenario: write JUnit XML, one testcase per step.", completion: .file(extensions: ["xml"]))
+  var junit: String?
+  @Option(help: "With --scenario: run this many scenarios at once.")
+  var jobs: Int = 1
   @Flag(name: .shortAndLong, help: "No progress line and no text summary.")
   var quiet = false
 
   func validate() throws {
-    if (input == nil) == (silence == nil) {
-      throw ValidationError("Give an INPUT file or --silence DURATION (one of them).")
+    if !scenarios.isEmpty {
+      if input != nil || silence != nil || !dtmf.isEmpty {
+        throw ValidationError(
+          "--scenario says what the caller does: give no INPUT, --silence or --dtmf with it.")
+      }
+      if unidirectional {
+        throw ValidationError("--scenario needs a bidirectional stream (no --unidirectional).")
+      }
+      guard (1...64).contains(jobs) else { throw ValidationError("--jobs must be between 1 and 64.") }
+    } else {
+      if (input == nil) == (silence == nil) {
+        throw ValidationError("Give an INPUT file, --silence DURATION or --scenario FILE (one of them).")
+      }
+      if junit != nil { throw ValidationError("--junit goes with --scenario.") }
+      if jobs != 1 { throw ValidationError("--jobs goes with --scenario.") }
     }
     if track != nil && !unidirectional {
       throw ValidationError(
@@ -165,6 +191,10 @@ struct StreamReplay: ParsableCommand {
         "\(target.displayURL): Twilio does not allow a query string on <Stream url> (it is dropped on the upgrade); pass values with --param NAME=VALUE, which arrive in start.customParameters"
       )
     }
+    if !scenarios.isEmpty {
+      try playScenarios(target: target, resolved: resolved, environment: environment, random: &random)
+      return
+    }
     let caller = try CallerInputLoading.load(file: input, silence: silence, dtmf: dtmf)
     if unidirectional && !caller.input.dtmf.isEmpty {
       Terminal.warning("--dtmf: Twilio sends no dtmf messages on a <Start> (--unidirectional) stream")
@@ -175,19 +205,8 @@ struct StreamReplay: ParsableCommand {
     }
     // The capture's <Parameter> values go out again; --param overrides them name by name.
     let parameters = caller.customParameters.overridden(by: params)
-    let configuration = StreamSession.Configuration(
-      // The flags were checked by validate(); an account SID in the environment that is not
-      // one is passed over for a random one, as before any call.
-      accountSid: try accountSid.map { try AccountSid($0) }
-        ?? environment[EnvironmentVariable.accountSid].flatMap { try? AccountSid($0) }
-        ?? AccountSid.random(using: &random),
-      callSid: try callSid.map { try CallSid($0) } ?? CallSid.random(using: &random),
-      streamSid: try streamSid.map { try StreamSid($0) } ?? StreamSid.random(using: &random),
-      customParameters: parameters,
-      bidirectional: !unidirectional,
-      tracks: unidirectional ? Self.declaredTracks(track) : ["inbound"],
-      tailMs: clock.tail.milliseconds,
-      hangupAfterMs: hangupMs)
+    let configuration = try sessionConfiguration(
+      parameters: parameters, environment: environment, random: &random)
     // Output files are opened first: a path that cannot be written fails before the call.
     let recordFile = try record.map { try OutputFile(path: $0) }
     let logWriter = try log.map { ReplayLogWriter(file: try OutputFile(path: $0, binary: false)) }
@@ -198,13 +217,9 @@ struct StreamReplay: ParsableCommand {
     if showProgress { onProgress = { session in ReplayProgress.show(session) } }
     var onLog: (@Sendable ([StreamSession.LogEntry]) -> Void)?
     if let logWriter { onLog = { entries in logWriter.append(entries) } }
-    let client = StreamReplayClient(
-      target: target,
-      options: .init(
-        authToken: authToken ?? environment[EnvironmentVariable.authToken], signedURL: signedURL,
-        connectAddress: resolved?.address, insecure: clock.insecure, speed: effectiveSpeed,
-        connectTimeoutSeconds: clock.connectTimeout),
-      onProgress: onProgress, onLog: onLog, stopRequested: { Self.hangUpSignal != nil })
+    let client = client(
+      target: target, resolvedAddress: resolved?.address, environment: environment, onProgress: onProgress,
+      onLog: onLog)
     let (session, outcome) = client.run(StreamSession(configuration: configuration, input: caller.input))
     if showProgress { ReplayProgress.clear() }
     let signal = Self.hangUpSignal
@@ -252,6 +267,40 @@ struct StreamReplay: ParsableCommand {
       Terminal.error(error.description.escapingControlCharacters)
       throw ExitCode(FailureKind.checkFailed.rawValue)
     }
+  }
+
+  /// The stream's settings from the flags; SIDs not given are drawn from `random`.
+  func sessionConfiguration(
+    parameters: [NamedValue], environment: [String: String], random: inout TwvoiceRandom
+  ) throws -> StreamSession.Configuration {
+    StreamSession.Configuration(
+      // The flags were checked by validate(); an account SID in the environment that is not
+      // one is passed over for a random one, as before any call.
+      accountSid: try accountSid.map { try AccountSid($0) }
+        ?? environment[EnvironmentVariable.accountSid].flatMap { try? AccountSid($0) }
+        ?? AccountSid.random(using: &random),
+      callSid: try callSid.map { try CallSid($0) } ?? CallSid.random(using: &random),
+      streamSid: try streamSid.map { try StreamSid($0) } ?? StreamSid.random(using: &random),
+      customParameters: parameters,
+      bidirectional: !unidirectional,
+      tracks: unidirectional ? Self.declaredTracks(track) : ["inbound"],
+      tailMs: clock.tail.milliseconds,
+      hangupAfterMs: clock.hangupAfter?.milliseconds)
+  }
+
+  /// The client that dials the bot with the flags' options.
+  func client(
+    target: StreamReplayClient.Target, resolvedAddress: String?, environment: [String: String],
+    onProgress: (@Sendable (StreamSession) -> Void)? = nil,
+    onLog: (@Sendable ([StreamSession.LogEntry]) -> Void)? = nil
+  ) -> StreamReplayClient {
+    StreamReplayClient(
+      target: target,
+      options: .init(
+        authToken: authToken ?? environment[EnvironmentVariable.authToken], signedURL: signedURL,
+        connectAddress: resolvedAddress, insecure: clock.insecure, speed: clock.effectiveSpeed,
+        connectTimeoutSeconds: clock.connectTimeout),
+      onProgress: onProgress, onLog: onLog, stopRequested: { Self.hangUpSignal != nil })
   }
 
   /// The signal the caller hangs up on, if one came: SIGINT, SIGTERM or SIGHUP (Signals, in
