@@ -55,7 +55,7 @@ final class ReplayHandler: ChannelInboundHandler, @unchecked Sendable {
   }
 
   private func flushLog() {
-    guard !session.pendingLog.isEmpty else { return }
+    guard session.hasPendingLog else { return }
     let entries = session.takeLog()
     onLog?(entries)
   }

@@ -72,6 +72,24 @@ struct ScenarioTests {
     #expect(xml.components(separatedBy: "<testcase ").count == 11)
   }
 
+  /// The README's scenarios: a flawless bot passes every one of them.
+  @Test func theExampleScenariosPassAgainstAFlawlessBot() throws {
+    let examples = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+      .appendingPathComponent("../../examples/scenarios").standardized
+    let bot = try TestBot(.conversation(.init(replyMs: 1500, hangUpAfterReplies: 2, waitsForHash: true)))
+    defer { bot.stop() }
+    let r = try Twvoice.run([
+      "stream", "replay", "--url", bot.url, "--speed", "5", "--scenario", examples.path, "--jobs", "3",
+      "--strict", "--json",
+    ])
+    #expect(r.status == 0, "\(r)")
+    let scenarios = try JSONParser.parse(r.stdout)["scenarios"]?.arrayValue ?? []
+    #expect(scenarios.count == 3)
+    for scenario in scenarios {
+      #expect(scenario["passed"]?.boolValue == true, "\(scenario)")
+    }
+  }
+
   @Test func aBotThatNeverClearsFailsTheClearStepAndSkipsTheRest() throws {
     let bot = try TestBot(.conversation(.init(replyMs: 3000, clearsOnBargeIn: false)))
     defer { bot.stop() }

@@ -55,6 +55,9 @@ final class TestBot: @unchecked Sendable {
     var waitsForHash = false
     /// Sends every reply in one burst of this many seconds of audio instead.
     var burstSeconds: Int?
+    /// Takes its last reply's mark coming back as the reply played, and sends the next one at
+    /// once, even when the mark came back because of a clear.
+    var continuesOnMark = false
   }
 
   struct Upgrade: Sendable {
@@ -269,6 +272,9 @@ private final class BotHandler: ChannelInboundHandler, @unchecked Sendable {
       let digit = message["dtmf"]?["digit"]?.stringValue
       if c.answersDTMF && (digit == "#" || !c.waitsForHash) { reply(c, context: context) }
     case "mark":
+      if c.continuesOnMark && message["mark"]?["name"]?.stringValue == "reply-\(replies)" && replies < 3 {
+        reply(c, context: context)
+      }
       if let last = c.hangUpAfterReplies, !c.hangsUpEarly,
         message["mark"]?["name"]?.stringValue == "reply-\(last)"
       {

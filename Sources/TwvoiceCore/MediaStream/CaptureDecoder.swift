@@ -787,6 +787,8 @@ public struct CaptureDecoder {
     guard value.members != nil else {
       throw error("expected a JSON object (a Media Streams message)")
     }
+    // twvoice's own observations in a session log (findings) are not messages.
+    if value["event"] == nil && value["from"]?.stringValue == "twvoice" { return }
     var message = value
     var envelope = Envelope()
     if value["event"] == nil, let inner = value["message"], inner.members != nil,

@@ -13,6 +13,11 @@
 /// captures, one Twilio message per line, and the `{"twvoice":{"t","dir"}}` lines of earlier
 /// versions stay readable by the same readers.
 ///
+/// Bugs the bot showed are logged where they happened, from `twvoice` (readers of frames pass
+/// over them):
+///
+///     {"t":4.200,"from":"twvoice","finding":{"id":"talk-over","message":"…"}}
+///
 /// A whole call's log (`call --log`) times every line from the call's start instead, and adds
 /// the HTTP exchanges around the streams; readers of frames pass over them (no `event`):
 ///
@@ -23,13 +28,17 @@ public enum SessionLog {
   public enum Sender: String, Sendable {
     case twilio
     case bot
+    /// twvoice's own observations (`finding` lines).
+    case twvoice
   }
 
-  /// A WebSocket data frame's content.
+  /// A WebSocket data frame's content, or an observation.
   public enum Frame: Sendable, Equatable {
     /// A text frame; `isJSON` says whether it parses as JSON (then it goes in as `message`).
     case text(String, isJSON: Bool)
     case binary([UInt8])
+    /// A bug the bot showed, by name (`BotBehaviour`): `{"finding":{"id":…,"message":…}}`.
+    case finding(id: String, message: String)
   }
 
   /// One frame with its time and sender.
@@ -50,7 +59,11 @@ public enum SessionLog {
   public static func append(_ entry: Entry, to out: inout [UInt8]) {
     out += prefix
     appendSeconds(entry.atMs, to: &out)
-    out += entry.from == .twilio ? fromTwilio : fromBot
+    switch entry.from {
+    case .twilio: out += fromTwilio
+    case .bot: out += fromBot
+    case .twvoice: out += fromTwvoice
+    }
     switch entry.frame {
     case .text(let text, let isJSON) where isJSON && !text.utf8.contains(where: { $0 == 0x0A || $0 == 0x0D }):
       out += messageKey
@@ -63,6 +76,9 @@ public enum SessionLog {
       out.append(UInt8(ascii: "\""))
       Base64.encode(bytes, appendingTo: &out)
       out.append(UInt8(ascii: "\""))
+    case .finding(let id, let message):
+      out += #","finding":"#.utf8
+      out += writer.string(.object([("id", .string(id)), ("message", .string(message))])).utf8
     }
     out += "}\n".utf8
   }
@@ -96,6 +112,7 @@ public enum SessionLog {
   private static let prefix = Array(#"{"t":"#.utf8)
   private static let fromTwilio = Array(#","from":"twilio""#.utf8)
   private static let fromBot = Array(#","from":"bot""#.utf8)
+  private static let fromTwvoice = Array(#","from":"twvoice""#.utf8)
   private static let messageKey = Array(#","message":"#.utf8)
   private static let rawKey = Array(#","raw":"#.utf8)
   private static let binaryKey = Array(#","binary":"#.utf8)

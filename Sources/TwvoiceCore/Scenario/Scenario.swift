@@ -52,7 +52,8 @@ public struct Scenario: Sendable {
     case expectHangup(withinMs: Int)
     /// No bot speech for this long.
     case expectNoBotSpeech(forMs: Int)
-    /// The bot's next reply lasts between `minMs` and `maxMs` (either may be open).
+    /// The bot's reply to the caller's last turn (or its first speech since the step before, with
+    /// no turn yet) lasts between `minMs` and `maxMs` (either may be open).
     case expectBotSpeechLength(minMs: Int?, maxMs: Int?, timeoutMs: Int)
   }
 

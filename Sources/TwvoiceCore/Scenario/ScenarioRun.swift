@@ -358,7 +358,7 @@ public struct ScenarioRun: Sendable {
     case .expectBotSpeechLength(let minMs, let maxMs, let timeout):
       let range = "\(minMs.map { ms(Double($0)) } ?? "0") to \(maxMs.map { ms(Double($0)) } ?? "any length")"
       // The reply to the caller's last turn, or else the first speech in the window.
-      let from = max(windowStartMs, turn?.lastVoicedEndMs ?? 0)
+      let from = turn?.lastVoicedEndMs ?? windowStartMs
       guard let segment = bot.firstSegment(startingAtOrAfter: min(from, started)) else {
         if now >= started + Double(timeout) {
           return .failed(

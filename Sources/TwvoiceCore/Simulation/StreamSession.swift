@@ -84,6 +84,8 @@ public struct StreamSession: Sendable {
   /// Speech in the bot's audio as the caller heard it (played out, cleared audio excluded),
   /// found frame by frame as it plays.
   public private(set) var botSpeech = SpeechActivity()
+  /// The bugs the bot showed, by name (talk-over, underrun, burst, …).
+  public private(set) var behaviour = BotBehaviour()
   /// The scenario the caller follows, if any (`--scenario`): it decides what the caller says
   /// and when it hangs up.
   public private(set) var script: ScenarioRun?
@@ -125,8 +127,23 @@ public struct StreamSession: Sendable {
     script = scenario.map(ScenarioRun.init)
   }
 
+  /// Whether `takeLog()` has anything to give.
+  public var hasPendingLog: Bool { !pendingLog.isEmpty || !behaviour.occurrences.isEmpty }
+
+  /// Moves what `behaviour` found since the last call into the log.
+  private mutating func logBehaviour() {
+    guard !behaviour.occurrences.isEmpty else { return }
+    for occurrence in behaviour.takeOccurrences() {
+      pendingLog.append(
+        LogEntry(
+          atMs: occurrence.atMs, from: .twvoice,
+          frame: .finding(id: occurrence.kind.rawValue, message: occurrence.message)))
+    }
+  }
+
   /// Takes the messages logged since the last call, oldest first.
   public mutating func takeLog() -> [LogEntry] {
+    logBehaviour()
     defer { pendingLog.removeAll(keepingCapacity: true) }
     return pendingLog
   }
@@ -249,6 +266,7 @@ public struct StreamSession: Sendable {
   /// A scenario's running step gets its verdict.
   public mutating func callEnded(at now: Double, botHungUp: Bool, reason: String) {
     listenToBot(until: now)
+    if botHungUp { behaviour.botClosed(at: now, bufferedMs: max(0, playout.playoutEnd - now)) }
     guard script?.finished == false else { return }
     var heard = botSpeech
     heard.finish()
@@ -259,7 +277,9 @@ public struct StreamSession: Sendable {
   private mutating func listenToBot(until now: Double) {
     while botSpeech.evaluatedMs + SpeechActivity.frameMs <= now {
       let start = botSpeech.framesPushed * Self.frameBytes
-      botSpeech.push(voiced: SpeechActivity.isVoiced(playout.samples(from: start, count: Self.frameBytes)))
+      let voiced = SpeechActivity.isVoiced(playout.samples(from: start, count: Self.frameBytes))
+      behaviour.botFrame(voiced: voiced, atMs: botSpeech.evaluatedMs)
+      botSpeech.push(voiced: voiced)
     }
   }
 
@@ -317,6 +337,7 @@ public struct StreamSession: Sendable {
     let chunk = framesSent + 1
     let timestamp = configuration.firstTimestampMs + 20 * framesSent
     frameLateness.record(max(0, now - Double(framesSent * 20)))
+    behaviour.callerFrame(voiced: SpeechActivity.isVoiced(frame), atMs: Double(framesSent * 20))
     if nextSpeechEnd < speechEndFrames.count, speechEndFrames[nextSpeechEnd] == framesSent {
       // The turn ends when this frame's 20 ms have been heard, counted from when it actually
       // left (a late frame moves the end with it).
@@ -382,6 +403,12 @@ public struct StreamSession: Sendable {
       {
         utterances[last].answeredAtMs = now
       }
+      let playoutEnd = playout.playoutEnd
+      let lastQueued =
+        playoutEnd <= now && playoutEnd > 0
+        ? playout.samples(from: Int((playoutEnd * 8).rounded()) - Self.frameBytes, count: Self.frameBytes)
+        : []
+      behaviour.media(bytes, at: now, playoutEnd: playoutEnd, lastQueued: lastQueued)
       if !playout.enqueue(bytes, at: now) {
         report(.init(code: 31931, message: "more than 10 minutes of audio queued: media discarded"), at: now)
       }
@@ -390,6 +417,7 @@ public struct StreamSession: Sendable {
       if playout.mark(name, at: now) { echo(name, at: now, into: &out) }
     case .clear:
       script?.observe(.clear(atMs: now))
+      behaviour.clear(at: now, echoedMarks: playout.pendingMarks.count)
       for name in playout.clear(at: now) { echo(name, at: now, played: false, into: &out) }
     case nil:
       break

@@ -64,6 +64,16 @@ struct ReplaySummary {
           })
       ),
       (
+        "findings",
+        .array(
+          session.behaviour.findings.map { finding in
+            .object([
+              ("id", .string(finding.kind.rawValue)), ("t", .number(format3(finding.atMs / 1000))),
+              ("count", .int(finding.count)), ("message", .string(finding.message)),
+            ])
+          })
+      ),
+      (
         "pacing_lateness_ms",
         .object([
           ("clock", .string(clock)),
@@ -100,6 +110,11 @@ struct ReplaySummary {
       parts.append(
         "warnings " + session.findings.map { "\($0.code)×\($0.count)" }.joined(separator: " "))
     }
+    if !session.behaviour.findings.isEmpty {
+      parts.append(
+        "findings "
+          + session.behaviour.findings.map { "\($0.kind.rawValue)×\($0.count)" }.joined(separator: " "))
+    }
     if let p50 = f.latency.p50 {
       let rounded = { (v: Double?) in Int((v ?? 0).rounded()) }
       parts.append(
@@ -124,6 +139,25 @@ struct ReplaySummary {
       return
         "Twilio \(finding.code), \(times); first at \(format3((first?.atMs ?? 0) / 1000)) s: \(first?.message ?? "")"
     }
+      + session.behaviour.findings.map { finding in
+        let times = finding.count == 1 ? "once" : "\(finding.count) times"
+        return
+          "\(finding.kind.rawValue), \(times); first at \(format3(finding.atMs / 1000)) s: \(finding.message)"
+      }
+  }
+
+  /// Whether `--strict` fails the run: a protocol violation, or a finding not excused with
+  /// `--allow`.
+  static func strictFailure(_ session: StreamSession, allowed: [BotBehaviour.Kind]) -> String? {
+    if session.violationCount > 0 {
+      return "the bot broke the Media Streams protocol \(session.violationCount) time(s) (--strict)"
+    }
+    let found = session.behaviour.findings.map(\.kind).filter { !allowed.contains($0) }
+    if !found.isEmpty {
+      return
+        "the bot showed \(found.map(\.rawValue).joined(separator: ", ")) (--strict; --allow ID excuses one)"
+    }
+    return nil
   }
 }
 

@@ -104,8 +104,11 @@ extension StreamReplay {
     if outcomes.count < loaded.count || outcomes.contains(where: { !$0.run.passed }) {
       throw ExitCode(FailureKind.checkFailed.rawValue)
     }
-    if strict && outcomes.contains(where: { $0.session.violationCount > 0 }) {
-      Terminal.error("the bot broke the Media Streams protocol (--strict)")
+    if strict,
+      let failure = outcomes.lazy.compactMap({ ReplaySummary.strictFailure($0.session, allowed: allowed) })
+        .first
+    {
+      Terminal.error(failure)
       throw ExitCode(FailureKind.checkFailed.rawValue)
     }
   }
@@ -140,6 +143,10 @@ enum ScenarioReport {
     }
     if case .failed(let error) = result.outcome {
       lines.append("  stream: \(error.description.escapingControlCharacters)")
+    }
+    for finding in result.session.behaviour.findings {
+      lines.append(
+        "  finding \(finding.kind.rawValue) at \(format3(finding.atMs / 1000)) s: \(finding.message)")
     }
     return lines.joined(separator: "\n")
   }

@@ -115,8 +115,15 @@ struct StreamReplay: ParsableCommand {
   var log: String?
   @Flag(help: "Print the summary as JSON.")
   var json = false
-  @Flag(help: "Exit 1 when the bot broke the protocol.")
+  @Flag(
+    help:
+      "Exit 1 when the bot broke the protocol or showed a finding (talk-over, underrun, burst, container-bytes, mark-after-clear, cut-off)."
+  )
   var strict = false
+  @Option(
+    name: .customLong("allow"),
+    help: ArgumentHelp("With --strict: do not fail on this finding (repeatable).", valueName: "id"))
+  var allowed: [BotBehaviour.Kind] = []
 
   @Option(
     name: .customLong("scenario"),
@@ -253,9 +260,8 @@ struct StreamReplay: ParsableCommand {
     }
     switch outcome {
     case .completed, .botEnded, .cancelled:
-      if strict && session.violationCount > 0 {
-        Terminal.error(
-          "the bot broke the Media Streams protocol \(session.violationCount) time(s) (--strict)")
+      if strict, let failure = ReplaySummary.strictFailure(session, allowed: allowed) {
+        Terminal.error(failure)
         throw ExitCode(FailureKind.checkFailed.rawValue)
       }
     case .serverClosed(let code, let reason):
@@ -330,3 +336,6 @@ struct StreamReplay: ParsableCommand {
     }
   }
 }
+
+/// Findings are named on the command line by their ids (`--allow talk-over`).
+extension BotBehaviour.Kind: ExpressibleByArgument {}
