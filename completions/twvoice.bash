@@ -622,8 +622,8 @@ _twvoice_stream() {
 _twvoice_stream_replay() {
     repeating_flags=()
     non_repeating_flags=(--unidirectional --fast --insecure --json --strict --quiet -q --version -h --help)
-    repeating_options=(--param --dtmf)
-    non_repeating_options=(--url --signed-url --resolve --silence --stream-sid --call-sid --account-sid --seed --track --auth-token --speed --tail --hangup-after --connect-timeout --record --log)
+    repeating_options=(--param --dtmf --allow --scenario)
+    non_repeating_options=(--url --signed-url --resolve --silence --stream-sid --call-sid --account-sid --seed --track --auth-token --speed --tail --hangup-after --connect-timeout --record --log --junit --jobs)
     __twvoice_offer_flags_options 1
 
     # Offer option value completions
@@ -682,6 +682,21 @@ _twvoice_stream_replay() {
         ;;
     '--log')
         __twvoice_add_completions -o plusdirs -fX '!*.@(jsonl)'
+        return
+        ;;
+    '--allow')
+        __twvoice_add_completions -W 'talk-over'$'\n''underrun'$'\n''burst'$'\n''container-bytes'$'\n''mark-after-clear'$'\n''cut-off'
+        return
+        ;;
+    '--scenario')
+        __twvoice_add_completions -o plusdirs -fX '!*.@(yaml|yml)'
+        return
+        ;;
+    '--junit')
+        __twvoice_add_completions -o plusdirs -fX '!*.@(xml)'
+        return
+        ;;
+    '--jobs')
         return
         ;;
     esac

@@ -21,6 +21,9 @@ static inline const char *twvoice_rl_line_buffer(void) { return rl_line_buffer; 
 /// 1: no filename completion when the hook found nothing; 0: fall back to file names.
 static inline void twvoice_rl_set_attempted_completion_over(int over) { rl_attempted_completion_over = over; }
 
+/* What follows a unique completion: a space after a word, nothing after a folder's "/". */
+static inline void twvoice_rl_set_append_character(int c) { rl_completion_append_character = c; }
+
 /// The name readline uses for ~/.inputrc conditionals ($if twvoice).
 static inline void twvoice_rl_set_name(const char *name) { rl_readline_name = name; }
 

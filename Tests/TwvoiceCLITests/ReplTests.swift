@@ -94,6 +94,20 @@ struct CompletionTests {
     #expect(model.candidates(before: "codec encode x --format ", word: "p") == ["payloads"])
     #expect(model.candidates(before: "set ", word: "api") == ["api-key", "api-secret"])
     #expect(model.candidates(before: "codec decode ", word: "cap").isEmpty)  // file names, from readline
+    #expect(model.candidates(before: "stream replay --strict --allow ", word: "t") == ["talk-over"])
+  }
+
+  @Test func scenarioFilesAreCompletedByTheirExtension() throws {
+    try withTemporaryDirectory(["a.yaml": "", "b.yml": "", "notes.txt": "", ".hidden.yaml": ""]) { dir in
+      try FileManager.default.createDirectory(
+        at: dir.appendingPathComponent("more"), withIntermediateDirectories: false)
+      let model = CompletionModel.shared
+      let base = dir.path + "/"
+      #expect(
+        model.candidates(before: "stream replay --scenario ", word: base)
+          == [base + "a.yaml", base + "b.yml", base + "more/"])
+      #expect(model.candidates(before: "stream replay --scenario ", word: base + "b") == [base + "b.yml"])
+    }
   }
 }
 

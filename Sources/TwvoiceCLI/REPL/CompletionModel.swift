@@ -9,6 +9,8 @@ public struct CompletionModel: Sendable {
     var subcommands: [Command]
     /// Option and flag names (`--url`, `-o`) and, for enumerated options, their values.
     var options: [String: [String]]
+    /// Options that name a file of given extensions (`--scenario` → yaml, yml).
+    var fileExtensions: [String: [String]] = [:]
   }
 
   let root: Command
@@ -34,14 +36,19 @@ public struct CompletionModel: Sendable {
 
   private static func command(_ json: JSONValue) -> Command {
     var options: [String: [String]] = [:]
+    var fileExtensions: [String: [String]] = [:]
     if case .array(let arguments) = json["arguments"] {
       for argument in arguments where argument["shouldDisplay"]?.boolValue != false {
         guard case .array(let names) = argument["names"] else { continue }
         var values: [String] = []
         if case .array(let all) = argument["allValues"] { values = all.compactMap(\.stringValue) }
+        let extensions = argument["completionKind"]?["file"]?["extensions"]?.arrayValue?.compactMap(
+          \.stringValue)
         for name in names {
           guard let text = name["name"]?.stringValue, let kind = name["kind"]?.stringValue else { continue }
-          options[(kind == "long" ? "--" : "-") + text] = values
+          let flag = (kind == "long" ? "--" : "-") + text
+          options[flag] = values
+          if let extensions, !extensions.isEmpty { fileExtensions[flag] = extensions }
         }
       }
     }
@@ -49,7 +56,9 @@ public struct CompletionModel: Sendable {
     if case .array(let children) = json["subcommands"] {
       subcommands = children.map(command).filter { $0.name != "help" }
     }
-    return Command(name: json["commandName"]?.stringValue ?? "", subcommands: subcommands, options: options)
+    return Command(
+      name: json["commandName"]?.stringValue ?? "", subcommands: subcommands, options: options,
+      fileExtensions: fileExtensions)
   }
 
   /// Completions for `word`, the partial word after `before` on the line.
@@ -71,6 +80,10 @@ public struct CompletionModel: Sendable {
     if let last = words.last, let values = command.options[last], !values.isEmpty {
       return values.filter { $0.hasPrefix(word) }
     }
+    // A file of known kinds (`--scenario` → .yaml, .yml): those files, and folders to look in.
+    if let last = words.last, let extensions = command.fileExtensions[last] {
+      return Self.files(matching: word, extensions: extensions)
+    }
     if word.hasPrefix("-") {
       return command.options.keys.filter { $0.hasPrefix(word) }.sorted()
     }
@@ -79,5 +92,22 @@ public struct CompletionModel: Sendable {
       if !subs.isEmpty { return subs.sorted() }
     }
     return []  // file names
+  }
+
+  /// Paths that begin with `word`: folders (ending in `/`) and files with one of `extensions`.
+  static func files(matching word: String, extensions: [String]) -> [String] {
+    let slash = word.lastIndex(of: "/")
+    let folder = slash.map { String(word[...$0]) } ?? ""
+    let prefix = slash.map { String(word[word.index(after: $0)...]) } ?? word
+    guard let names = try? SystemIO.directoryEntries(folder.isEmpty ? "." : folder) else { return [] }
+    var out: [String] = []
+    for name in names where name.hasPrefix(prefix) && (prefix.hasPrefix(".") || !name.hasPrefix(".")) {
+      if SystemIO.isDirectory(folder + name) {
+        out.append(folder + name + "/")
+      } else if extensions.contains(where: { name.hasSuffix("." + $0) }) {
+        out.append(folder + name)
+      }
+    }
+    return out.sorted()
   }
 }

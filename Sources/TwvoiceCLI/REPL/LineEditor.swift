@@ -103,6 +103,8 @@ public enum LineEditor {
       return nil
     }
     twvoice_rl_set_attempted_completion_over(1)
+    // A folder offered for a file option: the user goes on typing inside it.
+    twvoice_rl_set_append_character(candidates.count == 1 && candidates[0].hasSuffix("/") ? 0 : 32)
     return rl_completion_matches(text) { _, state in
       if state == 0 { LineEditor.candidateIndex = 0 }
       guard LineEditor.candidateIndex < LineEditor.candidates.count else { return nil }
