@@ -714,7 +714,7 @@ _twvoice_call() {
     repeating_flags=()
     non_repeating_flags=(--fast --insecure --json --quiet -q --version -h --help)
     repeating_options=(--param --dtmf --digits --speech --status-callback-event)
-    non_repeating_options=(--voice-url --method --identity --to --audio --silence --dial-status --status-callback --status-callback-method --account-sid --call-sid --application-sid --seed --auth-token --signing-key --webhook-timeout --speed --tail --hangup-after --connect-timeout --record --log --api-listen --recordings-dir)
+    non_repeating_options=(--voice-url --method --identity --to --audio --silence --dial-status --status-callback --status-callback-method --account-sid --call-sid --application-sid --seed --auth-token --signing-key --webhook-timeout --speed --tail --hangup-after --connect-timeout --record --log --api-listen --recordings-dir --scenario --junit)
     __twvoice_offer_flags_options 0
 
     # Offer option value completions
@@ -810,6 +810,14 @@ _twvoice_call() {
         ;;
     '--recordings-dir')
         __twvoice_add_completions -d
+        return
+        ;;
+    '--scenario')
+        __twvoice_add_completions -o plusdirs -fX '!*.@(yaml|yml)'
+        return
+        ;;
+    '--junit')
+        __twvoice_add_completions -o plusdirs -fX '!*.@(xml)'
         return
         ;;
     esac

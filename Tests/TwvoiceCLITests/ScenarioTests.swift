@@ -254,3 +254,58 @@ struct ScenarioTests {
     }
   }
 }
+
+/// `twvoice call --scenario`: the scenario drives the caller on the call's first stream.
+extension ScenarioTests {
+  @Test func aWholeCallFollowsTheScenarioOnItsStream() throws {
+    let backend = try VoiceBackend(
+      .conversation(.init(replyMs: 800, hangUpAfterReplies: 1)),
+      routes: [
+        "/voice": (
+          200, CallTests.xml,
+          #"<Response><Connect><Stream url="/ws"><Parameter name="lang" value="en"/></Stream></Connect><Say>bye</Say></Response>"#
+        )
+      ])
+    defer { backend.stop() }
+    let dir = try Self.folder([
+      "call.yaml": """
+      name: whole call
+      steps:
+        - say: hello.wav
+        - expect_bot_speech: {within: 1.5s}
+        - expect_hangup: {within: 5s}
+      """
+    ])
+    defer { TemporaryDirectory.remove(dir) }
+    let r = try Twvoice.run(
+      [
+        "call", "--voice-url", backend.base + "/voice", "--speed", "5", "--json", "--scenario", "call.yaml",
+        "--junit", "j.xml",
+      ], environment: ["TWILIO_AUTH_TOKEN": VoiceBackend.authToken], in: dir)
+    #expect(r.status == 0, "\(r)")
+    let summary = try JSONParser.parse(r.stdout)
+    #expect(summary["scenario"]?["passed"]?.boolValue == true, "\(r)")
+    #expect(summary["scenario"]?["steps"]?.arrayValue?.count == 3)
+    // TwiML goes on after the bot hangs up.
+    #expect(
+      summary["verbs"]?.arrayValue?.compactMap { $0["verb"]?.stringValue } == ["Connect/Stream", "Say"])
+    #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("j.xml").path))
+  }
+
+  @Test func aCallThatNeverReachesAStreamFailsItsScenario() throws {
+    let backend = try VoiceBackend(routes: [
+      "/voice": (200, CallTests.xml, "<Response><Say>closed</Say></Response>")
+    ])
+    defer { backend.stop() }
+    let dir = try Self.folder(["call.yaml": "steps:\n  - say: hello.wav\n  - expect_bot_speech: 1s"])
+    defer { TemporaryDirectory.remove(dir) }
+    let r = try Twvoice.run(
+      ["call", "--voice-url", backend.base + "/voice", "--fast", "--scenario", "call.yaml"],
+      environment: ["TWILIO_AUTH_TOKEN": VoiceBackend.authToken], in: dir)
+    #expect(r.status == 1, "\(r)")
+    #expect(
+      r.stderr.contains("FAIL 1 say hello.wav (line 2) at 0.000 s: the call reached no <Connect><Stream>"),
+      "\(r)")
+    #expect(r.stderr.contains("skip 2 expect_bot_speech 1s"), "\(r)")
+  }
+}

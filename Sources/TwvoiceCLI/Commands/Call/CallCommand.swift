@@ -141,6 +141,15 @@ struct CallCommand: ParsableCommand {
       "Write what each <Record> recorded here as RE….wav (its RecordingUrl a file:// URL). Default: not written.",
     completion: .directory)
   var recordingsDir: String?
+  @Option(
+    help: ArgumentHelp(
+      "Instead of --audio: the caller follows a scenario on the first <Connect><Stream> (steps and expectations, see twvoice-scenario(5)).",
+      valueName: "file.yaml"),
+    completion: .file(extensions: ["yaml", "yml"]))
+  var scenario: String?
+  @Option(
+    help: "With --scenario: write JUnit XML, one testcase per step.", completion: .file(extensions: ["xml"]))
+  var junit: String?
   @Flag(help: "Print the summary as JSON on standard output.")
   var json = false
   @Flag(name: .shortAndLong, help: "No timeline and no text summary.")
@@ -148,6 +157,11 @@ struct CallCommand: ParsableCommand {
 
   func validate() throws {
     if audio != nil && silence != nil { throw ValidationError("Give --audio or --silence, not both.") }
+    if scenario != nil && (audio != nil || silence != nil || !dtmf.isEmpty) {
+      throw ValidationError(
+        "--scenario says what the caller does: give no --audio, --silence or --dtmf with it.")
+    }
+    if junit != nil && scenario == nil { throw ValidationError("--junit goes with --scenario.") }
     guard webhookTimeout.milliseconds > 0 else {
       throw ValidationError("--webhook-timeout must be more than 0.")
     }
@@ -196,6 +210,7 @@ struct CallCommand: ParsableCommand {
         "no auth token (--auth-token or \(EnvironmentVariable.authToken)): requests go unsigned")
     }
     let caller = try CallerInputLoading.load(file: audio, silence: silence, dtmf: dtmf)
+    let script = try scenario.map { try ScenarioLoading.load($0) }
     let settings = CallFlow.Settings(
       accountSid: try accountSid.map { try AccountSid($0) }
         ?? environment[EnvironmentVariable.accountSid].flatMap { try? AccountSid($0) }
@@ -209,7 +224,11 @@ struct CallCommand: ParsableCommand {
     // Output files are opened first: a path that cannot be written fails before the call.
     let recordFile = try record.map { try OutputFile(path: $0) }
     let logWriter: ReplayLogWriter?
-    do { logWriter = try log.map { ReplayLogWriter(file: try OutputFile(path: $0, binary: false)) } } catch {
+    let junitFile: OutputFile?
+    do {
+      logWriter = try log.map { ReplayLogWriter(file: try OutputFile(path: $0, binary: false)) }
+      junitFile = try junit.map { try OutputFile(path: $0, binary: false) }
+    } catch {
       recordFile?.abort()
       throw error
     }
@@ -261,7 +280,8 @@ struct CallCommand: ParsableCommand {
         connectTimeoutSeconds: clock.connectTimeout),
       tailMs: clock.tail.milliseconds, hangupAfterMs: clock.hangupAfter?.milliseconds,
       statusCallback: callback,
-      statusEvents: Set(events), log: logWriter, api: apiServer, recordingsDirectory: recordingsDir)
+      statusEvents: Set(events), log: logWriter, api: apiServer, recordingsDirectory: recordingsDir,
+      scenario: script?.scenario)
     call.run()
     let signal = StreamReplay.hangUpSignal
     do { try recordFile?.commitRecording(muLaw: call.stereoRecording()) } catch {
@@ -270,17 +290,30 @@ struct CallCommand: ParsableCommand {
     }
     try logWriter?.finish()
     if let failure = call.recordingError { throw failure }
+    let run = script.map { call.scenarioOutcome($0.scenario) }
+    if let junitFile, let run, let script {
+      try junitFile.write(Array(JUnitReport.xml([ScenarioReport.junitSuite(run, file: script.file)]).utf8))
+      try junitFile.commit()
+    }
     if json {
-      Terminal.write(
-        JSONWriter(style: .pretty, asciiOnly: false).string(call.summaryJSON(signal: signal)) + "\n")
+      var summary = call.summaryJSON(signal: signal)
+      if let run, let script, case .object(let members) = summary {
+        summary = .object(members + [("scenario", .object(ScenarioReport.members(run, file: script.file)))])
+      }
+      Terminal.write(JSONWriter(style: .pretty, asciiOnly: false).string(summary) + "\n")
     } else if !quiet {
       for line in call.summaryLines(signal: signal) { Terminal.diagnostic(line) }
+      if let run, let script {
+        for line in ScenarioReport.lines(run, file: script.file) { Terminal.diagnostic(line) }
+      }
     } else {
       // Quiet: no timeline, but an error Twilio would log is still one line each.
       for issue in call.flow.issues where issue.isError { Terminal.diagnostic(CallRun.line(issue)) }
     }
     if let signal { throw ExitCode(128 + signal) }
-    if call.flow.issues.contains(where: \.isError) { throw ExitCode(FailureKind.checkFailed.rawValue) }
+    if call.flow.issues.contains(where: \.isError) || run?.passed == false {
+      throw ExitCode(FailureKind.checkFailed.rawValue)
+    }
   }
 }
 

@@ -32,6 +32,10 @@ struct CallRun {
   let recordingsDirectory: String?
   /// A `<Record>` file that could not be written, reported after the call.
   private(set) var recordingError: (any Error)?
+  /// The scenario the caller follows on the first `<Connect><Stream>` (`--scenario`), and how
+  /// it went once that stream is over.
+  let scenario: Scenario?
+  private(set) var scenarioRun: ScenarioRun?
   private var callbackSequence = 0
   private var random: TwvoiceRandom
 
@@ -66,8 +70,10 @@ struct CallRun {
     settings: CallFlow.Settings, caller: StreamSession.CallerInput, speed: Double, seed: UInt64,
     timeline: ((String) -> Void)?, webhook: WebhookClient, streamOptions: StreamReplayClient.Options,
     tailMs: Int, hangupAfterMs: Int?, statusCallback: CallVerb.Action? = nil, statusEvents: Set<String> = [],
-    log: ReplayLogWriter? = nil, api: CallAPIServer? = nil, recordingsDirectory: String? = nil
+    log: ReplayLogWriter? = nil, api: CallAPIServer? = nil, recordingsDirectory: String? = nil,
+    scenario: Scenario? = nil
   ) {
+    self.scenario = scenario
     self.recordingsDirectory = recordingsDirectory
     self.log = log
     self.api = api
@@ -285,8 +291,11 @@ struct CallRun {
     do { target = try .init(url: url.description) } catch {
       return .streamFailed(code: error.code, message: error.message)
     }
+    // The scenario, if any, drives the caller on the first <Connect><Stream> only.
+    let script = scenarioRun == nil ? scenario : nil
     let session = StreamSession(
-      configuration: configuration(stream, bidirectional: true, at: at), input: callerInput(at: at))
+      configuration: configuration(stream, bidirectional: true, at: at),
+      input: script == nil ? callerInput(at: at) : .init(audio: []), scenario: script)
     let streamSid = session.configuration.streamSid
     // stream-started goes out once the WebSocket is up (the session's first step).
     let opened = OnceFlag()
@@ -308,6 +317,7 @@ struct CallRun {
       onLog: log?.sink(offsetMs: at),
       stopRequested: { StreamReplay.hangUpSignal != nil || api?.hasPending == true })
     let (ended, outcome) = client.run(session)
+    if script != nil { scenarioRun = ended.script }
     let summary = ReplaySummary(
       session: ended, outcome: outcome, speed: speed, signal: StreamReplay.hangUpSignal)
     streams.append(
@@ -575,4 +585,16 @@ final class BackgroundStream: Sendable {
 final class OnceFlag: Sendable {
   private let done = Atomic<Bool>(false)
   func first() -> Bool { !done.exchange(true, ordering: .relaxed) }
+}
+
+extension CallRun {
+  /// How the scenario went: its run on the first `<Connect><Stream>`, or, when the call never
+  /// reached one, every step failed or skipped for that reason.
+  func scenarioOutcome(_ scenario: Scenario) -> ScenarioRun {
+    if let scenarioRun { return scenarioRun }
+    var run = ScenarioRun(scenario)
+    run.callEnded(
+      atMs: 0, botHungUp: false, reason: "the call reached no <Connect><Stream>", bot: SpeechActivity())
+    return run
+  }
 }

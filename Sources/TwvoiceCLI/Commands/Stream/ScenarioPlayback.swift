@@ -90,7 +90,8 @@ extension StreamReplay {
     }
     if let logWriter { try logWriter.finish() }
     if let junitFile {
-      try junitFile.write(Array(JUnitReport.xml(outcomes.map(ScenarioReport.junitSuite)).utf8))
+      try junitFile.write(
+        Array(JUnitReport.xml(outcomes.map { ScenarioReport.junitSuite($0.run, file: $0.file) }).utf8))
       try junitFile.commit()
     }
     if json {
@@ -114,22 +115,17 @@ extension StreamReplay {
   }
 }
 
-/// How a scenario's call is shown: step verdicts on standard error, JSON, JUnit.
+/// How a scenario's call is shown: step verdicts on standard error, JSON, JUnit. Shared by
+/// `stream replay --scenario` and `call --scenario`.
 enum ScenarioReport {
-  static func stepTitle(_ run: ScenarioRun, _ k: Int) -> String {
-    "\(k + 1) \(run.scenario.steps[k].title)".escapingControlCharacters
+  static func name(_ run: ScenarioRun, file: String) -> String {
+    run.scenario.name.isEmpty ? file : run.scenario.name
   }
 
-  static func scenarioName(_ result: StreamReplay.ScenarioOutcome) -> String {
-    result.run.scenario.name.isEmpty ? result.file : result.run.scenario.name
-  }
-
-  static func text(_ result: StreamReplay.ScenarioOutcome) -> String {
-    let run = result.run
+  /// The verdict and one line per step.
+  static func lines(_ run: ScenarioRun, file: String) -> [String] {
     let verdict = run.passed ? "passed" : "FAILED"
-    var lines = [
-      "twvoice: scenario \(scenarioName(result).escapingControlCharacters) (\(result.file)): \(verdict)"
-    ]
+    var lines = ["twvoice: scenario \(name(run, file: file).escapingControlCharacters) (\(file)): \(verdict)"]
     for (k, step) in run.results.enumerated() {
       let mark =
         switch step.status {
@@ -138,9 +134,14 @@ enum ScenarioReport {
         case .skipped, .pending: "skip"
         }
       let at = step.endedAtMs.map { " at \(format3($0 / 1000)) s" } ?? ""
-      lines.append(
-        "  \(mark) \(stepTitle(run, k)) (line \(run.scenario.steps[k].line))\(at): \(step.message)")
+      let title = "\(k + 1) \(run.scenario.steps[k].title)".escapingControlCharacters
+      lines.append("  \(mark) \(title) (line \(run.scenario.steps[k].line))\(at): \(step.message)")
     }
+    return lines
+  }
+
+  static func text(_ result: StreamReplay.ScenarioOutcome) -> String {
+    var lines = lines(result.run, file: result.file)
     if case .failed(let error) = result.outcome {
       lines.append("  stream: \(error.description.escapingControlCharacters)")
     }
@@ -151,6 +152,31 @@ enum ScenarioReport {
     return lines.joined(separator: "\n")
   }
 
+  /// `{file, name, passed, steps: […]}`.
+  static func members(_ run: ScenarioRun, file: String) -> [(String, JSONValue)] {
+    let seconds = { (ms: Double?) in ms.map { JSONValue.number(format3($0 / 1000)) } ?? .null }
+    return [
+      ("file", .string(file)),
+      ("name", .string(run.scenario.name)),
+      ("passed", .bool(run.passed)),
+      (
+        "steps",
+        .array(
+          run.results.enumerated().map { k, step in
+            .object([
+              ("step", .string(run.scenario.steps[k].title)),
+              ("line", .int(run.scenario.steps[k].line)),
+              ("status", .string(step.status.rawValue)),
+              ("started_s", seconds(step.startedAtMs)),
+              ("ended_s", seconds(step.endedAtMs)),
+              ("measured_ms", step.measuredMs.map { .int(Int($0.rounded())) } ?? .null),
+              ("message", .string(step.message)),
+            ])
+          })
+      ),
+    ]
+  }
+
   static func json(_ outcomes: [StreamReplay.ScenarioOutcome], speed: Double, signal: Int32?) -> JSONValue {
     .object([
       ("passed", .bool(!outcomes.isEmpty && outcomes.allSatisfy(\.run.passed))),
@@ -158,43 +184,24 @@ enum ScenarioReport {
         "scenarios",
         .array(
           outcomes.map { result in
-            let run = result.run
-            return .object([
-              ("file", .string(result.file)),
-              ("name", .string(run.scenario.name)),
-              ("passed", .bool(run.passed)),
-              (
-                "steps",
-                .array(
-                  run.results.enumerated().map { k, step in
-                    let seconds = { (ms: Double?) in ms.map { JSONValue.number(format3($0 / 1000)) } ?? .null
-                    }
-                    return .object([
-                      ("step", .string(run.scenario.steps[k].title)),
-                      ("line", .int(run.scenario.steps[k].line)),
-                      ("status", .string(step.status.rawValue)),
-                      ("started_s", seconds(step.startedAtMs)),
-                      ("ended_s", seconds(step.endedAtMs)),
-                      ("measured_ms", step.measuredMs.map { .int(Int($0.rounded())) } ?? .null),
-                      ("message", .string(step.message)),
-                    ])
-                  })
-              ),
-              (
-                "stream",
-                ReplaySummary(session: result.session, outcome: result.outcome, speed: speed, signal: signal)
+            .object(
+              members(result.run, file: result.file) + [
+                (
+                  "stream",
+                  ReplaySummary(
+                    session: result.session, outcome: result.outcome, speed: speed, signal: signal
+                  )
                   .json
-              ),
-            ])
+                )
+              ])
           })
       ),
     ])
   }
 
-  static func junitSuite(_ result: StreamReplay.ScenarioOutcome) -> JUnitReport.Suite {
-    let run = result.run
-    return JUnitReport.Suite(
-      name: scenarioName(result), file: result.file,
+  static func junitSuite(_ run: ScenarioRun, file: String) -> JUnitReport.Suite {
+    JUnitReport.Suite(
+      name: name(run, file: file), file: file,
       cases: run.results.enumerated().map { k, step in
         let seconds = ((step.endedAtMs ?? 0) - (step.startedAtMs ?? step.endedAtMs ?? 0)) / 1000
         return JUnitReport.Case(
