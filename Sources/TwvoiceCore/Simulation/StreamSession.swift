@@ -193,14 +193,20 @@ public struct StreamSession: Sendable {
   /// tail. Without an explicit hang-up time, the caller gives up at the latest 60 s (or the tail,
   /// if longer) after its input ends, so a bot that talks forever cannot keep a test running.
   /// With a scenario, the call lasts until its steps are done (or `--hangup-after`); then as
-  /// above, from the end of the last step; at once when a step failed.
+  /// above, from the end of the last step; `tail` after a step failed.
   public func endTime() -> Double {
     var inputEnd = Double(inputEndMs)
     if let script {
       guard let finishedAt = script.finishedAtMs else {
         return configuration.hangupAfterMs.map(Double.init) ?? .infinity
       }
-      if script.failedStep != nil { return finishedAt }
+      // A failed step: the caller stays `tail` longer, so what the bot does next (talking on
+      // over the caller, say) is still seen and recorded, then hangs up.
+      if script.failedStep != nil {
+        return min(
+          finishedAt + Double(configuration.tailMs), configuration.hangupAfterMs.map(Double.init) ?? .infinity
+        )
+      }
       inputEnd = max(inputEnd, finishedAt)
     }
     var end = max(inputEnd, playout.playoutEnd) + Double(configuration.tailMs)
