@@ -64,6 +64,10 @@ struct BotFindingsTests {
     let (ids, r, dir) = try Self.findings(bot, "steps:\n  - say: short.wav\n  - silence: 3s", speed: "10")
     defer { TemporaryDirectory.remove(dir) }
     #expect(ids == ["cut-off"], "\(r)")
+    let cutOff = try JSONParser.parse(r.stdout)["scenarios"]?[0]?["stream"]?["findings"]?[0]
+    // About 1.9 s of the 2 s reply was still buffered when the bot hung up.
+    let lost = try #require(cutOff?["lost_ms"]?.doubleValue)
+    #expect((1500...2000).contains(lost), "\(r)")
     #expect(r.stdout.contains("s of its audio not yet played"), "\(r)")
   }
 
@@ -84,6 +88,9 @@ struct BotFindingsTests {
     #expect(ids == ["underrun"], "\(r)")
     let underrun = try JSONParser.parse(r.stdout)["scenarios"]?[0]?["stream"]?["findings"]?[0]
     #expect((underrun?["count"]?.intValue ?? 0) >= 20, "\(r)")
+    let total = try #require(underrun?["total_ms"]?.doubleValue)
+    let worst = try #require(underrun?["worst_ms"]?.doubleValue)
+    #expect(total >= worst && worst >= 1 && worst < 200, "\(r)")
   }
 
   @Test func nextAudioAfterAClearsEchoIsMarkAfterClear() throws {

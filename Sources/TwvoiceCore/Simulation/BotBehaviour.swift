@@ -26,6 +26,9 @@ public struct BotBehaviour: Sendable {
     public var count: Int
     /// The first occurrence, explained; for `underrun`, the totals so far.
     public var message: String
+    /// Figures for machines: `total_ms` and `worst_ms` (underrun), `lost_ms` (cut-off),
+    /// `seconds` (burst, the largest).
+    public var figures: [(name: String, value: Double)] = []
   }
 
   /// Findings in order of first occurrence.
@@ -47,7 +50,10 @@ public struct BotBehaviour: Sendable {
   /// Caller speech onsets waiting to see whether the bot kept talking over them.
   private var talkOverChecks: [(startMs: Double, botVoicedFrames: Int, cleared: Bool)] = []
   private var lastBotVoiced = false
+  /// Media within the last `burstWindowMs`, from `recentStart` on (compacted now and then, so
+  /// a bot flooding tiny messages costs no quadratic time).
   private var recentMedia: [(atMs: Double, bytes: Int)] = []
+  private var recentStart = 0
   private var recentBytes = 0
   private var clearSinceLastMedia = false
   /// A clear that echoed marks, while the caller's speech that caused it goes on.
@@ -67,6 +73,7 @@ public struct BotBehaviour: Sendable {
   private mutating func report(_ kind: Kind, at ms: Double, _ message: String, occurrence: String? = nil) {
     occurrences.append((kind, ms, occurrence ?? message))
     if let k = findings.firstIndex(where: { $0.kind == kind }) {
+      if findings[k].count == 0 { findings[k].message = message }
       findings[k].count += 1
     } else {
       findings.append(Finding(kind: kind, atMs: ms, count: 1, message: message))
@@ -112,16 +119,28 @@ public struct BotBehaviour: Sendable {
     // Burst: bytes arriving within the last 100 ms.
     recentMedia.append((now, bytes.count))
     recentBytes += bytes.count
-    while let first = recentMedia.first, first.atMs < now - Self.burstWindowMs {
-      recentBytes -= first.bytes
-      recentMedia.removeFirst()
+    while recentStart < recentMedia.count, recentMedia[recentStart].atMs < now - Self.burstWindowMs {
+      recentBytes -= recentMedia[recentStart].bytes
+      recentStart += 1
+    }
+    if recentStart > 1024 && recentStart * 2 > recentMedia.count {
+      recentMedia.removeFirst(recentStart)
+      recentStart = 0
     }
     if recentBytes > Self.burstSeconds * 8000 {
+      let seconds = Double(recentBytes) / 8000
+      if let k = findings.firstIndex(where: { $0.kind == .burst }) {
+        findings[k].figures = [("seconds", max(seconds, findings[k].figures.first?.value ?? 0))]
+      } else {
+        findings.append(
+          Finding(kind: .burst, atMs: now, count: 0, message: "", figures: [("seconds", seconds)]))
+      }
       report(
         .burst, at: now,
         "\(format3(Double(recentBytes) / 8000)) s of audio arrived within \(Int(Self.burstWindowMs)) ms at \(format3(now / 1000)) s: the bot cannot take back what it queued, and its marks stop telling where playback is"
       )
-      recentMedia.removeAll()
+      recentMedia.removeAll(keepingCapacity: true)
+      recentStart = 0
       recentBytes = 0
     }
     let queueWasEmpty = playoutEnd <= now
@@ -147,6 +166,7 @@ public struct BotBehaviour: Sendable {
       if let k = findings.firstIndex(where: { $0.kind == .underrun }) {
         findings[k].count = underruns.count
         findings[k].message = message
+        findings[k].figures = [("total_ms", underruns.totalMs), ("worst_ms", underruns.worstMs)]
       }
     }
     clearSinceLastMedia = false
@@ -175,6 +195,8 @@ public struct BotBehaviour: Sendable {
   /// The bot closed the socket at `now` with `bufferedMs` of its audio not yet played.
   public mutating func botClosed(at now: Double, bufferedMs: Double) {
     guard bufferedMs >= SpeechActivity.frameMs else { return }
+    findings.append(
+      Finding(kind: .cutOff, atMs: now, count: 0, message: "", figures: [("lost_ms", bufferedMs)]))
     report(
       .cutOff, at: now,
       "the bot closed the socket at \(format3(now / 1000)) s with \(format3(bufferedMs / 1000)) s of its audio not yet played: the caller never heard the end"

@@ -67,10 +67,11 @@ struct ReplaySummary {
         "findings",
         .array(
           session.behaviour.findings.map { finding in
-            .object([
-              ("id", .string(finding.kind.rawValue)), ("t", .number(format3(finding.atMs / 1000))),
-              ("count", .int(finding.count)), ("message", .string(finding.message)),
-            ])
+            .object(
+              [
+                ("id", .string(finding.kind.rawValue)), ("t", .number(format3(finding.atMs / 1000))),
+                ("count", .int(finding.count)), ("message", .string(finding.message)),
+              ] + finding.figures.map { ($0.name, .number(format3($0.value))) })
           })
       ),
       (

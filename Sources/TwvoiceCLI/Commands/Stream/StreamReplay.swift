@@ -30,10 +30,19 @@ struct StreamReplay: ParsableCommand {
       16 MiB; a larger one is refused with close 1009 (31924). Each violation code is reported \
       once per stream with its count, as Twilio's debugger does.
 
-      Exit status: 0 the call ran to its end or the bot ended it normally; 1 the stream failed \
+      Every replay also names the bugs voice bots ship, with when they first happened: \
+      talk-over, underrun, burst, container-bytes, mark-after-clear, cut-off (--strict fails on \
+      them, --allow ID excuses one). With --scenario FILE.yaml (or a folder of them) the caller \
+      follows a script instead of an input: it speaks, waits for the bot, talks over it, presses \
+      keys, and checks what the bot does; each step is reported with its line, and --junit \
+      writes JUnit XML. The steps are documented in twvoice-scenario(5).
+
+      Exit status: 0 the call ran to its end or the bot ended it normally; 1 a scenario step \
+      failed, or the stream failed \
       (timed out 31901, refused 31902, unreachable 31904, TLS 31910, upgrade refused 31920, \
       closed with another code 31921, broken 31903, protocol error 31924), or --strict and the \
-      bot broke the protocol; 64 usage; 65 unreadable input; 66 input missing; 74 output error; \
+      bot broke the protocol or showed a finding; 64 usage; 65 unreadable input or scenario; 66 \
+      input missing; 74 output error; \
       130 SIGINT (Ctrl-C), 143 SIGTERM, 129 SIGHUP: the caller hangs up, and the recording and \
       the log are finished and kept (before the WebSocket is up, nothing is written). Whatever \
       was recorded is kept in every other case too.
