@@ -309,3 +309,17 @@ extension ScenarioTests {
     #expect(r.stderr.contains("skip 2 expect_bot_speech 1s"), "\(r)")
   }
 }
+
+extension ScenarioTests {
+  @Test func aStreamThatDoesNotOpenFailsTheFirstStepAndNamesWhy() throws {
+    let port = try freePort()
+    let dir = try Self.folder(["s.yaml": "steps:\n  - say: hello.wav\n  - expect_hangup: 1s"])
+    defer { TemporaryDirectory.remove(dir) }
+    let r = try Twvoice.run(
+      ["stream", "replay", "--url", "ws://127.0.0.1:\(port)/ws", "--scenario", "s.yaml", "--json"], in: dir)
+    #expect(r.status == 1, "\(r)")
+    let steps = try Self.steps(r)
+    #expect(steps.map { $0["status"]?.stringValue } == ["failed", "skipped"], "\(r)")
+    #expect(steps[0]["message"]?.stringValue?.contains("(Twilio error 31902)") == true, "\(r)")
+  }
+}

@@ -279,6 +279,13 @@ public struct StreamSession: Sendable {
     script?.callEnded(atMs: now, botHungUp: botHungUp, reason: reason, bot: heard)
   }
 
+  /// A session whose scenario never got going (the stream did not open, or broke): the steps
+  /// not yet decided fail or are skipped for `reason`.
+  public mutating func concludeScript(reason: String) {
+    guard script?.finished == false else { return }
+    callEnded(at: lastMessageMs, botHungUp: false, reason: reason)
+  }
+
   /// Looks at the bot's audio that has played by `now`, a 20 ms frame at a time.
   private mutating func listenToBot(until now: Double) {
     while botSpeech.evaluatedMs + SpeechActivity.frameMs <= now {

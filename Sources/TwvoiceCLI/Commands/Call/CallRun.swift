@@ -316,8 +316,11 @@ struct CallRun {
       target: target, options: streamOptions, onProgress: onProgress,
       onLog: log?.sink(offsetMs: at),
       stopRequested: { StreamReplay.hangUpSignal != nil || api?.hasPending == true })
-    let (ended, outcome) = client.run(session)
-    if script != nil { scenarioRun = ended.script }
+    var (ended, outcome) = client.run(session)
+    if script != nil {
+      ended.concludeScript(reason: StreamReplay.unfinishedReason(outcome))
+      scenarioRun = ended.script
+    }
     let summary = ReplaySummary(
       session: ended, outcome: outcome, speed: speed, signal: StreamReplay.hangUpSignal)
     streams.append(

@@ -19,6 +19,15 @@ extension StreamReplay {
     var run: ScenarioRun
   }
 
+  /// Why a scenario's steps stopped when its stream did not run to a verdict.
+  static func unfinishedReason(_ outcome: StreamReplayClient.Outcome) -> String {
+    switch outcome {
+    case .failed(let error): "the stream failed (\(error.description.escapingControlCharacters))"
+    case .cancelled: "the caller hung up before the stream opened"
+    default: "the stream ended"
+    }
+  }
+
   func playScenarios(
     target: StreamReplayClient.Target, resolved: (host: String, port: Int, address: String)?,
     environment: [String: String], random: inout TwvoiceRandom
@@ -58,7 +67,8 @@ extension StreamReplay {
           return n
         }
         guard k < sessionsToRun.count else { return }
-        let (session, outcome) = client.run(sessionsToRun[k])
+        var (session, outcome) = client.run(sessionsToRun[k])
+        session.concludeScript(reason: Self.unfinishedReason(outcome))
         let result = ScenarioOutcome(
           file: files[k], session: session, outcome: outcome,
           run: session.script ?? ScenarioRun(scenarioList[k]))
