@@ -15,6 +15,10 @@ public struct SpeechActivity: Sendable {
     /// The end of the last voiced frame so far (the segment's end once it is over).
     public var endMs: Double
     public var durationMs: Double { endMs - startMs }
+    public init(startMs: Double, endMs: Double) {
+      self.startMs = startMs
+      self.endMs = endMs
+    }
   }
 
   public static let thresholdDBFS = -40.0
