@@ -27,7 +27,8 @@ struct BotFindingsTests {
   @Test func aFlawlessBotShowsNothing() throws {
     let bot = try TestBot(.conversation(.init(replyMs: 2000)))
     defer { bot.stop() }
-    let (ids, r, dir) = try Self.findings(bot, Self.bargeIn, extra: ["--strict"])
+    // At 2× real time: its clear must come within 500 ms of session time, 250 ms of real time.
+    let (ids, r, dir) = try Self.findings(bot, Self.bargeIn, speed: "2", extra: ["--strict"])
     defer { TemporaryDirectory.remove(dir) }
     #expect(ids == [], "\(r)")
     #expect(r.status == 0, "\(r)")
