@@ -117,6 +117,24 @@ struct BotFindingsTests {
     #expect(decoded.status == 0, "\(decoded)")
   }
 
+  /// Findings are in every replay, not only scenarios: the JSON summary and the text summary.
+  @Test func aPlainReplayReportsFindingsToo() throws {
+    let header = WAVHeader.bytes(
+      format: AudioFormat(encoding: .g711(.muLaw), channels: 1, sampleRate: 8000), dataLength: 8000)
+    let bot = try TestBot(.conversation(.init(header: header)))
+    defer { bot.stop() }
+    let dir = try ScenarioTests.folder([:])
+    defer { TemporaryDirectory.remove(dir) }
+    let json = try Twvoice.run(
+      ["stream", "replay", "hello.wav", "--url", bot.url, "--speed", "5", "--json"], in: dir)
+    #expect(json.status == 0, "\(json)")
+    let findings = try JSONParser.parse(json.stdout)["findings"]?.arrayValue ?? []
+    #expect(findings.compactMap { $0["id"]?.stringValue } == ["container-bytes"], "\(json)")
+    let text = try Twvoice.run(["stream", "replay", "hello.wav", "--url", bot.url, "--speed", "5"], in: dir)
+    #expect(text.stderr.contains("findings container-bytes×1"), "\(text)")
+    #expect(text.stderr.contains("twvoice: warning: container-bytes, once; first at "), "\(text)")
+  }
+
   @Test func allowNamesOnlyKnownFindings() throws {
     let r = try Twvoice.run([
       "stream", "replay", "--silence", "1s", "--url", "ws://127.0.0.1:9/ws", "--strict", "--allow",
