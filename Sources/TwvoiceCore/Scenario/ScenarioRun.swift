@@ -178,7 +178,8 @@ public struct ScenarioRun: Sendable {
     case .dtmf(let keys):
       actions.append(.press(keys))
       let last = nextFrameMs + Double((keys.count - 1) * Scenario.dtmfSpacingMs)
-      turn = (nextFrameMs, nextFrameMs, last + 20, last + 20)
+      // The turn ends with the last key: a reply may start as soon as it went out.
+      turn = (nextFrameMs, nextFrameMs, last, last + 20)
     default:
       break
     }
@@ -233,8 +234,10 @@ public struct ScenarioRun: Sendable {
       let reference = turn?.lastVoicedEndMs ?? started
       let limit = reference + Double(within)
       let what = turn == nil ? "the step began" : "the caller's turn ended"
-      if let segment = bot.firstSegment(startingAtOrAfter: reference) {
-        let latency = segment.startMs - reference
+      // Speech is timed on the 20 ms frame grid: a reply that arrived within the frame the turn
+      // ended in starts with that frame.
+      if let segment = bot.firstSegment(startingAtOrAfter: reference - SpeechActivity.frameMs) {
+        let latency = max(0, segment.startMs - reference)
         return segment.startMs <= limit
           ? .passed(
             measured: latency, "bot speech at \(seconds(segment.startMs)), \(ms(latency)) after \(what)")

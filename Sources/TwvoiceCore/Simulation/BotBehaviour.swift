@@ -49,7 +49,12 @@ public struct BotBehaviour: Sendable {
   private var callerSpeech = SpeechActivity()
   /// Caller speech onsets waiting to see whether the bot kept talking over them.
   private var talkOverChecks: [(startMs: Double, botVoicedFrames: Int, cleared: Bool)] = []
-  private var lastBotVoiced = false
+  /// Whether each of the bot's last `historyFrames` frames was voiced (a ring, by frame number).
+  private var botVoicedHistory = [Bool](repeating: false, count: BotBehaviour.historyFrames)
+  private var botFramesPushed = 0
+  static let historyFrames = 64
+  /// The last few clears' times, for caller speech the session gets to after the clear.
+  private var recentClears: [Double] = []
   /// Media within the last `burstWindowMs`, from `recentStart` on (compacted now and then, so
   /// a bot flooding tiny messages costs no quadratic time).
   private var recentMedia: [(atMs: Double, bytes: Int)] = []
@@ -85,29 +90,46 @@ public struct BotBehaviour: Sendable {
     let segments = callerSpeech.segments.count
     callerSpeech.push(voiced: voiced)
     if callerSpeech.segments.count > segments, let onset = callerSpeech.segments.last?.startMs {
-      talkOverChecks.append((onset, 0, false))
+      // The bot's frames already heard since the onset count too: the two sides are looked at
+      // in whatever order the session gets to them.
+      let first = Int(onset / SpeechActivity.frameMs)
+      let heard = (max(first, botFramesPushed - Self.historyFrames)..<botFramesPushed)
+        .filter { botVoicedHistory[$0 % Self.historyFrames] }.count
+      let cleared = recentClears.contains { $0 >= onset && $0 < onset + Self.talkOverMs }
+      talkOverChecks.append((onset, heard, cleared))
+      settleTalkOver()
     }
     if !callerSpeech.isSpeaking { echoingClearAtMs = nil }
   }
 
-  /// A 20 ms frame of the bot's audio as played, starting at `ms`.
+  /// A 20 ms frame of the bot's audio as played, starting at `ms` (frames come in order).
   public mutating func botFrame(voiced: Bool, atMs ms: Double) {
-    lastBotVoiced = voiced
+    botVoicedHistory[botFramesPushed % Self.historyFrames] = voiced
+    botFramesPushed += 1
     guard !talkOverChecks.isEmpty else { return }
+    for k in talkOverChecks.indices
+    where voiced && ms >= talkOverChecks[k].startMs && ms < talkOverChecks[k].startMs + Self.talkOverMs {
+      talkOverChecks[k].botVoicedFrames += 1
+    }
+    settleTalkOver()
+  }
+
+  /// Decides the talk-over checks whose 500 ms the bot's frames now cover: the bot played
+  /// (nearly) all of it, and no clear came.
+  private mutating func settleTalkOver() {
+    let heardUntil = Double(botFramesPushed) * SpeechActivity.frameMs
+    let frames = Int(Self.talkOverMs / SpeechActivity.frameMs)
     var kept: [(startMs: Double, botVoicedFrames: Int, cleared: Bool)] = []
-    for var check in talkOverChecks {
-      if ms >= check.startMs && ms < check.startMs + Self.talkOverMs && voiced { check.botVoicedFrames += 1 }
-      if ms + SpeechActivity.frameMs >= check.startMs + Self.talkOverMs {
-        // The bot played (nearly) all of the 500 ms after the caller began, and sent no clear.
-        let frames = Int(Self.talkOverMs / SpeechActivity.frameMs)
-        if !check.cleared && check.botVoicedFrames >= frames * 4 / 5 {
-          report(
-            .talkOver, at: check.startMs,
-            "the caller began speaking at \(format3(check.startMs / 1000)) s and the bot's audio kept playing for over \(Int(Self.talkOverMs)) ms, with no clear"
-          )
-        }
-      } else {
+    for check in talkOverChecks {
+      guard heardUntil >= check.startMs + Self.talkOverMs else {
         kept.append(check)
+        continue
+      }
+      if !check.cleared && check.botVoicedFrames >= frames * 4 / 5 {
+        report(
+          .talkOver, at: check.startMs,
+          "the caller began speaking at \(format3(check.startMs / 1000)) s and the bot's audio kept playing for over \(Int(Self.talkOverMs)) ms, with no clear"
+        )
       }
     }
     talkOverChecks = kept
@@ -186,6 +208,8 @@ public struct BotBehaviour: Sendable {
   /// A clear at `now` that echoed `echoedMarks` pending marks.
   public mutating func clear(at now: Double, echoedMarks: Int) {
     clearSinceLastMedia = true
+    recentClears.append(now)
+    if recentClears.count > 16 { recentClears.removeFirst() }
     for k in talkOverChecks.indices where talkOverChecks[k].startMs <= now {
       talkOverChecks[k].cleared = true
     }
