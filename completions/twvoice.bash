@@ -608,13 +608,13 @@ _twvoice_stream() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    replay)
+    replay|capture)
         # Offer subcommand argument completions
         "_twvoice_stream_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'replay' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'replay capture' -- "${cur}"))
         ;;
     esac
 }
@@ -705,6 +705,31 @@ _twvoice_stream_replay() {
     case "${positional_number}" in
     1)
         __twvoice_add_completions -f
+        return
+        ;;
+    esac
+}
+
+_twvoice_stream_capture() {
+    repeating_flags=()
+    non_repeating_flags=(--echo --json --quiet -q --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--listen --path -o --output-dir --auth-token)
+    __twvoice_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--listen')
+        return
+        ;;
+    '--path')
+        return
+        ;;
+    '-o'|'--output-dir')
+        __twvoice_add_completions -d
+        return
+        ;;
+    '--auth-token')
         return
         ;;
     esac

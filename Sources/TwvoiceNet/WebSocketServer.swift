@@ -39,10 +39,21 @@ public final class WebSocketServer: Sendable {
   /// Listens on `host:port` (0: any free port). `decide` sees every request first (on the
   /// event loop: keep it quick); `makeHandler` builds the frame handler of each connection it
   /// upgrades. Frames up to `maxFrameSize` bytes.
-  public init(
+  public convenience init(
     host: String = "127.0.0.1", port: Int = 0, maxFrameSize: Int = 1 << 24,
     decide: @escaping @Sendable (Request) -> Decision,
     makeHandler: @escaping @Sendable () -> any ChannelHandler & Sendable
+  ) throws {
+    try self.init(
+      host: host, port: port, maxFrameSize: maxFrameSize, decide: decide,
+      handlerFor: { _ in makeHandler() })
+  }
+
+  /// As above; `handlerFor` is given the upgrade request it answers.
+  public init(
+    host: String = "127.0.0.1", port: Int = 0, maxFrameSize: Int = 1 << 24,
+    decide: @escaping @Sendable (Request) -> Decision,
+    handlerFor: @escaping @Sendable (Request) -> any ChannelHandler & Sendable
   ) throws {
     let bootstrap = ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
       .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -59,10 +70,10 @@ public final class WebSocketServer: Sendable {
             case .refuse, .respond: return channel.eventLoop.makeSucceededFuture(nil)
             }
           },
-          upgradePipelineHandler: { channel, _ in
+          upgradePipelineHandler: { channel, head in
             // The refusal handler speaks HTTP: it goes before the frames start.
             channel.pipeline.removeHandler(refusal).flatMapThrowing {
-              try channel.pipeline.syncOperations.addHandler(makeHandler())
+              try channel.pipeline.syncOperations.addHandler(handlerFor(Self.request(head)))
             }
           })
         return channel.pipeline.configureHTTPServerPipeline(

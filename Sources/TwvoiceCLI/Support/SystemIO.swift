@@ -92,6 +92,16 @@ enum SystemIO {
     return names
   }
 
+  /// Makes the folder `path` (and its parents) unless it exists; an output error (74) otherwise.
+  static func makeDirectory(_ path: String) throws(TwvoiceError) {
+    if isDirectory(path) { return }
+    let parent = parentDirectory(path)
+    if parent != path && parent != "." && parent != "/" && !isDirectory(parent) { try makeDirectory(parent) }
+    if mkdir(path, 0o755) != 0 && !isDirectory(path) {
+      throw TwvoiceError(.ioError, "\(path): cannot make the folder: \(String(cString: strerror(errno)))")
+    }
+  }
+
   /// The folder holding `path` (`.` for a bare name).
   static func parentDirectory(_ path: String) -> String {
     guard let slash = path.lastIndex(of: "/") else { return "." }

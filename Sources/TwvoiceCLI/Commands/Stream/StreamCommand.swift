@@ -4,7 +4,7 @@ import ArgumentParser
 struct StreamCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "stream",
-    abstract: "Play the Twilio side of a Media Stream against your WebSocket server.",
-    subcommands: [StreamReplay.self]
+    abstract: "Play the Twilio side of a Media Stream against your WebSocket server, or record real ones.",
+    subcommands: [StreamReplay.self, StreamCapture.self]
   )
 }

@@ -1,0 +1,317 @@
+import ArgumentParser
+import Synchronization
+import TwvoiceCore
+import TwvoiceNet
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// `twvoice stream capture`: a Media Streams WebSocket server that records every stream it is
+/// sent, one session log per stream, for Twilio through a tunnel or any client.
+struct StreamCapture: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "capture",
+    abstract: "Record the Media Streams sent to a WebSocket server, one session log per stream.",
+    discussion: """
+      Listens for WebSocket connections (point a <Stream url> at it through a tunnel, or run \
+      stream replay against it) and writes each stream to DIR/<streamSid>.jsonl in the session \
+      log format (t, from, message: each frame's text byte for byte), which codec decode, codec \
+      info and stream replay read. Messages before start are kept and written first; a socket \
+      that never sends start goes to DIR/connection-<n>.jsonl. A file is complete, renamed into \
+      place, when its socket closes, however it closes. Any number of streams at once.
+
+      With --auth-token (or $TWILIO_AUTH_TOKEN) an upgrade must carry a valid \
+      X-Twilio-Signature over wss://HOST/PATH (ws:// when X-Forwarded-Proto says http; HOST from \
+      X-Forwarded-Host behind a tunnel, else Host); otherwise it gets HTTP 403 and no file. With \
+      --echo each stream is answered by a minimal bot: after 400 ms of quiet following speech it \
+      sends back what it heard, then a mark echo-<k> (recorded from: bot), so stream replay \
+      against it is a whole loop on one machine.
+
+      Examples:
+        twvoice stream capture --listen 127.0.0.1:8080 -o captures
+        twvoice stream capture --listen 0.0.0.0:8080 --path /media -o captures --auth-token-env
+        twvoice stream capture --echo -o /tmp/c & twvoice stream replay hi.wav --url ws://127.0.0.1:8080/
+
+      Runs until SIGINT (Ctrl-C) or SIGTERM: open streams are closed with 1001, every file is \
+      finished, a summary is printed, and the exit status is 0. Exit status: 0 stopped by a \
+      signal; 1 cannot listen (the port is in use); 64 usage; 74 the folder cannot be written.
+      """
+  )
+
+  @Option(help: ArgumentHelp("Where to listen.", valueName: "host:port"))
+  var listen: String = "127.0.0.1:8080"
+  @Option(help: "Take streams on this path only (others get 404), e.g. /media.")
+  var path: String?
+  @Option(
+    name: [.customShort("o"), .customLong("output-dir")],
+    help: "The folder the session logs go to (made if missing).",
+    completion: .directory)
+  var outputDir: String
+  @Option(
+    name: .customLong("auth-token"),
+    help:
+      "Require X-Twilio-Signature made with this auth token. Default: $TWILIO_AUTH_TOKEN. Visible in ps: prefer the variable."
+  )
+  var authToken: String?
+  @Flag(help: "Answer each stream as a minimal echo bot.")
+  var echo = false
+  @Flag(help: "Print the summary as JSON on standard output when stopped.")
+  var json = false
+  @Flag(
+    name: .shortAndLong,
+    help: "No live line, no line per stream and no summary (the line saying where it listens stays).")
+  var quiet = false
+
+  func validate() throws {
+    if let path, !path.hasPrefix("/") { throw ValidationError("--path must start with /, e.g. /media.") }
+    _ = try Self.hostAndPort(listen)
+  }
+
+  static func hostAndPort(_ text: String) throws -> (host: String, port: Int) {
+    guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
+      (0...65535).contains(port)
+    else {
+      throw ValidationError(
+        "--listen '\(text.escapingControlCharacters)': expected HOST:PORT, e.g. 127.0.0.1:8080")
+    }
+    var host = String(text[..<colon])
+    if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+    return (host.isEmpty ? "127.0.0.1" : host, port)
+  }
+
+  func run() throws {
+    Signals.beginFinalising()
+    defer { Signals.endFinalising() }
+    let environment = SystemIO.environment()
+    let (host, port) = try Self.hostAndPort(listen)
+    try SystemIO.makeDirectory(outputDir)
+    var report: (@Sendable (String) -> Void)?
+    if !quiet && !json { report = { line in Terminal.diagnostic(line) } }
+    let files = CaptureFiles(folder: outputDir, report: report)
+    let server: StreamCaptureServer
+    do {
+      server = try StreamCaptureServer(
+        host: host, port: port,
+        options: .init(
+          path: path, authToken: authToken ?? environment[EnvironmentVariable.authToken], echo: echo),
+        sink: files)
+    } catch {
+      throw TwvoiceError(.checkFailed, "cannot listen on \(host):\(port): \(Self.describe(error))")
+    }
+    // Always said, -q included: with port 0 it is the only way to learn the port.
+    do {
+      let shown = host.contains(":") ? "[\(host)]" : host
+      Terminal.diagnostic(
+        "twvoice: capturing on ws://\(shown):\(server.port)\(path ?? "/") into \(outputDir)\(echo ? ", answering as an echo bot" : "") (Ctrl-C to stop)"
+      )
+    }
+    let live = !quiet && !json && Terminal.isTerminal(2)
+    while StreamReplay.hangUpSignal == nil {
+      usleep(100_000)
+      if live { Terminal.progress(files.liveLine()) }
+    }
+    if live { Terminal.progress(nil) }
+    let open = server.openStreams
+    server.shutdown(closeCode: 1001)
+    let captured = files.finished()
+    if json {
+      Terminal.write(JSONWriter(style: .pretty, asciiOnly: false).string(files.json()) + "\n")
+    } else if !quiet {
+      Terminal.diagnostic(
+        "twvoice: captured \(captured) stream(s) into \(outputDir)\(open > 0 ? " (\(open) open at the end, closed with 1001)" : "")"
+      )
+    }
+    if let error = files.firstError { throw error }
+  }
+
+  /// An error from binding, in a few words ("Address already in use").
+  static func describe(_ error: any Error) -> String { "\(error)".escapingControlCharacters }
+}
+
+/// The session-log files of a capture, one per connection, written as frames arrive.
+final class CaptureFiles: CaptureSink, Sendable {
+  let folder: String
+  let report: (@Sendable (String) -> Void)?
+  private let streams = Mutex<[Int: CaptureFile]>([:])
+  private let done = Mutex<(files: [CaptureFile.Summary], names: Set<String>, error: TwvoiceError?)>(
+    ([], [], nil))
+
+  init(folder: String, report: (@Sendable (String) -> Void)?) {
+    self.folder = folder
+    self.report = report
+  }
+
+  func opened(_ connection: Int, request: WebSocketServer.Request) {
+    let file = CaptureFile(connection: connection, files: self)
+    streams.withLock { $0[connection] = file }
+  }
+
+  func received(_ connection: Int, _ entries: [SessionLog.Entry]) {
+    streams.withLock { $0[connection] }?.append(entries)
+  }
+
+  func closed(_ connection: Int) {
+    guard let file = streams.withLock({ $0.removeValue(forKey: connection) }) else { return }
+    let summary = file.finish()
+    done.withLock { state in
+      if let summary { state.files.append(summary) }
+    }
+    if let summary, let report {
+      report(
+        "twvoice: \(summary.streamSid ?? "connection \(connection)") ended after \(format3(summary.durationMs / 1000)) s: \(summary.messagesIn) message(s) in, \(summary.messagesOut) out → \(summary.path)"
+      )
+    }
+  }
+
+  /// A path for `name` in the folder that no other stream of this run has taken, nor an
+  /// existing file: `name.jsonl`, else `name-2.jsonl`, …
+  func claimPath(_ name: String) -> String {
+    done.withLock { state in
+      var candidate = name
+      var k = 1
+      while state.names.contains(candidate) || SystemIO.exists(folder + "/" + candidate + ".jsonl") {
+        k += 1
+        candidate = "\(name)-\(k)"
+      }
+      state.names.insert(candidate)
+      return folder + "/" + candidate + ".jsonl"
+    }
+  }
+
+  func failed(_ error: TwvoiceError) {
+    done.withLock { if $0.error == nil { $0.error = error } }
+    report?("twvoice: warning: \(error.message)")
+  }
+
+  var firstError: TwvoiceError? { done.withLock { $0.error } }
+
+  /// Streams finished so far.
+  func finished() -> Int { done.withLock { $0.files.count } }
+
+  func liveLine() -> String {
+    let open = streams.withLock { Array($0.values) }
+    let shown = open.prefix(3).map(\.liveText).joined(separator: "; ")
+    return "\(open.count) stream(s) open\(shown.isEmpty ? "" : ": " + shown)\(open.count > 3 ? "; …" : "")"
+  }
+
+  func json() -> JSONValue {
+    let files = done.withLock { $0.files }
+    return .object([
+      (
+        "streams",
+        .array(
+          files.map { f in
+            .object([
+              ("file", .string(f.path)), ("stream_sid", f.streamSid.map(JSONValue.string) ?? .null),
+              ("duration_s", .number(format3(f.durationMs / 1000))), ("messages_in", .int(f.messagesIn)),
+              ("messages_out", .int(f.messagesOut)),
+            ])
+          })
+      )
+    ])
+  }
+}
+
+/// One connection's session log: kept in memory until `start` names the stream (at most
+/// `CaptureFile.maximumPending` bytes; past that the connection's own name is used), then
+/// written in blocks and renamed into place when the socket closes.
+final class CaptureFile: @unchecked Sendable {
+  struct Summary: Sendable {
+    var path: String
+    var streamSid: String?
+    var durationMs: Double
+    var messagesIn: Int
+    var messagesOut: Int
+  }
+
+  static let maximumPending = 1 << 20
+  let connection: Int
+  unowned let files: CaptureFiles
+  private let lock = Mutex(())
+  // Guarded by `lock`.
+  private var buffer: [UInt8] = []
+  private var output: OutputFile?
+  private var path: String?
+  private var streamSid: String?
+  private var failed = false
+  private var lastMs = 0.0
+  private var messagesIn = 0
+  private var messagesOut = 0
+
+  init(connection: Int, files: CaptureFiles) {
+    self.connection = connection
+    self.files = files
+  }
+
+  var liveText: String {
+    lock.withLock { _ in
+      "\(streamSid.map { String($0.prefix(8)) + "…" } ?? "#\(connection)") \(Int(lastMs / 1000)) s \(messagesIn) in"
+    }
+  }
+
+  func append(_ entries: [SessionLog.Entry]) {
+    lock.withLock { _ in
+      for entry in entries {
+        SessionLog.append(entry, to: &buffer)
+        lastMs = max(lastMs, entry.atMs)
+        if entry.from == .bot { messagesOut += 1 } else { messagesIn += 1 }
+        if output == nil, entry.from == .twilio, case .text(let text, true) = entry.frame,
+          let sid = Self.startStreamSid(text)
+        {
+          streamSid = sid
+          open(named: sid)
+        }
+      }
+      if output == nil && buffer.count > Self.maximumPending { open(named: "connection-\(connection)") }
+      if output != nil && buffer.count >= 1 << 16 { flush() }
+    }
+  }
+
+  /// Writes what is left and renames the file into place.
+  func finish() -> Summary? {
+    lock.withLock { _ -> Summary? in
+      if output == nil { open(named: "connection-\(connection)") }
+      flush()
+      guard let output, let path, !failed else {
+        output?.abort()
+        return nil
+      }
+      do { try output.commit() } catch {
+        files.failed(error as? TwvoiceError ?? TwvoiceError(.ioError, "\(path): \(error)"))
+        return nil
+      }
+      return Summary(
+        path: path, streamSid: streamSid, durationMs: lastMs, messagesIn: messagesIn, messagesOut: messagesOut
+      )
+    }
+  }
+
+  private func open(named name: String) {
+    let path = files.claimPath(name)
+    self.path = path
+    do { output = try OutputFile(path: path, binary: false) } catch {
+      failed = true
+      files.failed(error)
+    }
+  }
+
+  private func flush() {
+    guard let output, !failed, !buffer.isEmpty else { return }
+    do { try output.write(buffer) } catch {
+      failed = true
+      files.failed(error)
+    }
+    buffer.removeAll(keepingCapacity: true)
+  }
+
+  /// The stream SID of a `start` message, when it is one of Twilio's shape (it names a file).
+  static func startStreamSid(_ text: String) -> String? {
+    guard text.contains("\"start\""), let value = try? JSONParser.parse(text),
+      value["event"]?.stringValue == "start",
+      let sid = value["start"]?["streamSid"]?.stringValue ?? value["streamSid"]?.stringValue,
+      (try? StreamSid(sid)) != nil
+    else { return nil }
+    return sid
+  }
+}
