@@ -30,7 +30,7 @@ struct StreamCapture: ParsableCommand {
 
       Examples:
         twvoice stream capture --listen 127.0.0.1:8080 -o captures
-        twvoice stream capture --listen 0.0.0.0:8080 --path /media -o captures --auth-token-env
+        TWILIO_AUTH_TOKEN=… twvoice stream capture --listen 0.0.0.0:8080 --path /media -o captures
         twvoice stream capture --echo -o /tmp/c & twvoice stream replay hi.wav --url ws://127.0.0.1:8080/
 
       Runs until SIGINT (Ctrl-C) or SIGTERM: open streams are closed with 1001, every file is \

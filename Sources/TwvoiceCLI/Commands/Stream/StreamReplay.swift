@@ -21,7 +21,7 @@ struct StreamReplay: ParsableCommand {
 
       Examples:
         twvoice stream replay hello.wav --url ws://localhost:8080/ws --record call.wav
-        twvoice stream replay capture.jsonl --url wss://bot.example.com/ws --auth-token-env
+        TWILIO_AUTH_TOKEN=… twvoice stream replay capture.jsonl --url wss://bot.example.com/ws
         twvoice stream replay --silence 5s --url ws://localhost:8080/ws --dtmf 1@2s --fast --json
 
       The bot may end a <Connect><Stream> by closing the socket with 1000 or 1001 (Twilio then \
