@@ -235,11 +235,12 @@ struct StreamCaptureTests {
   }
 
   @Test func theEchoBotAnswersEachTurnWithWhatItHeard() throws {
-    let capture = try CaptureProcess(["--echo", "-q"])
+    let capture = try CaptureProcess(["--echo", "--json"])
     let dir = try ScenarioTests.folder([:])
     defer { TemporaryDirectory.remove(dir) }
     let replay = try Twvoice.run(
-      ["stream", "replay", "hello.wav", "--url", capture.url, "--speed", "5", "--json"], in: dir)
+      ["stream", "replay", "hello.wav", "--url", capture.url, "--speed", "5", "--json", "--dtmf", "5@500ms"],
+      in: dir)
     #expect(replay.status == 0, "\(replay)")
     let summary = try JSONParser.parse(replay.stdout)
     #expect(summary["latency_ms"]?["answered"]?.intValue == 1, "\(replay)")
@@ -247,7 +248,11 @@ struct StreamCaptureTests {
     // One second of speech came back.
     #expect(
       summary["audio_played_s"]?.stringValue == "1.000" || summary["audio_played_s"] == .number("1.000"))
-    _ = capture.stop()
+    let stopped = capture.stop()
+    // The summary counts what Twilio's side sent: the mark echo and the key.
+    let stream = try JSONParser.parse(stopped.stdout)["streams"]?[0]
+    #expect(stream?["marks"]?.intValue == 1 && stream?["dtmf"]?.intValue == 1, "\(stopped)")
+    #expect(stream?["messages_out"]?.intValue == 2, "\(stopped)")
     let name = try #require(capture.files().first)
     let bot = try capture.lines(name).filter { $0["from"]?.stringValue == "bot" }
     #expect(bot.last?["message"]?["mark"]?["name"]?.stringValue == "echo-1")

@@ -159,7 +159,7 @@ final class CaptureFiles: CaptureSink, Sendable {
     }
     if let summary, let report {
       report(
-        "twvoice: \(summary.streamSid ?? "connection \(connection)") ended after \(format3(summary.durationMs / 1000)) s: \(summary.messagesIn) message(s) in, \(summary.messagesOut) out → \(summary.path)"
+        "twvoice: \(summary.streamSid ?? "connection \(connection)") ended after \(format3(summary.durationMs / 1000)) s: \(summary.messagesIn) message(s) in, \(summary.messagesOut) out, \(summary.marks) mark(s), \(summary.dtmf) dtmf → \(summary.path)"
       )
     }
   }
@@ -205,7 +205,7 @@ final class CaptureFiles: CaptureSink, Sendable {
             .object([
               ("file", .string(f.path)), ("stream_sid", f.streamSid.map(JSONValue.string) ?? .null),
               ("duration_s", .number(format3(f.durationMs / 1000))), ("messages_in", .int(f.messagesIn)),
-              ("messages_out", .int(f.messagesOut)),
+              ("messages_out", .int(f.messagesOut)), ("marks", .int(f.marks)), ("dtmf", .int(f.dtmf)),
             ])
           })
       )
@@ -223,6 +223,8 @@ final class CaptureFile: @unchecked Sendable {
     var durationMs: Double
     var messagesIn: Int
     var messagesOut: Int
+    var marks: Int
+    var dtmf: Int
   }
 
   static let maximumPending = 1 << 20
@@ -238,6 +240,8 @@ final class CaptureFile: @unchecked Sendable {
   private var lastMs = 0.0
   private var messagesIn = 0
   private var messagesOut = 0
+  private var marks = 0
+  private var dtmf = 0
 
   init(connection: Int, files: CaptureFiles) {
     self.connection = connection
@@ -246,7 +250,7 @@ final class CaptureFile: @unchecked Sendable {
 
   var liveText: String {
     lock.withLock { _ in
-      "\(streamSid.map { String($0.prefix(8)) + "…" } ?? "#\(connection)") \(Int(lastMs / 1000)) s \(messagesIn) in"
+      "\(streamSid.map { String($0.prefix(8)) + "…" } ?? "#\(connection)") \(Int(lastMs / 1000)) s \(messagesIn) in, \(marks) marks, \(dtmf) dtmf"
     }
   }
 
@@ -256,6 +260,10 @@ final class CaptureFile: @unchecked Sendable {
         SessionLog.append(entry, to: &buffer)
         lastMs = max(lastMs, entry.atMs)
         if entry.from == .bot { messagesOut += 1 } else { messagesIn += 1 }
+        if entry.from == .twilio, case .text(let text, true) = entry.frame {
+          if text.contains(#""event":"mark""#) { marks += 1 }
+          if text.contains(#""event":"dtmf""#) { dtmf += 1 }
+        }
         if output == nil, entry.from == .twilio, case .text(let text, true) = entry.frame,
           let sid = Self.startStreamSid(text)
         {
@@ -282,8 +290,9 @@ final class CaptureFile: @unchecked Sendable {
         return nil
       }
       return Summary(
-        path: path, streamSid: streamSid, durationMs: lastMs, messagesIn: messagesIn, messagesOut: messagesOut
-      )
+        path: path, streamSid: streamSid, durationMs: lastMs, messagesIn: messagesIn,
+        messagesOut: messagesOut,
+        marks: marks, dtmf: dtmf)
     }
   }
 
