@@ -113,6 +113,15 @@ struct BotFindingsTests {
     let entry = try JSONParser.parse(String(line))
     #expect(entry["from"]?.stringValue == "twvoice")
     #expect(entry["finding"]?["id"]?.stringValue == "talk-over")
+    // The scenario's verdicts are there too, one line per step.
+    let steps = try log.split(separator: "\n").filter { $0.contains(#""step":{"#) }.map {
+      try JSONParser.parse(String($0))
+    }
+    #expect(steps.compactMap { $0["step"]?["n"]?.intValue } == [1, 2, 3])
+    #expect(
+      steps.allSatisfy {
+        $0["from"]?.stringValue == "twvoice" && $0["step"]?["status"]?.stringValue == "passed"
+      })
     let decoded = try Twvoice.run(["codec", "decode", "call.jsonl", "-o", "out.wav"], in: dir)
     #expect(decoded.status == 0, "\(decoded)")
   }

@@ -17,6 +17,7 @@
 /// over them):
 ///
 ///     {"t":4.200,"from":"twvoice","finding":{"id":"talk-over","message":"…"}}
+///     {"t":4.500,"from":"twvoice","step":{"n":4,"step":"expect_clear {within: 300ms}","status":"failed","message":"…"}}
 ///
 /// A whole call's log (`call --log`) times every line from the call's start instead, and adds
 /// the HTTP exchanges around the streams; readers of frames pass over them (no `event`):
@@ -28,7 +29,7 @@ public enum SessionLog {
   public enum Sender: String, Sendable {
     case twilio
     case bot
-    /// twvoice's own observations (`finding` lines).
+    /// twvoice's own observations (`finding` and scenario `step` lines).
     case twvoice
   }
 
@@ -37,8 +38,9 @@ public enum SessionLog {
     /// A text frame; `isJSON` says whether it parses as JSON (then it goes in as `message`).
     case text(String, isJSON: Bool)
     case binary([UInt8])
-    /// A bug the bot showed, by name (`BotBehaviour`): `{"finding":{"id":…,"message":…}}`.
-    case finding(id: String, message: String)
+    /// An observation of twvoice's under `key`: a bug the bot showed (`finding`, from
+    /// `BotBehaviour`), a scenario step's verdict (`step`).
+    case note(key: String, JSONValue)
   }
 
   /// One frame with its time and sender.
@@ -76,9 +78,11 @@ public enum SessionLog {
       out.append(UInt8(ascii: "\""))
       Base64.encode(bytes, appendingTo: &out)
       out.append(UInt8(ascii: "\""))
-    case .finding(let id, let message):
-      out += #","finding":"#.utf8
-      out += writer.string(.object([("id", .string(id)), ("message", .string(message))])).utf8
+    case .note(let key, let value):
+      out.append(UInt8(ascii: ","))
+      writer.writeString(key, to: &out)
+      out.append(UInt8(ascii: ":"))
+      out += writer.string(value).utf8
     }
     out += "}\n".utf8
   }

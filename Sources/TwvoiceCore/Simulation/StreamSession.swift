@@ -128,7 +128,10 @@ public struct StreamSession: Sendable {
   }
 
   /// Whether `takeLog()` has anything to give.
-  public var hasPendingLog: Bool { !pendingLog.isEmpty || !behaviour.occurrences.isEmpty }
+  public var hasPendingLog: Bool {
+    !pendingLog.isEmpty || !behaviour.occurrences.isEmpty
+      || (script.map { stepsLogged < $0.results.count && $0.results[stepsLogged].status != .pending } ?? false)
+  }
 
   /// Moves what `behaviour` found since the last call into the log.
   private mutating func logBehaviour() {
@@ -137,13 +140,38 @@ public struct StreamSession: Sendable {
       pendingLog.append(
         LogEntry(
           atMs: occurrence.atMs, from: .twvoice,
-          frame: .finding(id: occurrence.kind.rawValue, message: occurrence.message)))
+          frame: .note(
+            key: "finding",
+            .object([("id", .string(occurrence.kind.rawValue)), ("message", .string(occurrence.message))]))))
+    }
+  }
+
+  /// Scenario steps that got their verdict and are not yet logged.
+  private var stepsLogged = 0
+
+  /// Logs the verdicts given since the last call, where each step ended.
+  private mutating func logSteps() {
+    guard let run = script else { return }
+    while stepsLogged < run.results.count, run.results[stepsLogged].status != .pending {
+      let result = run.results[stepsLogged]
+      let step = run.scenario.steps[stepsLogged]
+      stepsLogged += 1
+      pendingLog.append(
+        LogEntry(
+          atMs: result.endedAtMs ?? lastMessageMs, from: .twvoice,
+          frame: .note(
+            key: "step",
+            .object([
+              ("n", .int(stepsLogged)), ("line", .int(step.line)), ("step", .string(step.title)),
+              ("status", .string(result.status.rawValue)), ("message", .string(result.message)),
+            ]))))
     }
   }
 
   /// Takes the messages logged since the last call, oldest first.
   public mutating func takeLog() -> [LogEntry] {
     logBehaviour()
+    logSteps()
     defer { pendingLog.removeAll(keepingCapacity: true) }
     return pendingLog
   }
