@@ -114,7 +114,7 @@ public final class StreamCaptureServer: Sendable {
 
   /// The open connections, by id, so a shutdown can close them.
   final class Registry: Sendable {
-    private let state = Mutex<(next: Int, channels: [Int: any Channel])>((0, [:]))
+    private let state = Locked<(next: Int, channels: [Int: any Channel])>((0, [:]))
 
     func nextID() -> Int {
       state.withLock { s in

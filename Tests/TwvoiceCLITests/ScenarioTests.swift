@@ -57,10 +57,10 @@ struct ScenarioTests {
     defer { bot.stop() }
     let dir = try Self.folder(["booking.yaml": Self.booking])
     defer { TemporaryDirectory.remove(dir) }
-    // At 2× real time: the clear must come within 400 ms of session time, 200 ms of real time,
-    // however busy the machine.
+    // In real time: the clear must come within 400 ms however busy the machine (other suites
+    // run alongside, some with 200 streams).
     let r = try Self.play(
-      bot, in: dir, ["--scenario", "booking.yaml", "--json", "--junit", "report.xml"], speed: "2")
+      bot, in: dir, ["--scenario", "booking.yaml", "--json", "--junit", "report.xml"], speed: "1")
     #expect(r.status == 0, "\(r)")
     let steps = try Self.steps(r)
     #expect(steps.count == 10)
@@ -82,7 +82,7 @@ struct ScenarioTests {
     let bot = try TestBot(.conversation(.init(replyMs: 1500, hangUpAfterReplies: 2, waitsForHash: true)))
     defer { bot.stop() }
     let r = try Twvoice.run([
-      "stream", "replay", "--url", bot.url, "--speed", "2", "--scenario", examples.path, "--jobs", "3",
+      "stream", "replay", "--url", bot.url, "--speed", "1", "--scenario", examples.path, "--jobs", "3",
       "--strict", "--json",
     ])
     #expect(r.status == 0, "\(r)")
@@ -144,12 +144,12 @@ struct ScenarioTests {
       steps:
         - expect_no_bot_speech: {for: 1s}
         - dtmf: "12#"
-        - expect_bot_speech: {within: 500ms}
+        - expect_bot_speech: {within: 1s}
         - expect_bot_speech_ms: {min: 400ms, max: 900ms}
       """
     ])
     defer { TemporaryDirectory.remove(dir) }
-    let r = try Self.play(bot, in: dir, ["--scenario", "keys.yaml", "--json"], speed: "10")
+    let r = try Self.play(bot, in: dir, ["--scenario", "keys.yaml", "--json"], speed: "2")
     #expect(r.status == 0, "\(r)")
     #expect(bot.messages.filter { $0["event"]?.stringValue == "dtmf" }.count == 3)
     let length = try #require(try Self.steps(r)[3]["measured_ms"]?.intValue)
@@ -218,7 +218,7 @@ struct ScenarioTests {
       """
     let dir = try Self.folder(["a.yaml": one, "b.yaml": one, "c.yml": one, "notes.txt": "not a scenario"])
     defer { TemporaryDirectory.remove(dir) }
-    let r = try Self.play(bot, in: dir, ["--scenario", ".", "--jobs", "3", "--json"])
+    let r = try Self.play(bot, in: dir, ["--scenario", ".", "--jobs", "3", "--json"], speed: "2")
     #expect(r.status == 0, "\(r)")
     let scenarios = try JSONParser.parse(r.stdout)["scenarios"]?.arrayValue ?? []
     #expect(scenarios.compactMap { $0["file"]?.stringValue } == ["./a.yaml", "./b.yaml", "./c.yml"])
@@ -298,7 +298,7 @@ extension ScenarioTests {
     defer { TemporaryDirectory.remove(dir) }
     let r = try Twvoice.run(
       [
-        "call", "--voice-url", backend.base + "/voice", "--speed", "5", "--json", "--scenario", "call.yaml",
+        "call", "--voice-url", backend.base + "/voice", "--speed", "2", "--json", "--scenario", "call.yaml",
         "--junit", "j.xml",
       ], environment: ["TWILIO_AUTH_TOKEN": VoiceBackend.authToken], in: dir)
     #expect(r.status == 0, "\(r)")

@@ -106,7 +106,7 @@ struct StreamCaptureTests {
   @Test func twoHundredStreamsAtOnceEachGetTheirOwnFile() throws {
     let capture = try CaptureProcess(["-q"])
     let target = try StreamReplayClient.Target(url: capture.url)
-    let outcomes = Mutex<[String]>([])
+    let outcomes = Locked<[String]>([])
     let group = DispatchGroup()
     let account = try AccountSid("AC" + String(repeating: "a", count: 32))
     let call = try CallSid("CA" + String(repeating: "b", count: 32))

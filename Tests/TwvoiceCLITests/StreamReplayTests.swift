@@ -228,7 +228,7 @@ struct StreamReplayTests {
   /// shows about once in fifteen runs on a busy machine, so a dozen run side by side.
   @Test func aRefusedSecureConnectIsAlwaysCalledRefused() throws {
     let port = try freePort()
-    let codes = Mutex<[String]>([])
+    let codes = Locked<[String]>([])
     DispatchQueue.concurrentPerform(iterations: 12) { _ in
       let r = try? Twvoice.run([
         "stream", "replay", "--silence", "1s", "--url", "wss://127.0.0.1:\(port)/ws", "--fast", "-q",

@@ -2,6 +2,7 @@ import Foundation
 import NIOCore
 import Synchronization
 import Testing
+import TwvoiceCore
 import TwvoiceNet
 
 #if canImport(Glibc)
@@ -12,7 +13,7 @@ import TwvoiceNet
 /// per-connection handler (the tests' bots run on it; these check the hook itself).
 struct WebSocketServerTests {
   @Test func theHookRefusesWithItsStatusBeforeAnythingIsUpgraded() throws {
-    let seen = Mutex<[String]>([])
+    let seen = Locked<[String]>([])
     let server = try WebSocketServer(
       decide: { request in
         seen.withLock { $0.append(request.uri + " " + (request.header("user-agent") ?? "")) }

@@ -1,4 +1,5 @@
 import Synchronization
+import TwvoiceCore
 
 #if canImport(Glibc)
   import Glibc
@@ -159,7 +160,7 @@ enum Signals {
   private static let slotLength = Int(PATH_MAX)
   private static let installed = Atomic<Bool>(false)
   /// Serialises register and deregister (the handler does not take it).
-  private static let registry = Mutex<Void>(())
+  private static let registry = Locked<Void>(())
 }
 
 // The handler's state: allocated and initialised once, never freed. Swift initialises globals

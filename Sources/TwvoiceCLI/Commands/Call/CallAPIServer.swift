@@ -29,7 +29,7 @@ final class CallAPIServer: Sendable {
 
 /// The call's status as the API reports it, and the update waiting to be taken.
 private final class APIState: Sendable {
-  private let value = Mutex<(status: String, pending: CallFlow.Update?)>(("ringing", nil))
+  private let value = Locked<(status: String, pending: CallFlow.Update?)>(("ringing", nil))
 
   func handle(_ request: WebSocketServer.Request, api: CallAPI, baseURL: WebURL) -> CallAPI.Answer {
     value.withLock { state in

@@ -553,7 +553,7 @@ final class BackgroundStream: Sendable {
   let startMs: Double
   let verb: CallVerb.StreamVerb
   private let stopFlag = Atomic<Bool>(false)
-  private let result = Mutex<(StreamSession, StreamReplayClient.Outcome)?>(nil)
+  private let result = Locked<(StreamSession, StreamReplayClient.Outcome)?>(nil)
   private let finished = DispatchSemaphore(value: 0)
 
   init(

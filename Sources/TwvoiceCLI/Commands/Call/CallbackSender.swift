@@ -21,13 +21,13 @@ final class CallbackSender: Sendable {
   private let webhook: WebhookClient
   private let signer: WebhookSigner?
   private let log: ReplayLogWriter?
-  private let state: Mutex<(random: TwvoiceRandom, sent: [Sent])>
+  private let state: Locked<(random: TwvoiceRandom, sent: [Sent])>
 
   init(webhook: WebhookClient, signer: WebhookSigner?, seed: UInt64, log: ReplayLogWriter?) {
     self.log = log
     self.webhook = webhook
     self.signer = signer
-    state = Mutex((TwvoiceRandom(seed: seed), []))
+    state = Locked((TwvoiceRandom(seed: seed), []))
   }
 
   /// Queues a callback to `action` with `parameters`; `event` names it on the timeline.

@@ -167,7 +167,7 @@ struct ReplaySummary {
 /// append from their event loops together: a lock keeps their lines whole.
 final class ReplayLogWriter: Sendable {
   let file: OutputFile
-  private let state = Mutex<(buffer: [UInt8], error: TwvoiceError?)>(([], nil))
+  private let state = Locked<(buffer: [UInt8], error: TwvoiceError?)>(([], nil))
 
   init(file: OutputFile) { self.file = file }
 

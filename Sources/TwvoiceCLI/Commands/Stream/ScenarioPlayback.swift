@@ -54,8 +54,8 @@ extension StreamReplay {
     let client = client(
       target: target, resolvedAddress: resolved?.address, environment: environment, onLog: onLog)
 
-    let results = Mutex<[ScenarioOutcome?]>(Array(repeating: nil, count: loaded.count))
-    let next = Mutex(0)
+    let results = Locked<[ScenarioOutcome?]>(Array(repeating: nil, count: loaded.count))
+    let next = Locked(0)
     let showSteps = !quiet && !json
     let files = loaded.map(\.file)
     let scenarioList = loaded.map(\.scenario)

@@ -133,8 +133,8 @@ struct StreamCapture: ParsableCommand {
 final class CaptureFiles: CaptureSink, Sendable {
   let folder: String
   let report: (@Sendable (String) -> Void)?
-  private let streams = Mutex<[Int: CaptureFile]>([:])
-  private let done = Mutex<(files: [CaptureFile.Summary], names: Set<String>, error: TwvoiceError?)>(
+  private let streams = Locked<[Int: CaptureFile]>([:])
+  private let done = Locked<(files: [CaptureFile.Summary], names: Set<String>, error: TwvoiceError?)>(
     ([], [], nil))
 
   init(folder: String, report: (@Sendable (String) -> Void)?) {
@@ -230,7 +230,7 @@ final class CaptureFile: @unchecked Sendable {
   static let maximumPending = 1 << 20
   let connection: Int
   unowned let files: CaptureFiles
-  private let lock = Mutex(())
+  private let lock = Locked(())
   // Guarded by `lock`.
   private var buffer: [UInt8] = []
   private var output: OutputFile?
