@@ -103,40 +103,41 @@ struct StreamCaptureTests {
     #expect(info.status == 0 && info.stdout.contains(Self.sid + " (call"), "\(info)")
   }
 
+  /// 200 streams at once, from four replay processes of 50 calls each (out of this process, so
+  /// the bots other suites run here keep their event loops to themselves).
   @Test func twoHundredStreamsAtOnceEachGetTheirOwnFile() throws {
     let capture = try CaptureProcess(["-q"])
-    let target = try StreamReplayClient.Target(url: capture.url)
-    let outcomes = Locked<[String]>([])
+    let quiet = "steps:\n  - silence: 500ms\n  - expect_no_bot_speech: 200ms"
+    let dir = try CodecEncodeTests.directory(
+      Dictionary(uniqueKeysWithValues: (0..<50).map { ("s\($0).yaml", Data(quiet.utf8)) }))
+    defer { TemporaryDirectory.remove(dir) }
+    let results = Locked<[Twvoice.Result]>([])
     let group = DispatchGroup()
-    let account = try AccountSid("AC" + String(repeating: "a", count: 32))
-    let call = try CallSid("CA" + String(repeating: "b", count: 32))
-    for k in 0..<200 {
-      let hex = String(k, radix: 16)
-      let sid = try StreamSid("MZ" + String(repeating: "0", count: 32 - hex.count) + hex)
-      let session = StreamSession(
-        configuration: .init(accountSid: account, callSid: call, streamSid: sid, tailMs: 0),
-        input: .init(audio: [UInt8](repeating: 0x55, count: 4000)))
-      DispatchQueue(label: "client-\(k)").async(group: group) {
-        let client = StreamReplayClient(target: target, options: .init(speed: 20, connectTimeoutSeconds: 30))
-        let (_, outcome) = client.run(session)
-        let verdict: String
-        if case .completed = outcome { verdict = "ok" } else { verdict = "\(outcome)" }
-        outcomes.withLock { $0.append(verdict) }
+    let url = capture.url
+    for k in 0..<4 {
+      DispatchQueue(label: "replay-\(k)").async(group: group) {
+        let r = try? Twvoice.run(
+          [
+            "stream", "replay", "--url", url, "--scenario", dir.path, "--jobs", "50", "--speed", "5",
+            "--seed", String(k + 1), "--tail", "0s", "--connect-timeout", "60", "-q",
+          ])
+        if let r { results.withLock { $0.append(r) } }
       }
     }
     group.wait()
-    #expect(outcomes.withLock { $0 } == Array(repeating: "ok", count: 200))
+    let runs = results.withLock { $0 }
+    #expect(runs.count == 4 && runs.allSatisfy { $0.status == 0 }, "\(runs.filter { $0.status != 0 })")
     let deadline = Date().addingTimeInterval(10)
     while capture.files().count < 200 && Date() < deadline { usleep(20_000) }
     let stopped = capture.stop()
     #expect(stopped.status == 0, "\(stopped)")
     let files = capture.files()
     #expect(files.count == 200)
-    // Each file is one whole stream: connected, start, 25 frames, stop.
+    // Each file is one whole stream: connected, start, its frames, stop.
     for name in files.prefix(20) {
       let events = try capture.lines(name).compactMap { $0["message"]?["event"]?.stringValue }
       #expect(
-        events.first == "connected" && events.last == "stop" && events.filter { $0 == "media" }.count == 25)
+        events.first == "connected" && events.last == "stop" && events.filter { $0 == "media" }.count >= 25)
     }
   }
 
