@@ -168,13 +168,7 @@ private final class BotHandler: ChannelInboundHandler, @unchecked Sendable {
     let frame = Self.unwrapInboundIn(data)
     switch frame.opcode {
     case .connectionClose:
-      var reply = context.channel.allocator.buffer(capacity: 2)
-      reply.write(webSocketErrorCode: .normalClosure)
-      context.writeAndFlush(
-        Self.wrapOutboundOut(WebSocketFrame(fin: true, opcode: .connectionClose, data: reply))
-      ).whenComplete { _ in
-        context.close(promise: nil)
-      }
+      close(context: context)
       return
     case .text: break
     default: return
@@ -213,15 +207,7 @@ private final class BotHandler: ChannelInboundHandler, @unchecked Sendable {
         send(#"{"event":"clear","streamSid":"MZ00000000000000000000000000000000"}"#, context: context)
       }
     case .closeAfter(let n, let code):
-      if count == n {
-        var reply = context.channel.allocator.buffer(capacity: 2)
-        reply.write(webSocketErrorCode: .init(codeNumber: Int(code)))
-        context.writeAndFlush(
-          Self.wrapOutboundOut(WebSocketFrame(fin: true, opcode: .connectionClose, data: reply))
-        ).whenComplete { _ in
-          context.close(promise: nil)
-        }
-      }
+      if count == n { close(context: context, code: code) }
     case .dropAfter(let n):
       if count == n { context.close(promise: nil) }
     case .chatter(let n):
@@ -318,9 +304,10 @@ private final class BotHandler: ChannelInboundHandler, @unchecked Sendable {
     }
   }
 
-  func close(context: ChannelHandlerContext) {
+  /// Sends a close frame with `code`, then closes the connection.
+  func close(context: ChannelHandlerContext, code: UInt16 = 1000) {
     var reply = context.channel.allocator.buffer(capacity: 2)
-    reply.write(webSocketErrorCode: .normalClosure)
+    reply.write(webSocketErrorCode: .init(codeNumber: Int(code)))
     context.writeAndFlush(
       Self.wrapOutboundOut(WebSocketFrame(fin: true, opcode: .connectionClose, data: reply))
     ).whenComplete { _ in

@@ -39,18 +39,8 @@ struct WebSocketServerTests {
 
   /// Sends `request` over TCP to loopback and reads the answer until the server closes.
   static func exchange(port: Int, _ request: String) throws -> String {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    let fd = try #require(connectToLoopback(port: port))
     defer { close(fd) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_port = in_port_t(UInt16(port).bigEndian)
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    let connected = withUnsafePointer(to: &address) {
-      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-        connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-      }
-    }
-    try #require(connected == 0)
     _ = request.withCString { send(fd, $0, strlen($0), 0) }
     var answer: [UInt8] = []
     var buffer = [UInt8](repeating: 0, count: 4096)
