@@ -86,7 +86,7 @@ struct StreamReplayTests {
     defer { bot.stop() }
     let r = try Twvoice.run(
       [
-        "stream", "replay", "--silence", "1s", "--url", bot.url, "--speed", "10", "--tail", "0s", "--dtmf",
+        "stream", "replay", "--silence", "1s", "--url", bot.url, "--speed", "2", "--tail", "0s", "--dtmf",
         "1@500ms", "--json",
       ] + Self.sids)
     #expect(r.status == 0, "\(r)")
