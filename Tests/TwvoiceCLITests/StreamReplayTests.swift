@@ -56,7 +56,7 @@ struct StreamReplayTests {
     defer { TemporaryDirectory.remove(dir) }
     let r = try Twvoice.run(
       [
-        "stream", "replay", "--silence", "1s", "--url", bot.url, "--speed", "20", "--tail", "2s",
+        "stream", "replay", "--silence", "1s", "--url", bot.url, "--speed", "5", "--tail", "2s",
         "--record", "call.wav", "--log", "call.jsonl", "--json",
       ] + Self.sids,
       in: dir)
