@@ -223,7 +223,11 @@ struct StreamCaptureTests {
     replay.standardError = Pipe()
     try replay.run()
     defer { if replay.isRunning { replay.terminate() } }
-    usleep(800_000)
+    // Once the stream has started, its file is being written (under a temporary name): then
+    // half a second more of frames.
+    let deadline = Date().addingTimeInterval(20)
+    while capture.files().isEmpty && Date() < deadline { usleep(20_000) }
+    usleep(500_000)
     let stopped = capture.stop(signal)
     #expect(stopped.status == 0, "\(stopped)")
     #expect(stopped.stderr.contains("(1 open at the end, closed with 1001)"), "\(stopped)")
