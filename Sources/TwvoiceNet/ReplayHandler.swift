@@ -3,7 +3,7 @@ import NIOWebSocket
 import TwvoiceCore
 
 /// Runs the session once the WebSocket is up: paced sends, received frames, the end.
-final class ReplayHandler: ChannelInboundHandler, @unchecked Sendable {
+final class ReplayHandler: ChannelInboundHandler {
   typealias InboundIn = WebSocketFrame
   typealias OutboundOut = WebSocketFrame
 
@@ -110,9 +110,9 @@ final class ReplayHandler: ChannelInboundHandler, @unchecked Sendable {
     // step sends every frame due, so nothing is lost; behind schedule, half the time goes to
     // reading.
     if deadline <= current { deadline = current + max(Self.readYield, current - stepStart) }
-    let loopBoundContext = NIOLoopBound(context, eventLoop: context.eventLoop)
-    scheduled = context.eventLoop.scheduleTask(deadline: deadline) { [self] in
-      self.pump(context: loopBoundContext.value)
+    let bound = NIOLoopBound((handler: self, context: context), eventLoop: context.eventLoop)
+    scheduled = context.eventLoop.scheduleTask(deadline: deadline) {
+      bound.value.handler.pump(context: bound.value.context)
     }
   }
 

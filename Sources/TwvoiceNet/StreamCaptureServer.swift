@@ -141,7 +141,7 @@ public final class StreamCaptureServer: Sendable {
 }
 
 /// One captured stream: frames in, session-log entries out, and the echo bot's answers.
-final class CaptureHandler: ChannelInboundHandler, @unchecked Sendable {
+final class CaptureHandler: ChannelInboundHandler {
   typealias InboundIn = WebSocketFrame
   typealias OutboundOut = WebSocketFrame
 

@@ -15,7 +15,7 @@ import TwvoiceCore
 /// in real time: the upgrade request carries `User-Agent: Twilio.TmeWs/1.0`, no `Origin`, and an
 /// `X-Twilio-Signature` over the URL Twilio would have dialed when an auth token is given;
 /// frames are paced on the event loop's monotonic clock against an absolute schedule.
-public final class StreamReplayClient: @unchecked Sendable {
+public final class StreamReplayClient: Sendable {
   /// A failure, with the Twilio error a real stream would log.
   public struct ReplayError: Error, Sendable, CustomStringConvertible {
     public var code: Int
@@ -106,16 +106,45 @@ public final class StreamReplayClient: @unchecked Sendable {
   }
 
   /// Runs `session` against the server and blocks until it ends; returns the session as it ended
-  /// (everything sent, received, played and recorded) and how it ended.
+  /// (everything sent, received, played and recorded) and how it ended. Not on an event loop.
   public func run(_ session: StreamSession) -> (StreamSession, Outcome) {
+    do { return try start(session).wait() } catch {
+      return (session, .failed(ReplayError(code: 31900, message: "\(error)")))
+    }
+  }
+
+  /// Starts `session` against the server on one of the shared event loops; the future gives the
+  /// session as it ended and how it ended. Many sessions run side by side this way, without a
+  /// thread each.
+  public func start(_ session: StreamSession) -> EventLoopFuture<(StreamSession, Outcome)> {
+    var tls: NIOSSLContext?
+    if target.secure {
+      var configuration = TLSConfiguration.makeClientConfiguration()
+      if options.insecure { configuration.certificateVerification = .none }
+      do { tls = try NIOSSLContext(configuration: configuration) } catch {
+        return group.next().makeSucceededFuture(
+          (session, .failed(ReplayError(code: 31910, message: "TLS setup failed: \(error)"))))
+      }
+    }
+    let tlsContext = tls
     let loop = group.next()
+    return loop.flatSubmit { self.open(session, tls: tlsContext, on: loop) }
+  }
+
+  /// Everything from the connection attempt to the end, on `loop`: the handlers and the opening's
+  /// state live there and are reached only through `NIOLoopBound`.
+  private func open(_ session: StreamSession, tls tlsContext: NIOSSLContext?, on loop: any EventLoop)
+    -> EventLoopFuture<(StreamSession, Outcome)>
+  {
     let done = loop.makePromise(of: Outcome.self)
-    let handler = ReplayHandler(
-      session: session, speed: options.speed, done: done, onProgress: onProgress, onLog: onLog,
-      stopRequested: stopRequested)
-    let opening = OpeningState()
-    let rawBytes = ByteCounter()
-    let statusPeeker = StatusLinePeeker()
+    let handler = NIOLoopBound(
+      ReplayHandler(
+        session: session, speed: options.speed, done: done, onProgress: onProgress, onLog: onLog,
+        stopRequested: stopRequested),
+      eventLoop: loop)
+    let opening = NIOLoopBound(OpeningState(), eventLoop: loop)
+    let rawBytes = NIOLoopBound(ByteCounter(), eventLoop: loop)
+    let statusPeeker = NIOLoopBound(StatusLinePeeker(), eventLoop: loop)
     let target = self.target
     let options = self.options
     var headers = HTTPHeaders()
@@ -130,17 +159,7 @@ public final class StreamReplayClient: @unchecked Sendable {
     let requestHead = HTTPRequestHead(
       version: .http1_1, method: .GET, uri: target.requestURI, headers: headers)
 
-    var tls: NIOSSLContext?
-    if target.secure {
-      var configuration = TLSConfiguration.makeClientConfiguration()
-      if options.insecure { configuration.certificateVerification = .none }
-      do { tls = try NIOSSLContext(configuration: configuration) } catch {
-        return (session, .failed(ReplayError(code: 31910, message: "TLS setup failed: \(error)")))
-      }
-    }
-
     let timeoutNanoseconds = Int64(options.connectTimeoutSeconds * 1_000_000_000)
-    let tlsContext = tls
     let maxMessage = options.maxMessageBytes
     let bootstrap = ClientBootstrap(group: loop)
       .connectTimeout(.nanoseconds(timeoutNanoseconds))
@@ -148,12 +167,12 @@ public final class StreamReplayClient: @unchecked Sendable {
         channel.eventLoop.makeCompletedFuture {
           let sync = channel.pipeline.syncOperations
           if let tlsContext {
-            try sync.addHandler(rawBytes)
+            try sync.addHandler(rawBytes.value)
             let sslHandler = try NIOSSLClientHandler(
               context: tlsContext, serverHostname: target.hostIsIPAddress ? nil : target.host)
             try sync.addHandler(sslHandler)
           }
-          try sync.addHandler(statusPeeker)
+          try sync.addHandler(statusPeeker.value)
           let upgrader = NIOTypedWebSocketClientUpgrader<Bool>(
             maxFrameSize: maxMessage,
             // Protocol errors are answered by ReplayHandler, which also reports them.
@@ -165,7 +184,7 @@ public final class StreamReplayClient: @unchecked Sendable {
                   NIOWebSocketFrameAggregator(
                     minNonFinalFragmentSize: 0, maxAccumulatedFrameCount: StreamReplayClient.maxFragments,
                     maxAccumulatedFrameSize: maxMessage))
-                try channel.pipeline.syncOperations.addHandler(handler)
+                try channel.pipeline.syncOperations.addHandler(handler.value)
                 return true
               }
             })
@@ -176,18 +195,19 @@ public final class StreamReplayClient: @unchecked Sendable {
             upgradeConfiguration: upgradeConfiguration)
           let upgraded = try sync.configureUpgradableHTTPClientPipeline(configuration: configuration)
           upgraded.whenComplete { result in
-            guard !opening.over else { return }
+            let state = opening.value
+            guard !state.over else { return }
             switch result {
             case .success(true):
-              opening.over = true
+              state.over = true
               // Frames that came with the 101 go to the WebSocket handlers, now in place; the
               // session takes them right after `connected` and `start`, before any media.
-              statusPeeker.release(context: channel)
+              statusPeeker.value.release(context: channel)
               // Only now may frames be written: until the upgrade handler has gone, writes fail.
-              handler.begin()
+              handler.value.begin()
             case .success(false):
-              opening.over = true
-              let status = statusPeeker.firstLine ?? "no HTTP status"
+              state.over = true
+              let status = statusPeeker.value.firstLine ?? "no HTTP status"
               done.succeed(
                 .failed(
                   ReplayError(
@@ -195,16 +215,18 @@ public final class StreamReplayClient: @unchecked Sendable {
                     message: "\(target.displayURL): the server refused the WebSocket upgrade: \(status)")))
               channel.close(promise: nil)
             case .failure(let error):
-              guard opening.channel != nil else {
+              guard state.channel != nil else {
                 // The pipeline failed before the TCP connect was settled (a refused connect
                 // closes the channel first, and TLS or the upgrade then fail with "inappropriate
                 // operation for state"): the connect's own result names what happened.
-                opening.pipelineFailure = error
+                state.pipelineFailure = error
                 return
               }
-              opening.over = true
+              state.over = true
               done.succeed(
-                .failed(Self.classify(error, target: target, peeker: statusPeeker, rawBytes: rawBytes.count)))
+                .failed(
+                  Self.classify(
+                    error, target: target, peeker: statusPeeker.value, rawBytes: rawBytes.value.count)))
               channel.close(promise: nil)
             }
           }
@@ -214,72 +236,79 @@ public final class StreamReplayClient: @unchecked Sendable {
     // The whole opening is bounded by --connect-timeout, not just the TCP connect: a server
     // that accepts the connection and never answers must not hang the caller.
     let deadline = loop.scheduleTask(in: .nanoseconds(timeoutNanoseconds)) {
-      guard !opening.over else { return }
-      opening.over = true
+      let state = opening.value
+      guard !state.over else { return }
+      state.over = true
       done.succeed(
         .failed(
           Self.openingTimeout(
-            target: target, options: options, connected: opening.channel != nil, rawBytes: rawBytes.count,
-            peeker: statusPeeker)))
-      opening.channel?.close(promise: nil)
+            target: target, options: options, connected: state.channel != nil, rawBytes: rawBytes.value.count,
+            peeker: statusPeeker.value)))
+      state.channel?.close(promise: nil)
     }
     let stopRequested = self.stopRequested
     let watcher = loop.scheduleRepeatedTask(initialDelay: .milliseconds(20), delay: .milliseconds(50)) {
       task in
-      if opening.over {
+      let state = opening.value
+      if state.over {
         task.cancel()
       } else if stopRequested?() == true {
-        opening.over = true
+        state.over = true
         done.succeed(.cancelled)
-        opening.channel?.close(promise: nil)
+        state.channel?.close(promise: nil)
         task.cancel()
       }
     }
 
     let connect = bootstrap.connect(host: options.connectAddress ?? target.host, port: target.port)
     connect.whenComplete { result in
+      let state = opening.value
       switch result {
       case .failure(let error):
-        guard !opening.over else { return }
-        opening.over = true
+        guard !state.over else { return }
+        state.over = true
         done.succeed(
-          .failed(Self.classify(error, target: target, peeker: statusPeeker, rawBytes: rawBytes.count)))
+          .failed(
+            Self.classify(error, target: target, peeker: statusPeeker.value, rawBytes: rawBytes.value.count)))
       case .success(let channel):
-        opening.channel = channel
-        if opening.over && !handler.began { channel.close(promise: nil) }
-        if let error = opening.pipelineFailure, !opening.over {
-          opening.over = true
+        state.channel = channel
+        if state.over && !handler.value.began { channel.close(promise: nil) }
+        if let error = state.pipelineFailure, !state.over {
+          state.over = true
           done.succeed(
-            .failed(Self.classify(error, target: target, peeker: statusPeeker, rawBytes: rawBytes.count)))
+            .failed(
+              Self.classify(error, target: target, peeker: statusPeeker.value, rawBytes: rawBytes.value.count)
+            ))
           channel.close(promise: nil)
         }
         channel.closeFuture.whenComplete { _ in
+          let state = opening.value
           // A socket that goes away before the session decided how it ended.
-          if !opening.over {
-            opening.over = true
+          if !state.over {
+            state.over = true
             done.succeed(
               .failed(
-                Self.closedDuringOpening(target: target, rawBytes: rawBytes.count, peeker: statusPeeker)))
+                Self.closedDuringOpening(
+                  target: target, rawBytes: rawBytes.value.count, peeker: statusPeeker.value)))
           } else {
-            done.succeed(handler.outcomeOnClose())
+            done.succeed(handler.value.outcomeOnClose())
           }
         }
       }
     }
-    let outcome: Outcome
-    do { outcome = try done.futureResult.wait() } catch {
-      outcome = .failed(ReplayError(code: 31900, message: "\(error)"))
+    return done.futureResult.flatMap { outcome in
+      deadline.cancel()
+      watcher.cancel()
+      // Close the connection if there is one; never wait on a connection attempt still under
+      // way (a name being resolved, a SYN unanswered) after a timeout or a signal.
+      let closed: EventLoopFuture<Void>
+      if let channel = opening.value.channel {
+        closed = channel.close().recover { _ in }
+      } else {
+        connect.whenSuccess { $0.close(promise: nil) }
+        closed = loop.makeSucceededVoidFuture()
+      }
+      return closed.map { (handler.value.finalSession(), outcome) }
     }
-    deadline.cancel()
-    watcher.cancel()
-    // Close the connection if there is one; never wait on a connection attempt still under way
-    // (a name being resolved, a SYN unanswered) after a timeout or a signal.
-    if let channel = try? loop.submit({ opening.channel }).wait() {
-      try? channel.close().wait()
-    } else {
-      connect.whenSuccess { $0.close(promise: nil) }
-    }
-    let finalSession = (try? loop.submit { handler.finalSession() }.wait()) ?? session
-    return (finalSession, outcome)
   }
 }

@@ -119,7 +119,7 @@ extension StreamReplayClient {
 }
 
 /// What happened so far while opening; touched on the event loop only.
-final class OpeningState: @unchecked Sendable {
+final class OpeningState {
   /// The opening has been decided: upgraded, refused, failed, timed out or cancelled.
   var over = false
   var channel: (any Channel)?
@@ -129,7 +129,7 @@ final class OpeningState: @unchecked Sendable {
 
 /// Counts the bytes the peer sent before TLS, to tell "no answer at all" from "the handshake
 /// stalled".
-final class ByteCounter: ChannelInboundHandler, @unchecked Sendable {
+final class ByteCounter: ChannelInboundHandler {
   typealias InboundIn = ByteBuffer
   private(set) var count = 0
   func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -144,7 +144,7 @@ final class ByteCounter: ChannelInboundHandler, @unchecked Sendable {
 /// whatever follows a 101 answer's header (frames the bot sent in the same packet: an
 /// immediate close, early messages) until the WebSocket handlers are in place, then passes it
 /// on: NIO's HTTP decoder would otherwise drop those bytes with itself.
-final class StatusLinePeeker: ChannelInboundHandler, @unchecked Sendable {
+final class StatusLinePeeker: ChannelInboundHandler {
   typealias InboundIn = ByteBuffer
   typealias InboundOut = ByteBuffer
   private var seen: [UInt8] = []

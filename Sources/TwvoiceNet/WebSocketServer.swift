@@ -42,7 +42,7 @@ public final class WebSocketServer: Sendable {
   public convenience init(
     host: String = "127.0.0.1", port: Int = 0, maxFrameSize: Int = 1 << 24,
     decide: @escaping @Sendable (Request) -> Decision,
-    makeHandler: @escaping @Sendable () -> any ChannelHandler & Sendable
+    makeHandler: @escaping @Sendable () -> any ChannelHandler
   ) throws {
     try self.init(
       host: host, port: port, maxFrameSize: maxFrameSize, decide: decide,
@@ -53,7 +53,7 @@ public final class WebSocketServer: Sendable {
   public init(
     host: String = "127.0.0.1", port: Int = 0, maxFrameSize: Int = 1 << 24,
     decide: @escaping @Sendable (Request) -> Decision,
-    handlerFor: @escaping @Sendable (Request) -> any ChannelHandler & Sendable
+    handlerFor: @escaping @Sendable (Request) -> any ChannelHandler
   ) throws {
     let bootstrap = ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
       .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)

@@ -108,7 +108,7 @@ public struct WebhookClient: Sendable {
       }
     }
     let tlsContext = tls
-    let collector = AnswerCollector(done: done, limit: maximumBodyBytes, shown: shown)
+    let limit = maximumBodyBytes
     let hostIsAddress = StreamReplayClient.Target.isIPAddress(url.host)
     let timeout = TimeAmount.nanoseconds(Int64(timeoutSeconds * 1_000_000_000))
     let bootstrap = ClientBootstrap(group: loop)
@@ -121,7 +121,7 @@ public struct WebhookClient: Sendable {
               NIOSSLClientHandler(context: tlsContext, serverHostname: hostIsAddress ? nil : url.host))
           }
           try sync.addHTTPClientHandlers()
-          try sync.addHandler(collector)
+          try sync.addHandler(AnswerCollector(done: done, limit: limit, shown: shown))
         }
       }
     let timer = loop.scheduleTask(in: timeout) {
@@ -201,7 +201,7 @@ public struct WebhookClient: Sendable {
 }
 
 /// Collects one HTTP answer; touched on its channel's event loop only.
-private final class AnswerCollector: ChannelInboundHandler, @unchecked Sendable {
+private final class AnswerCollector: ChannelInboundHandler {
   typealias InboundIn = HTTPClientResponsePart
   let done: EventLoopPromise<WebhookClient.RawAnswer>
   let limit: Int

@@ -3,9 +3,9 @@ import TwvoiceCore
 
 /// `token mint`'s policy, called directly: grants, times, identities and warnings as values.
 struct MintPlanTests {
-  static let account = "AC0123456789abcdef0123456789abcdef"
-  static let key = "SK0123456789abcdef0123456789abcdef"
-  static let app = "AP0123456789abcdef0123456789abcdef"
+  static let account = try! AccountSid("AC0123456789abcdef0123456789abcdef")
+  static let key = try! APIKeySid("SK0123456789abcdef0123456789abcdef")
+  static let app = try! ApplicationSid("AP0123456789abcdef0123456789abcdef")
 
   static func request(_ identities: MintRequest.Identities = .fixed("alice")) -> MintRequest {
     MintRequest(accountSid: account, apiKeySid: key, identities: identities, issuedAt: 1_700_000_000)
@@ -34,7 +34,7 @@ struct MintPlanTests {
     #expect(throws: MintPlan.Refusal.paramsWithoutApplication) { try MintPlan(r) }
     r.applicationSid = Self.app
     guard case .voice(let voice) = try MintPlan(r).template.grants.first else { return }
-    #expect(voice.outgoingApplicationSid == Self.app)
+    #expect(voice.outgoingApplicationSid == Self.app.rawValue)
     #expect(voice.outgoingApplicationParams.map(\.0) == ["team"])
   }
 

@@ -69,19 +69,17 @@ struct CredentialOptions: ParsableArguments {
   }
 
   /// The Account SID, checked for shape.
-  func accountSid(_ resolver: SettingResolver) throws(TwvoiceError) -> ResolvedSetting {
+  func accountSid(_ resolver: SettingResolver) throws(TwvoiceError) -> AccountSid {
     try required(
       resolver.resolve(flag: accountSid, flagName: "--account-sid", variable: EnvironmentVariable.accountSid),
-      what: "Account SID", flag: "--account-sid", variable: EnvironmentVariable.accountSid,
-      check: AccountSid.check)
+      what: "Account SID", flag: "--account-sid", variable: EnvironmentVariable.accountSid)
   }
 
   /// The API key SID, checked for shape.
-  func apiKey(_ resolver: SettingResolver) throws(TwvoiceError) -> ResolvedSetting {
+  func apiKey(_ resolver: SettingResolver) throws(TwvoiceError) -> APIKeySid {
     try required(
       resolver.resolve(flag: apiKey, flagName: "--api-key", variable: EnvironmentVariable.apiKey),
-      what: "API key SID", flag: "--api-key", variable: EnvironmentVariable.apiKey,
-      check: APIKeySid.check)
+      what: "API key SID", flag: "--api-key", variable: EnvironmentVariable.apiKey)
   }
 
   /// The API secret from the one source given, else the environment, else `.env`; nil when
@@ -135,16 +133,19 @@ struct CredentialOptions: ParsableArguments {
   }
 }
 
-/// A setting that must be present and well formed.
-func required(
-  _ setting: ResolvedSetting?, what: String, flag: String, variable: String,
-  check: (String) throws(SidError) -> Void
-) throws(TwvoiceError) -> ResolvedSetting {
+/// A SID setting that must be present and well formed, parsed.
+func required<Kind>(_ setting: ResolvedSetting?, what: String, flag: String, variable: String)
+  throws(TwvoiceError) -> Sid<Kind>
+{
   guard let setting else {
     throw TwvoiceError(.usage, "missing \(what): pass \(flag) or set \(variable)")
   }
-  do { try check(setting.value) } catch {
+  return try parsed(setting)
+}
+
+/// A SID setting parsed; an error names where the value came from, never the value.
+func parsed<Kind>(_ setting: ResolvedSetting) throws(TwvoiceError) -> Sid<Kind> {
+  do { return try Sid<Kind>(setting.value) } catch {
     throw TwvoiceError(.usage, "\(error.description) (from \(setting.source))")
   }
-  return setting
 }

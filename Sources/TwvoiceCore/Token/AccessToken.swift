@@ -5,6 +5,10 @@
 /// `identity` last inside `grants`, compact separators and ASCII-only strings. The same inputs
 /// give the same bytes as the Python library, so tokens can be compared and golden-tested.
 /// Facts: twilio-formats.md §1; vectors: Tests/TwvoiceCoreTests/Fixtures/access-token-vectors.jsonl.
+///
+/// Its SIDs are text, as twilio-python takes them: this is the wire model, and the reference
+/// vectors include values no SID type would admit (`AC123`, an empty application SID) whose bytes
+/// must still match. Policy and commands build it from typed SIDs through `MintPlan`.
 public struct AccessToken: Equatable, Sendable {
   /// The most seconds between issue and expiry Twilio accepts (error 20157 beyond it).
   public static let maximumLifetime = 86_400

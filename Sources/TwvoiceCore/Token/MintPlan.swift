@@ -13,15 +13,15 @@ public struct MintRequest: Sendable {
     case random(count: Int, seed: UInt64?)
   }
 
-  public var accountSid: String
-  public var apiKeySid: String
+  public var accountSid: AccountSid
+  public var apiKeySid: APIKeySid
   public var identities: Identities
-  /// The TwiML App outgoing calls go to (`outgoing.application_sid`), checked by the caller.
-  public var applicationSid: String?
+  /// The TwiML App outgoing calls go to (`outgoing.application_sid`).
+  public var applicationSid: ApplicationSid?
   /// `outgoing.params`: only meaningful with an application.
   public var outgoingParams: [NamedValue]
   public var incomingAllow: Bool
-  public var pushCredentialSid: String?
+  public var pushCredentialSid: PushCredentialSid?
   public var endpointId: String?
   /// Grants other than Voice (`--grant`).
   public var otherGrants: [Grant]
@@ -34,9 +34,11 @@ public struct MintRequest: Sendable {
   public var region: String?
 
   public init(
-    accountSid: String, apiKeySid: String, identities: Identities, applicationSid: String? = nil,
+    accountSid: AccountSid, apiKeySid: APIKeySid, identities: Identities,
+    applicationSid: ApplicationSid? = nil,
     outgoingParams: [NamedValue] = [], incomingAllow: Bool = false,
-    pushCredentialSid: String? = nil, endpointId: String? = nil, otherGrants: [Grant] = [], issuedAt: Int,
+    pushCredentialSid: PushCredentialSid? = nil, endpointId: String? = nil, otherGrants: [Grant] = [],
+    issuedAt: Int,
     ttl: Int? = nil, validUntil: Int? = nil, notBefore: AccessToken.NotBefore = .issuedAt,
     region: String? = nil
   ) {
@@ -91,9 +93,9 @@ public struct MintPlan: Sendable {
     var warnings: [Warning] = []
     if !request.outgoingParams.isEmpty && request.applicationSid == nil { throw .paramsWithoutApplication }
     let voice = VoiceGrant(
-      incomingAllow: request.incomingAllow, outgoingApplicationSid: request.applicationSid,
+      incomingAllow: request.incomingAllow, outgoingApplicationSid: request.applicationSid?.rawValue,
       outgoingApplicationParams: request.outgoingParams.map { ($0.name, .string($0.value)) },
-      pushCredentialSid: request.pushCredentialSid, endpointId: request.endpointId)
+      pushCredentialSid: request.pushCredentialSid?.rawValue, endpointId: request.endpointId)
     let hasVoiceOptions =
       request.incomingAllow || request.applicationSid != nil || request.pushCredentialSid != nil
       || request.endpointId != nil
@@ -109,7 +111,8 @@ public struct MintPlan: Sendable {
       if validUntil <= request.issuedAt { warnings.append(.alreadyExpired) }
     }
     template = AccessToken(
-      accountSid: request.accountSid, apiKeySid: request.apiKeySid, identity: nil, grants: grants,
+      accountSid: request.accountSid.rawValue, apiKeySid: request.apiKeySid.rawValue, identity: nil,
+      grants: grants,
       issuedAt: request.issuedAt, ttl: request.ttl ?? AccessToken.defaultTTL, validUntil: request.validUntil,
       notBefore: request.notBefore, region: request.region)
     if let start = template.notBeforeTime, start >= template.expiresAt { warnings.append(.neverValid) }

@@ -151,7 +151,7 @@ struct TokenMint: ParsableCommand {
     let account = try credentials.accountSid(resolver)
     let apiKey = try credentials.apiKey(resolver)
     let secret = try credentials.requiredAPISecret(resolver)
-    let request = try request(resolver, account: account.value, apiKey: apiKey.value)
+    let request = try request(resolver, account: account, apiKey: apiKey)
     var plan: MintPlan
     do { plan = try MintPlan(request) } catch { throw Self.describe(error) }
     for warning in plan.warnings { Terminal.warning(Self.describe(warning)) }
@@ -179,21 +179,17 @@ struct TokenMint: ParsableCommand {
   }
 
   /// The flags and credentials as a minting request; the SIDs and grants are checked here.
-  private func request(_ resolver: SettingResolver, account: String, apiKey: String)
+  private func request(_ resolver: SettingResolver, account: AccountSid, apiKey: APIKeySid)
     throws(TwvoiceError) -> MintRequest
   {
     let application = resolver.resolve(
       flag: applicationSid, flagName: "--application-sid",
       variable: EnvironmentVariable.applicationSid)
-    if let application {
-      do { try ApplicationSid.check(application.value) } catch {
-        throw TwvoiceError(.usage, "\(error.description) (from \(application.source))")
-      }
+    let applicationSid: ApplicationSid? = try application.map { (setting) throws(TwvoiceError) in
+      try parsed(setting)
     }
-    if let pushCredentialSid {
-      do { try PushCredentialSid.check(pushCredentialSid) } catch {
-        throw TwvoiceError(.usage, "\(error.description) (from --push-credential-sid)")
-      }
+    let pushCredential: PushCredentialSid? = try pushCredentialSid.map { (text) throws(TwvoiceError) in
+      try parsed(ResolvedSetting(value: text, source: .flag("--push-credential-sid")))
     }
     let otherGrants: [Grant]
     do { otherGrants = try GrantSpec.grants(from: grants) } catch {
@@ -208,9 +204,9 @@ struct TokenMint: ParsableCommand {
       identities = .random(count: count ?? 1, seed: seed)
     }
     return MintRequest(
-      accountSid: account, apiKeySid: apiKey, identities: identities, applicationSid: application?.value,
+      accountSid: account, apiKeySid: apiKey, identities: identities, applicationSid: applicationSid,
       outgoingParams: params,
-      incomingAllow: incoming, pushCredentialSid: pushCredentialSid, endpointId: endpointId,
+      incomingAllow: incoming, pushCredentialSid: pushCredential, endpointId: endpointId,
       otherGrants: otherGrants, issuedAt: now ?? SystemIO.now(), ttl: ttl, validUntil: validUntil,
       notBefore: noNbf ? .omitted : nbf.map { .at($0) } ?? .issuedAt, region: region)
   }
