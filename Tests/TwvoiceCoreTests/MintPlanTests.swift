@@ -3,9 +3,11 @@ import TwvoiceCore
 
 /// `token mint`'s policy, called directly: grants, times, identities and warnings as values.
 struct MintPlanTests {
-  static let account = try! AccountSid("AC0123456789abcdef0123456789abcdef")
-  static let key = try! APIKeySid("SK0123456789abcdef0123456789abcdef")
-  static let app = try! ApplicationSid("AP0123456789abcdef0123456789abcdef")
+  // swift-format-ignore: NeverUseForceTry
+  static let (account, key, app) = try! (
+    AccountSid("AC0123456789abcdef0123456789abcdef"), APIKeySid("SK0123456789abcdef0123456789abcdef"),
+    ApplicationSid("AP0123456789abcdef0123456789abcdef")
+  )
 
   static func request(_ identities: MintRequest.Identities = .fixed("alice")) -> MintRequest {
     MintRequest(accountSid: account, apiKeySid: key, identities: identities, issuedAt: 1_700_000_000)
