@@ -44,6 +44,17 @@ public struct Sid<Kind: SidKind>: Hashable, Sendable, CustomStringConvertible {
     return Self(unchecked: text)
   }
 
+  /// The SID of call `number` of a run: six hex digits of `run` (the same for every call of the
+  /// run), then `number` in 26 hex digits, so the calls of one run never share a SID, however
+  /// the run is split between processes.
+  public static func numbered(_ number: Int, run: UInt32) -> Self {
+    let head = String(run & 0xFF_FFFF, radix: 16)
+    let tail = String(UInt64(max(0, number)), radix: 16)
+    return Self(
+      unchecked: Kind.prefix + String(repeating: "0", count: 6 - head.count) + head
+        + String(repeating: "0", count: 26 - tail.count) + tail)
+  }
+
   private init(unchecked text: String) { rawValue = text }
 }
 

@@ -106,6 +106,21 @@ public struct PlayoutBuffer: Sendable {
     return out
   }
 
+  /// Drops the audio that ends before sample `sample` and is not among the last 20 ms queued:
+  /// a session that keeps no recording holds only what is still to be played or looked at,
+  /// whatever the length of the call. `samples(from:count:)` before it reads as silence.
+  public mutating func forget(before sample: Int) {
+    let bound = min(sample, Int((playoutEnd * 8).rounded()) - 160)
+    var k = 0
+    while k < segments.count, segments[k].start + segments[k].bytes.count <= bound { k += 1 }
+    if k > 0 { segments.removeFirst(k) }
+    // A bot's continuous audio is one growing segment: its played head goes a second at a time,
+    // so trimming costs a copy per second of audio, not per frame.
+    if let first = segments.first, bound - first.start >= 8000 {
+      segments[0] = (bound, Array(first.bytes[(bound - first.start)...]))
+    }
+  }
+
   /// Bytes that have played (or will, if the session runs on).
   public var bytesPlayed: Int { bytesQueued - bytesCleared }
 }

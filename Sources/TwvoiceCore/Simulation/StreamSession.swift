@@ -25,6 +25,10 @@ public struct StreamSession: Sendable {
     public var tailMs: Int
     /// Hang up at this session time whatever happens.
     public var hangupAfterMs: Int?
+    /// Keep the bot's audio for `stereoRecording()`. Without it, audio that has played and been
+    /// listened to is let go, so a call costs the same memory at minute 60 as at minute 1 (many
+    /// calls at once record only when asked).
+    public var keepsRecording = true
 
     public init(
       accountSid: AccountSid, callSid: CallSid, streamSid: StreamSid,
@@ -322,6 +326,9 @@ public struct StreamSession: Sendable {
       behaviour.botFrame(voiced: voiced, atMs: botSpeech.evaluatedMs)
       botSpeech.push(voiced: voiced)
     }
+    if !configuration.keepsRecording {
+      playout.forget(before: botSpeech.framesPushed * Self.frameBytes)
+    }
   }
 
   /// Runs the scenario's steps as far as they go and does what they say.
@@ -521,6 +528,7 @@ public struct StreamSession: Sendable {
 
   /// The conversation as the caller heard it: interleaved stereo µ-law, left the caller's audio
   /// as sent, right the bot's audio as played (cleared audio is not in it), on one timeline.
+  /// Complete only when the configuration `keepsRecording`.
   public func stereoRecording() -> [UInt8] {
     let callerSamples = framesSent * Self.frameBytes
     let botEnd = playout.segments.map { $0.start + $0.bytes.count }.max() ?? 0

@@ -146,11 +146,48 @@ struct StreamReplay: ParsableCommand {
   var junit: String?
   @Option(help: "With --scenario: run this many scenarios at once.")
   var jobs: Int = 1
+  @Option(
+    help: ArgumentHelp(
+      "Run this many calls at once against the URL, each its own stream, and summarise them all.",
+      valueName: "n"))
+  var calls: Int?
+  @Option(
+    name: .customLong("inputs"),
+    help: ArgumentHelp(
+      "With --calls: the calls' inputs, taken in turn from the files of DIR.", valueName: "dir"),
+    completion: .directory)
+  var inputsDirectory: String?
+  @Option(
+    help: "With --calls: start the calls evenly over this long (default 0: all at once), e.g. 10s.",
+    transform: WrittenDuration.init(parsing:))
+  var ramp: WrittenDuration?
+  @Option(
+    help: ArgumentHelp(
+      "With --calls: run only calls K, K+N, K+2N… of them (shard K of N, from 1); merge the summaries with `stream summary merge`.",
+      valueName: "k/n"))
+  var shard: Shard?
+  @Option(
+    name: .customLong("record-dir"),
+    help: ArgumentHelp("With --calls: record each call to DIR/<streamSid>.wav.", valueName: "dir"),
+    completion: .directory)
+  var recordDirectory: String?
+  @Option(
+    name: .customLong("log-dir"),
+    help: ArgumentHelp(
+      "With --calls: write each call's session log to DIR/<streamSid>.jsonl.", valueName: "dir"),
+    completion: .directory)
+  var logDirectory: String?
+
   @Flag(name: .shortAndLong, help: "No progress line and no text summary.")
   var quiet = false
 
   func validate() throws {
-    if !scenarios.isEmpty {
+    try validateCalls()
+    if calls != nil {
+      if junit != nil || jobs != 1 {
+        throw ValidationError("--junit and --jobs go with --scenario, not --calls.")
+      }
+    } else if !scenarios.isEmpty {
       if input != nil || silence != nil || !dtmf.isEmpty {
         throw ValidationError(
           "--scenario says what the caller does: give no INPUT, --silence or --dtmf with it.")
@@ -206,6 +243,10 @@ struct StreamReplay: ParsableCommand {
       Terminal.warning(
         "\(target.displayURL): Twilio does not allow a query string on <Stream url> (it is dropped on the upgrade); pass values with --param NAME=VALUE, which arrive in start.customParameters"
       )
+    }
+    if let calls {
+      try playCalls(calls, target: target, resolved: resolved, environment: environment, random: &random)
+      return
     }
     if !scenarios.isEmpty {
       try playScenarios(target: target, resolved: resolved, environment: environment, random: &random)
@@ -310,12 +351,16 @@ struct StreamReplay: ParsableCommand {
     onLog: (@Sendable ([StreamSession.LogEntry]) -> Void)? = nil
   ) -> StreamReplayClient {
     StreamReplayClient(
-      target: target,
-      options: .init(
-        authToken: authToken ?? environment[EnvironmentVariable.authToken], signedURL: signedURL,
-        connectAddress: resolvedAddress, insecure: clock.insecure, speed: clock.effectiveSpeed,
-        connectTimeoutSeconds: clock.connectTimeout),
+      target: target, options: clientOptions(resolvedAddress: resolvedAddress, environment: environment),
       onProgress: onProgress, onLog: onLog, stopRequested: { Self.hangUpSignal != nil })
+  }
+
+  /// How the client dials, from the flags.
+  func clientOptions(resolvedAddress: String?, environment: [String: String]) -> StreamReplayClient.Options {
+    .init(
+      authToken: authToken ?? environment[EnvironmentVariable.authToken], signedURL: signedURL,
+      connectAddress: resolvedAddress, insecure: clock.insecure, speed: clock.effectiveSpeed,
+      connectTimeoutSeconds: clock.connectTimeout)
   }
 
   /// The signal the caller hangs up on, if one came: SIGINT, SIGTERM or SIGHUP (Signals, in
