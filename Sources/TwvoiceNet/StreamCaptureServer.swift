@@ -9,11 +9,12 @@ import TwvoiceCore
 #endif
 
 /// Where a capture server's streams go: told of each connection, of its frames as session-log
-/// entries (on the connection's event loop, in order), and of its end, exactly once.
+/// entries (on the connection's event loop, in order), and of its end, exactly once, with how
+/// late its media frames arrived.
 public protocol CaptureSink: Sendable {
   func opened(_ connection: Int, request: WebSocketServer.Request)
   func received(_ connection: Int, _ entries: [SessionLog.Entry])
-  func closed(_ connection: Int)
+  func closed(_ connection: Int, arrival: ArrivalTiming)
 }
 
 /// A WebSocket server that Twilio (or anything that speaks Media Streams) connects to: every
@@ -149,6 +150,7 @@ final class CaptureHandler: ChannelInboundHandler {
   private let sink: any CaptureSink
   private let registry: StreamCaptureServer.Registry
   private var echo: EchoBot?
+  private var arrival = ArrivalTiming()
   private var start = NIODeadline.now()
   private var ended = false
 
@@ -173,9 +175,17 @@ final class CaptureHandler: ChannelInboundHandler {
       var buffer = frame.unmaskedData
       let text = buffer.readString(length: buffer.readableBytes) ?? ""
       let at = now
-      var entries = [SessionLog.Entry(atMs: at, from: .twilio, frame: .text(text, isJSON: Self.isJSON(text)))]
-      if var bot = echo {
-        let answers = bot.receive(text)
+      // Read once: for the log (is it JSON?), the arrival timing and the echo bot.
+      let message = try? TwilioMessage.decode(text)
+      if case .media(_, _, let media)? = message {
+        arrival.media(timestampMs: media.timestamp, arrivedAtMs: at)
+      }
+      var entries = [
+        SessionLog.Entry(
+          atMs: at, from: .twilio, frame: .text(text, isJSON: message != nil || Self.isJSON(text)))
+      ]
+      if var bot = echo, let message {
+        let answers = bot.receive(message)
         echo = bot
         for answer in answers {
           var out = context.channel.allocator.buffer(capacity: answer.utf8.count)
@@ -228,7 +238,7 @@ final class CaptureHandler: ChannelInboundHandler {
   private func end() {
     guard !ended else { return }
     ended = true
-    sink.closed(id)
+    sink.closed(id, arrival: arrival)
     registry.remove(id)
   }
 

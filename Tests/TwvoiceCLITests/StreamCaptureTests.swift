@@ -96,6 +96,9 @@ struct StreamCaptureTests {
     }
     #expect(Array(sent.prefix(expected.count)) == expected)
     #expect(sent.dropFirst(expected.count).allSatisfy { $0 == G711.muLawSilence })
+    // The summary says how late the frames arrived, over every one of them.
+    let media = lines.filter { $0["message"]?["event"]?.stringValue == "media" }.count
+    #expect(stopped.stderr.contains("media arrival lateness over \(media) frames: p50 "), "\(stopped)")
     // And the tools read it back.
     let info = try Twvoice.run([
       "codec", "info", capture.folder.appendingPathComponent(Self.sid + ".jsonl").path,

@@ -106,3 +106,28 @@ struct LoadFiguresTests {
     #expect(lean.behaviour.findings.map(\.kind) == kept.behaviour.findings.map(\.kind))
   }
 }
+
+/// How late frames reach a bot, judged by their own timestamps.
+struct ArrivalTimingTests {
+  @Test func framesOnScheduleAreNotLateAndALateOneIsLateByItsDelay() {
+    var timing = ArrivalTiming()
+    // Timestamps from 120 ms, arriving 5 ms after the socket clock's 0 + 20 k ms.
+    for k in 0..<50 {
+      timing.media(timestampMs: 120 + 20 * k, arrivedAtMs: 5 + 20 * Double(k) + (k == 30 ? 37 : 0))
+    }
+    #expect(timing.lateness.count == 50)
+    #expect(timing.lateness.max == 37)
+    #expect((timing.lateness.percentile(0.5) ?? 1) < 0.01)
+  }
+
+  @Test func aLateStartIsFoundOutByTheFramesThatComeOnTime() {
+    var timing = ArrivalTiming()
+    // The first frame is 50 ms late; the rest keep the schedule: from then on they are on time,
+    // and a sender that drifts 1 ms a frame is seen drifting.
+    timing.media(timestampMs: 0, arrivedAtMs: 50)
+    for k in 1..<10 { timing.media(timestampMs: 20 * k, arrivedAtMs: 20 * Double(k)) }
+    for k in 10..<20 { timing.media(timestampMs: 20 * k, arrivedAtMs: 20 * Double(k) + Double(k - 9)) }
+    #expect(timing.lateness.max == 10)
+    #expect(timing.lateness.count == 20)
+  }
+}

@@ -24,6 +24,11 @@ public struct EchoBot: Sendable {
   /// a message it understands: a capture must keep going whatever the client sends).
   public mutating func receive(_ text: String) -> [String] {
     guard let message = try? TwilioMessage.decode(text) else { return [] }
+    return receive(message)
+  }
+
+  /// A message from Twilio, already read; returns the frames to send back.
+  public mutating func receive(_ message: TwilioMessage) -> [String] {
     switch message {
     case .start(_, let start):
       streamSid = start.streamSid

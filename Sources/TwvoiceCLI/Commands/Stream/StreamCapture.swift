@@ -121,6 +121,12 @@ struct StreamCapture: ParsableCommand {
       Terminal.diagnostic(
         "twvoice: captured \(captured) stream(s) into \(outputDir)\(open > 0 ? " (\(open) open at the end, closed with 1001)" : "")"
       )
+      let arrival = files.arrivalLateness()
+      if let p50 = arrival.percentile(0.5), let p99 = arrival.percentile(0.99) {
+        Terminal.diagnostic(
+          "twvoice: media arrival lateness over \(arrival.count) frames: p50 \(format3(p50)) ms, p99 \(format3(p99)) ms, max \(format3(arrival.max)) ms"
+        )
+      }
     }
     if let error = files.firstError { throw error }
   }
@@ -151,9 +157,10 @@ final class CaptureFiles: CaptureSink, Sendable {
     streams.withLock { $0[connection] }?.append(entries)
   }
 
-  func closed(_ connection: Int) {
+  func closed(_ connection: Int, arrival: ArrivalTiming) {
     guard let file = streams.withLock({ $0.removeValue(forKey: connection) }) else { return }
-    let summary = file.finish()
+    var summary = file.finish()
+    summary?.arrivalLateness = arrival.lateness
     done.withLock { state in
       if let summary { state.files.append(summary) }
     }
@@ -189,6 +196,23 @@ final class CaptureFiles: CaptureSink, Sendable {
   /// Streams finished so far.
   func finished() -> Int { done.withLock { $0.files.count } }
 
+  /// How late media frames arrived, over every stream finished (`ArrivalTiming`).
+  func arrivalLateness() -> LatencyHistogram {
+    done.withLock { state in
+      var all = LatencyHistogram()
+      for file in state.files { all.merge(file.arrivalLateness) }
+      return all
+    }
+  }
+
+  static func latenessJSON(_ h: LatencyHistogram) -> JSONValue {
+    func ms(_ v: Double?) -> JSONValue { v.map { .number(format3($0)) } ?? .null }
+    return .object([
+      ("frames", .int(h.count)), ("p50", ms(h.percentile(0.5))), ("p99", ms(h.percentile(0.99))),
+      ("max", ms(h.count > 0 ? h.max : nil)),
+    ])
+  }
+
   func liveLine() -> String {
     let open = streams.withLock { Array($0.values) }
     let shown = open.prefix(3).map(\.liveText).joined(separator: "; ")
@@ -206,9 +230,11 @@ final class CaptureFiles: CaptureSink, Sendable {
               ("file", .string(f.path)), ("stream_sid", f.streamSid.map(JSONValue.string) ?? .null),
               ("duration_s", .number(format3(f.durationMs / 1000))), ("messages_in", .int(f.messagesIn)),
               ("messages_out", .int(f.messagesOut)), ("marks", .int(f.marks)), ("dtmf", .int(f.dtmf)),
+              ("arrival_lateness_ms", Self.latenessJSON(f.arrivalLateness)),
             ])
           })
-      )
+      ),
+      ("arrival_lateness_ms", Self.latenessJSON(arrivalLateness())),
     ])
   }
 }
@@ -225,6 +251,8 @@ final class CaptureFile: @unchecked Sendable {
     var messagesOut: Int
     var marks: Int
     var dtmf: Int
+    /// How late its media frames arrived (`ArrivalTiming`).
+    var arrivalLateness = LatencyHistogram()
   }
 
   static let maximumPending = 1 << 20
