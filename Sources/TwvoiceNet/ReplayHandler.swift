@@ -9,6 +9,10 @@ final class ReplayHandler: ChannelInboundHandler {
 
   private var session: StreamSession
   private let speed: Double
+  /// Steps fall on ticks of this grid, shared by every session on the event loop; zero: each
+  /// step exactly when due, on its own timer.
+  private let pacingGrid: TimeAmount
+  private var pacer: StepPacer?
   private let done: EventLoopPromise<StreamReplayClient.Outcome>
   private let onProgress: (@Sendable (StreamSession) -> Void)?
   private let onLog: (@Sendable ([StreamSession.LogEntry]) -> Void)?
@@ -22,13 +26,15 @@ final class ReplayHandler: ChannelInboundHandler {
   private var early: [WebSocketFrame] = []
 
   init(
-    session: StreamSession, speed: Double, done: EventLoopPromise<StreamReplayClient.Outcome>,
+    session: StreamSession, speed: Double, pacingGrid: TimeAmount = .zero,
+    done: EventLoopPromise<StreamReplayClient.Outcome>,
     onProgress: (@Sendable (StreamSession) -> Void)?, onLog: (@Sendable ([StreamSession.LogEntry]) -> Void)?,
     stopRequested: (@Sendable () -> Bool)?
   ) {
     self.stopRequested = stopRequested
     self.session = session
     self.speed = max(speed, 0.001)
+    self.pacingGrid = pacingGrid
     self.done = done
     self.onProgress = onProgress
     self.onLog = onLog
@@ -41,6 +47,7 @@ final class ReplayHandler: ChannelInboundHandler {
 
   func handlerAdded(context: ChannelHandlerContext) {
     self.context = context
+    if pacingGrid > .zero { pacer = StepPacer.on(context.eventLoop, grid: pacingGrid) }
   }
 
   func handlerRemoved(context: ChannelHandlerContext) {
@@ -55,9 +62,9 @@ final class ReplayHandler: ChannelInboundHandler {
   }
 
   private func flushLog() {
-    guard session.hasPendingLog else { return }
+    // Taken in place (a getter on the session would copy it whole, every frame).
     let entries = session.takeLog()
-    onLog?(entries)
+    if !entries.isEmpty { onLog?(entries) }
   }
 
   /// Starts the session once the WebSocket is fully set up (on the event loop).
@@ -110,10 +117,21 @@ final class ReplayHandler: ChannelInboundHandler {
     // step sends every frame due, so nothing is lost; behind schedule, half the time goes to
     // reading.
     if deadline <= current { deadline = current + max(Self.readYield, current - stepStart) }
+    if let pacer {
+      // Many sessions on one event loop step together on a shared grid (`StepPacer`).
+      pacer.wake(self, at: deadline)
+      return
+    }
     let bound = NIOLoopBound((handler: self, context: context), eventLoop: context.eventLoop)
     scheduled = context.eventLoop.scheduleTask(deadline: deadline) {
       bound.value.handler.pump(context: bound.value.context)
     }
+  }
+
+  /// A step the pacer asked for.
+  func step() {
+    guard let context else { return }
+    pump(context: context)
   }
 
   /// The least an overdue step waits so the event loop reads the socket in between.

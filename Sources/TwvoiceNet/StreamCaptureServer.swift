@@ -8,13 +8,19 @@ import TwvoiceCore
   import Glibc
 #endif
 
-/// Where a capture server's streams go: told of each connection, of its frames as session-log
-/// entries (on the connection's event loop, in order), and of its end, exactly once, with how
-/// late its media frames arrived.
+/// Where a capture server's streams go: told of each connection, which it answers with the
+/// `CaptureStream` that connection's frames go to.
 public protocol CaptureSink: Sendable {
-  func opened(_ connection: Int, request: WebSocketServer.Request)
-  func received(_ connection: Int, _ entries: [SessionLog.Entry])
-  func closed(_ connection: Int, arrival: ArrivalTiming)
+  func opened(_ connection: Int, request: WebSocketServer.Request) -> any CaptureStream
+}
+
+/// One connection's frames, as session-log entries, on the connection's event loop and in order;
+/// then its end, exactly once, with how late its media frames arrived.
+public protocol CaptureStream: AnyObject {
+  /// `entries` are one frame from Twilio's side and the echo bot's answers to it; `message` is
+  /// that frame read as Twilio's, when it is one.
+  func received(_ entries: [SessionLog.Entry], message: TwilioMessage?)
+  func closed(arrival: ArrivalTiming)
 }
 
 /// A WebSocket server that Twilio (or anything that speaks Media Streams) connects to: every
@@ -63,8 +69,8 @@ public final class StreamCaptureServer: Sendable {
       decide: { request in Self.decide(request, options: options) },
       handlerFor: { request in
         let id = registry.nextID()
-        sink.opened(id, request: request)
-        return CaptureHandler(id: id, echo: options.echo, sink: sink, registry: registry)
+        let stream = sink.opened(id, request: request)
+        return CaptureHandler(id: id, echo: options.echo, stream: stream, registry: registry)
       })
   }
 
@@ -147,16 +153,16 @@ final class CaptureHandler: ChannelInboundHandler {
   typealias OutboundOut = WebSocketFrame
 
   private let id: Int
-  private let sink: any CaptureSink
+  private let stream: any CaptureStream
   private let registry: StreamCaptureServer.Registry
   private var echo: EchoBot?
   private var arrival = ArrivalTiming()
   private var start = NIODeadline.now()
   private var ended = false
 
-  init(id: Int, echo: Bool, sink: any CaptureSink, registry: StreamCaptureServer.Registry) {
+  init(id: Int, echo: Bool, stream: any CaptureStream, registry: StreamCaptureServer.Registry) {
     self.id = id
-    self.sink = sink
+    self.stream = stream
     self.registry = registry
     self.echo = echo ? EchoBot() : nil
   }
@@ -196,14 +202,14 @@ final class CaptureHandler: ChannelInboundHandler {
         }
         if !answers.isEmpty { context.flush() }
       }
-      sink.received(id, entries)
+      stream.received(entries, message: message)
     case .binary:
-      sink.received(
-        id,
+      stream.received(
         [
           SessionLog.Entry(
             atMs: now, from: .twilio, frame: .binary(Array(frame.unmaskedData.readableBytesView)))
-        ])
+        ],
+        message: nil)
     case .ping:
       let pong = WebSocketFrame(fin: true, opcode: .pong, data: frame.unmaskedData)
       context.writeAndFlush(Self.wrapOutboundOut(pong), promise: nil)
@@ -238,7 +244,7 @@ final class CaptureHandler: ChannelInboundHandler {
   private func end() {
     guard !ended else { return }
     ended = true
-    sink.closed(id, arrival: arrival)
+    stream.closed(arrival: arrival)
     registry.remove(id)
   }
 

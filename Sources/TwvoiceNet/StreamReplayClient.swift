@@ -58,6 +58,10 @@ public final class StreamReplayClient: Sendable {
     /// The largest message (after reassembling fragments) taken from the bot; larger is refused
     /// with close 1009 and reported as 31924.
     public var maxMessageBytes: Int
+    /// Sends fall on multiples of this much real time (rounded up): many calls on one event loop
+    /// then wake it together, not each at its own instant. Zero (the default) sends each frame
+    /// exactly when due; `--calls` uses a millisecond.
+    public var pacingGrid: TimeAmount = .zero
     public init(
       authToken: String? = nil, signedURL: String? = nil, connectAddress: String? = nil,
       insecure: Bool = false,
@@ -139,7 +143,8 @@ public final class StreamReplayClient: Sendable {
     let done = loop.makePromise(of: Outcome.self)
     let handler = NIOLoopBound(
       ReplayHandler(
-        session: session, speed: options.speed, done: done, onProgress: onProgress, onLog: onLog,
+        session: session, speed: options.speed, pacingGrid: options.pacingGrid, done: done,
+        onProgress: onProgress, onLog: onLog,
         stopRequested: stopRequested),
       eventLoop: loop)
     let opening = NIOLoopBound(OpeningState(), eventLoop: loop)

@@ -29,6 +29,9 @@ public struct StreamSession: Sendable {
     /// listened to is let go, so a call costs the same memory at minute 60 as at minute 1 (many
     /// calls at once record only when asked).
     public var keepsRecording = true
+    /// Hand every message to the driver's log (`takeLog()`). Without it only twvoice's own notes
+    /// (findings, scenario steps) are logged: many calls at once log only when asked.
+    public var logsMessages = true
 
     public init(
       accountSid: AccountSid, callSid: CallSid, streamSid: StreamSid,
@@ -176,8 +179,10 @@ public struct StreamSession: Sendable {
   public mutating func takeLog() -> [LogEntry] {
     logBehaviour()
     logSteps()
-    defer { pendingLog.removeAll(keepingCapacity: true) }
-    return pendingLog
+    guard !pendingLog.isEmpty else { return [] }
+    var taken: [LogEntry] = []
+    swap(&taken, &pendingLog)
+    return taken
   }
 
   /// Every violation, counted.
@@ -199,7 +204,9 @@ public struct StreamSession: Sendable {
   private mutating func send(_ message: TwilioMessage, at now: Double, into out: inout [String]) {
     let text = message.encoded()
     out.append(text)
-    pendingLog.append(LogEntry(atMs: now, from: .twilio, frame: .text(text, isJSON: true)))
+    if configuration.logsMessages {
+      pendingLog.append(LogEntry(atMs: now, from: .twilio, frame: .text(text, isJSON: true)))
+    }
     lastMessageMs = now
     sentMessages += 1
   }
@@ -435,7 +442,9 @@ public struct StreamSession: Sendable {
     receivedMessages += 1
     let outcome = BotMessageCheck.check(
       text: text, streamSid: configuration.streamSid.rawValue, bidirectional: configuration.bidirectional)
-    pendingLog.append(LogEntry(atMs: now, from: .bot, frame: .text(text, isJSON: outcome.isJSON)))
+    if configuration.logsMessages {
+      pendingLog.append(LogEntry(atMs: now, from: .bot, frame: .text(text, isJSON: outcome.isJSON)))
+    }
     lastMessageMs = now
     var out: [String] = []
     guard !stopped else { return out }
@@ -476,7 +485,9 @@ public struct StreamSession: Sendable {
   /// A binary frame from the bot (Twilio's warning 31950).
   public mutating func receive(binary bytes: [UInt8], at now: Double) {
     receivedMessages += 1
-    pendingLog.append(LogEntry(atMs: now, from: .bot, frame: .binary(bytes)))
+    if configuration.logsMessages {
+      pendingLog.append(LogEntry(atMs: now, from: .bot, frame: .binary(bytes)))
+    }
     lastMessageMs = now
     report(
       .init(

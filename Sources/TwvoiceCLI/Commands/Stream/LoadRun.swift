@@ -100,11 +100,12 @@ extension StreamReplay {
     let keepsRecording = recordDirectory != nil
     let plan = LoadPlan(
       callers: callers.map { (input: $0.input, parameters: $0.customParameters.overridden(by: params)) },
-      template: template, run: run, keepsRecording: keepsRecording)
+      template: template, run: run, keepsRecording: keepsRecording, logsMessages: logDirectory != nil)
 
+    var options = clientOptions(resolvedAddress: resolved?.address, environment: environment)
+    options.pacingGrid = Self.pacingGrid(speed: speed)
     let runner = LoadRunner(
-      plan: plan, target: target,
-      options: clientOptions(resolvedAddress: resolved?.address, environment: environment),
+      plan: plan, target: target, options: options,
       speed: speed, recordDirectory: recordDirectory, logDirectory: logDirectory,
       showsFailures: !quiet && !json)
     let baselineKB = ProcessMemory.residentKB()
@@ -143,6 +144,12 @@ extension StreamReplay {
         "the bot broke the protocol (\(LoadReport.codes(result.warnings))) and --strict was given")
       throw ExitCode(FailureKind.checkFailed.rawValue)
     }
+  }
+
+  /// The grid many calls' frames are sent on: 1 ms of session time (within Twilio's own send
+  /// jitter), at least 50 µs of real time.
+  static func pacingGrid(speed: Double) -> TimeAmount {
+    .nanoseconds(max(50_000, Int64(1_000_000 / max(speed, 1))))
   }
 
   /// Failed calls named one line each, up to this many; the summary counts them all.
@@ -285,6 +292,7 @@ struct LoadPlan: Sendable {
   /// Random for each run; a call's SIDs carry it and the call's number (`Sid.numbered`).
   var run: UInt32
   var keepsRecording: Bool
+  var logsMessages: Bool
 
   /// Call `g` (0-based, over all shards): input `g` modulo the inputs, its own SIDs.
   func session(call g: Int) -> StreamSession {
@@ -294,6 +302,7 @@ struct LoadPlan: Sendable {
     configuration.streamSid = .numbered(g, run: run)
     configuration.customParameters = caller.parameters
     configuration.keepsRecording = keepsRecording
+    configuration.logsMessages = logsMessages
     return StreamSession(configuration: configuration, input: caller.input)
   }
 }

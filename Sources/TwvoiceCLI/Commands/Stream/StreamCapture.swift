@@ -148,17 +148,16 @@ final class CaptureFiles: CaptureSink, Sendable {
     self.report = report
   }
 
-  func opened(_ connection: Int, request: WebSocketServer.Request) {
+  func opened(_ connection: Int, request: WebSocketServer.Request) -> any CaptureStream {
     let file = CaptureFile(connection: connection, files: self)
     streams.withLock { $0[connection] = file }
+    return file
   }
 
-  func received(_ connection: Int, _ entries: [SessionLog.Entry]) {
-    streams.withLock { $0[connection] }?.append(entries)
-  }
-
-  func closed(_ connection: Int, arrival: ArrivalTiming) {
-    guard let file = streams.withLock({ $0.removeValue(forKey: connection) }) else { return }
+  /// A connection's file is finished: its summary is kept and reported.
+  func closed(_ file: CaptureFile, arrival: ArrivalTiming) {
+    let connection = file.connection
+    guard streams.withLock({ $0.removeValue(forKey: connection) }) != nil else { return }
     var summary = file.finish()
     summary?.arrivalLateness = arrival.lateness
     done.withLock { state in
@@ -242,7 +241,7 @@ final class CaptureFiles: CaptureSink, Sendable {
 /// One connection's session log: kept in memory until `start` names the stream (at most
 /// `CaptureFile.maximumPending` bytes; past that the connection's own name is used), then
 /// written in blocks and renamed into place when the socket closes.
-final class CaptureFile: @unchecked Sendable {
+final class CaptureFile: CaptureStream, @unchecked Sendable {
   struct Summary: Sendable {
     var path: String
     var streamSid: String?
@@ -282,19 +281,33 @@ final class CaptureFile: @unchecked Sendable {
     }
   }
 
-  func append(_ entries: [SessionLog.Entry]) {
+  func received(_ entries: [SessionLog.Entry], message: TwilioMessage?) {
+    append(entries, message: message)
+  }
+
+  func closed(arrival: ArrivalTiming) { files.closed(self, arrival: arrival) }
+
+  /// `message` is the first entry's frame read as Twilio's, when it is one; other JSON frames
+  /// from Twilio's side are looked into for an event name (a capture keeps what any client sends).
+  func append(_ entries: [SessionLog.Entry], message: TwilioMessage?) {
     lock.withLock { _ in
-      for entry in entries {
+      for (k, entry) in entries.enumerated() {
         SessionLog.append(entry, to: &buffer)
         lastMs = max(lastMs, entry.atMs)
         if entry.from == .bot { messagesOut += 1 } else { messagesIn += 1 }
-        if entry.from == .twilio, case .text(let text, true) = entry.frame {
+        guard entry.from == .twilio, case .text(let text, true) = entry.frame else { continue }
+        var startSid: String?
+        switch k == 0 ? message : nil {
+        case .mark?: marks += 1
+        case .dtmf?: dtmf += 1
+        case .start(_, let start)?: startSid = (try? StreamSid(start.streamSid))?.rawValue
+        case .connected?, .media?, .stop?: break
+        case nil:
           if text.contains(#""event":"mark""#) { marks += 1 }
           if text.contains(#""event":"dtmf""#) { dtmf += 1 }
+          startSid = Self.startStreamSid(text)
         }
-        if output == nil, entry.from == .twilio, case .text(let text, true) = entry.frame,
-          let sid = Self.startStreamSid(text)
-        {
+        if output == nil, let sid = startSid {
           streamSid = sid
           open(named: sid)
         }
