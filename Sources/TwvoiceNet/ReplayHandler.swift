@@ -13,6 +13,9 @@ final class ReplayHandler: ChannelInboundHandler {
   /// step exactly when due, on its own timer.
   private let pacingGrid: TimeAmount
   private var pacer: StepPacer?
+  /// NIO's WebSocket frame encoder's place in the pipeline, and the writer of whole frames.
+  private var wire: ChannelHandlerContext?
+  private var frames = MaskedTextFrame()
   private let done: EventLoopPromise<StreamReplayClient.Outcome>
   private let onProgress: (@Sendable (StreamSession) -> Void)?
   private let onLog: (@Sendable ([StreamSession.LogEntry]) -> Void)?
@@ -52,6 +55,7 @@ final class ReplayHandler: ChannelInboundHandler {
 
   func handlerRemoved(context: ChannelHandlerContext) {
     self.context = nil
+    wire = nil
   }
 
   /// The session as it ended, with any log entries not yet handed over.
@@ -81,12 +85,21 @@ final class ReplayHandler: ChannelInboundHandler {
   private func send(_ texts: [String], context: ChannelHandlerContext) {
     defer { flushLog() }
     guard !texts.isEmpty, !sentClose else { return }
+    // Whole masked frames go straight to the socket's side of NIO's frame encoder (found once):
+    // ordering with the frames written through it (pong, close) holds, as it writes at once.
+    if wire == nil {
+      wire = try? context.pipeline.syncOperations.context(handlerType: WebSocketFrameEncoder.self)
+    }
     for text in texts {
-      var buffer = context.channel.allocator.buffer(capacity: text.utf8.count)
-      buffer.writeString(text)
-      // Client frames are masked (RFC 6455 §5.3).
-      let frame = WebSocketFrame(fin: true, opcode: .text, maskKey: .random(), data: buffer)
-      context.write(Self.wrapOutboundOut(frame), promise: nil)
+      if let wire {
+        wire.write(NIOAny(frames.frame(text, allocator: context.channel.allocator)), promise: nil)
+      } else {
+        var buffer = context.channel.allocator.buffer(capacity: text.utf8.count)
+        buffer.writeString(text)
+        // Client frames are masked (RFC 6455 §5.3).
+        let frame = WebSocketFrame(fin: true, opcode: .text, maskKey: .random(), data: buffer)
+        context.write(Self.wrapOutboundOut(frame), promise: nil)
+      }
     }
     context.flush()
   }

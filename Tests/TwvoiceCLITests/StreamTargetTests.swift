@@ -1,3 +1,4 @@
+import NIOCore
 import Testing
 
 @testable import TwvoiceNet
@@ -66,5 +67,43 @@ struct StreamTargetTests {
       #expect(!r.stderr.contains("hunter2") && !r.stdout.contains("hunter2"), "\(r)")
       #expect(r.stderr.contains("user information"), "\(r)")
     }
+  }
+}
+
+/// Whole client text frames, as the replay writes them on its hot path.
+struct MaskedTextFrameTests {
+  @Test(arguments: [0, 1, 7, 8, 9, 125, 126, 127, 300, 65_535, 65_536, 70_001])
+  func aFrameUnmasksToItsTextWithTheLengthItSays(length: Int) throws {
+    var writer = MaskedTextFrame()
+    let text = String((0..<length).map { Character(UnicodeScalar(UInt8(0x20 + $0 % 90))) })
+    var buffer = writer.frame(text, allocator: ByteBufferAllocator())
+    let bytes = buffer.readBytes(length: buffer.readableBytes) ?? []
+    #expect(bytes[0] == 0x81)
+    #expect(bytes[1] & 0x80 == 0x80)  // masked, as a client must
+    var at = 2
+    var declared = Int(bytes[1] & 0x7F)
+    if declared == 126 {
+      declared = Int(bytes[2]) << 8 | Int(bytes[3])
+      at = 4
+    } else if declared == 127 {
+      declared = bytes[2..<10].reduce(0) { $0 << 8 | Int($1) }
+      at = 10
+    }
+    #expect(declared == length)
+    // The shortest length form (RFC 6455 §5.2).
+    #expect(at == (length < 126 ? 2 : length <= 0xFFFF ? 4 : 10))
+    let key = Array(bytes[at..<at + 4])
+    let payload = bytes[(at + 4)...].enumerated().map { $0.element ^ key[$0.offset % 4] }
+    #expect(payload == Array(text.utf8))
+  }
+
+  @Test func keysChangeFromFrameToFrame() {
+    var writer = MaskedTextFrame()
+    var keys = Set<[UInt8]>()
+    for _ in 0..<100 {
+      var buffer = writer.frame("x", allocator: ByteBufferAllocator())
+      keys.insert(Array((buffer.readBytes(length: buffer.readableBytes) ?? [])[2..<6]))
+    }
+    #expect(keys.count == 100)
   }
 }
