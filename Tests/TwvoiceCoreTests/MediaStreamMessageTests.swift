@@ -196,3 +196,41 @@ struct DTMFPressTests {
     #expect(throws: DTMFPress.ParseError.self) { try DTMFPress(parsing: text) }
   }
 }
+
+/// The media fast path of `TwilioMessage.decode` reads exactly what the JSON path reads.
+struct TwilioMediaFastPathTests {
+  static func general(_ text: String) -> TwilioMessage? {
+    (try? JSONParser.parse(text)).flatMap { try? TwilioMessage.decode($0) }
+  }
+
+  @Test func everyMutationOfAMediaMessageReadsAsTheJSONPathReadsIt() {
+    var rng = SystemRandomNumberGenerator()
+    let alphabet = Array(#"0123456789"{}\,:. abcAZ=/+é\u{0}"#.utf8) + [0xFF, 0x80, 0x0A]
+    var fast = 0
+    for round in 0..<4000 {
+      let payload = (0..<Int.random(in: 0...200, using: &rng)).map { _ in UInt8.random(in: 0...255, using: &rng) }
+      let sid = round % 7 == 0 ? "MZ\u{e9}\\\"x" : "MZ0123456789abcdef0123456789abcdef"
+      let message = TwilioMessage.media(
+        sequenceNumber: Int.random(in: 0...1_000_000, using: &rng), streamSid: sid,
+        .init(
+          track: round % 5 == 0 ? "outbound" : "inbound", chunk: Int.random(in: 0...99_999, using: &rng),
+          timestamp: Int.random(in: 0...9_999_999, using: &rng), payload: payload))
+      var bytes = Array(message.encoded().utf8)
+      // Up to three random edits: replaced, inserted or removed bytes.
+      for _ in 0..<Int.random(in: 0...3, using: &rng) where !bytes.isEmpty {
+        let i = Int.random(in: 0..<bytes.count, using: &rng)
+        switch Int.random(in: 0...2, using: &rng) {
+        case 0: bytes[i] = alphabet.randomElement(using: &rng)!
+        case 1: bytes.insert(alphabet.randomElement(using: &rng)!, at: i)
+        default: bytes.remove(at: i)
+        }
+      }
+      let text = String(decoding: bytes, as: UTF8.self)
+      let read = try? TwilioMessage.decode(text)
+      #expect(read == Self.general(text), "\(text)")
+      if read != nil { fast += 1 }
+    }
+    // Most messages are still media after their edits: the comparison covered both paths.
+    #expect(fast > 1000)
+  }
+}

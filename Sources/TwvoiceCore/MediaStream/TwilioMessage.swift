@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
 /// A message Twilio sends on a Media Stream (media-streams.md §1.3), typed, with the encoder that
 /// writes Twilio's exact bytes: its key order, counters (`sequenceNumber`, `chunk`,
 /// `timestamp`) as JSON strings, `sampleRate`/`channels` as numbers, no spaces.
@@ -158,6 +164,9 @@ public enum TwilioMessage: Equatable, Sendable {
   /// captures (extra fields, key order, counters as numbers); strict about what a consumer needs
   /// (the error names the field).
   public static func decode(_ text: String) throws(MediaStreamMessageError) -> TwilioMessage {
+    // Nearly every message of a stream is media in the exact layout `encode` writes (Twilio's):
+    // read those directly; anything else, or anything in doubt, goes through the JSON parser.
+    if let media = decodeMedia(exactLayout: text) { return media }
     let value: JSONValue
     do { value = try JSONParser.parse(text) } catch {
       throw MediaStreamMessageError(field: nil, reason: "not valid JSON: \(error)")
@@ -244,6 +253,60 @@ public enum TwilioMessage: Equatable, Sendable {
         callSid: try string(value["stop"]?["callSid"], "stop.callSid"))
     default:
       throw E(field: "event", reason: "unknown event \"\(event.escapingControlCharacters)\"")
+    }
+  }
+}
+
+extension TwilioMessage {
+  /// A `media` message laid out exactly as `encode` writes it (Twilio's key order, counters as
+  /// strings of digits, strings without escapes), read without building a JSON tree; nil for
+  /// any other text, which `decode` then reads in full. Gives what the full reading gives.
+  static func decodeMedia(exactLayout text: String) -> TwilioMessage? {
+    var text = text
+    return text.withUTF8 { bytes -> TwilioMessage? in
+      var at = 0
+      func literal(_ s: StaticString) -> Bool {
+        let n = s.utf8CodeUnitCount
+        guard at + n <= bytes.count else { return false }
+        let same = s.withUTF8Buffer { expected in
+          memcmp(expected.baseAddress!, bytes.baseAddress! + at, n) == 0
+        }
+        if same { at += n }
+        return same
+      }
+      /// A string of plain ASCII (no quote, backslash or control character) up to `"`.
+      func plain() -> Range<Int>? {
+        let start = at
+        while at < bytes.count {
+          let b = bytes[at]
+          if b == UInt8(ascii: "\"") { return start..<at }
+          if b == UInt8(ascii: "\\") || b < 0x20 || b >= 0x80 { return nil }
+          at += 1
+        }
+        return nil
+      }
+      func counter() -> Int? {
+        guard let range = plain(), !range.isEmpty, range.count <= 18 else { return nil }
+        var n = 0
+        for i in range {
+          let d = bytes[i] &- 0x30
+          guard d < 10 else { return nil }
+          n = n * 10 + Int(d)
+        }
+        return n
+      }
+      func string(_ range: Range<Int>) -> String { String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self) }
+      guard literal(#"{"event":"media","sequenceNumber":""#), let sequence = counter(),
+        literal(#"","media":{"track":""#), let track = plain(), literal(#"","chunk":""#), let chunk = counter(),
+        literal(#"","timestamp":""#), let timestamp = counter(), literal(#"","payload":""#),
+        let payload = plain(), literal(#""},"streamSid":""#), let sid = plain(), literal(#""}"#),
+        at == bytes.count
+      else { return nil }
+      var base64 = Array(UnsafeBufferPointer(rebasing: bytes[payload]))
+      guard let audio = try? Base64.decode(bytes: &base64) else { return nil }
+      return .media(
+        sequenceNumber: sequence, streamSid: string(sid),
+        Media(track: string(track), chunk: chunk, timestamp: timestamp, payload: audio))
     }
   }
 }
