@@ -118,7 +118,7 @@ final class ReplayHandler: ChannelInboundHandler {
       finish(.completed, context: context)
       return
     }
-    let next = session.nextDeadline()
+    let next = session.nextDueMs
     // At most 50 ms between steps, so a stop request is noticed promptly.
     let current = NIODeadline.now()
     var deadline = min(start + .nanoseconds(Int64(next / speed * 1_000_000)), current + .milliseconds(50))

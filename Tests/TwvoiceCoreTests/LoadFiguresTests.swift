@@ -131,3 +131,29 @@ struct ArrivalTimingTests {
     #expect(timing.lateness.count == 20)
   }
 }
+
+/// The playout's in-place speech check agrees with building the samples.
+struct PlayoutSpeechTests {
+  @Test func speechInPlaceIsSpeechInTheSamples() {
+    var rng = SystemRandomNumberGenerator()
+    for _ in 0..<200 {
+      var playout = PlayoutBuffer()
+      var t = 0.0
+      for _ in 0..<Int.random(in: 0...8, using: &rng) {
+        t += Double(Int.random(in: 0...60, using: &rng))
+        let loud = Bool.random(using: &rng)
+        let bytes = (0..<Int.random(in: 1...500, using: &rng)).map { _ in
+          loud ? UInt8.random(in: 0...0x30, using: &rng) : UInt8.random(in: 0xF0...0xFF, using: &rng)
+        }
+        _ = playout.enqueue(bytes, at: t)
+        if Int.random(in: 0...5, using: &rng) == 0 { _ = playout.clear(at: t + 10) }
+      }
+      for _ in 0..<50 {
+        let start = Int.random(in: 0...6000, using: &rng)
+        #expect(
+          playout.isVoiced(from: start, count: 160)
+            == SpeechActivity.isVoiced(playout.samples(from: start, count: 160)))
+      }
+    }
+  }
+}

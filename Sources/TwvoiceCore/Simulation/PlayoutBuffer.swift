@@ -121,6 +121,28 @@ public struct PlayoutBuffer: Sendable {
     }
   }
 
+  /// Whether the audio from sample `start`, `count` bytes, is speech: what
+  /// `SpeechActivity.isVoiced(samples(from: start, count: count))` says, read in place when one
+  /// segment holds it all (or none touches it: silence), as it does nearly every frame.
+  public func isVoiced(from start: Int, count: Int) -> Bool {
+    var low = 0
+    var high = segments.count
+    while low < high {
+      let mid = (low + high) / 2
+      if segments[mid].start < start + count { low = mid + 1 } else { high = mid }
+    }
+    let k = low - 1
+    guard k >= 0, segments[k].start + segments[k].bytes.count > start else {
+      // Nothing plays there (segments before it end before it): silence.
+      return false
+    }
+    let segment = segments[k]
+    if segment.start <= start && segment.start + segment.bytes.count >= start + count {
+      return SpeechActivity.isVoiced(segment.bytes[(start - segment.start)..<(start - segment.start + count)])
+    }
+    return SpeechActivity.isVoiced(samples(from: start, count: count))
+  }
+
   /// Bytes that have played (or will, if the session runs on).
   public var bytesPlayed: Int { bytesQueued - bytesCleared }
 }

@@ -295,8 +295,13 @@ public struct StreamSession: Sendable {
       }
       sendStop(at: now, into: &out)
     }
+    nextDueMs = nextDeadline()
     return out
   }
+
+  /// `nextDeadline()` as of the last `tick`: a stored value a driver reads without copying the
+  /// session (a method call on a session held in a class copies it whole).
+  public private(set) var nextDueMs: Double = 0
 
   /// The caller hangs up now (Ctrl-C): `stop`, and the session is over.
   public mutating func hangUp(at now: Double) -> [String] {
@@ -329,7 +334,7 @@ public struct StreamSession: Sendable {
   private mutating func listenToBot(until now: Double) {
     while botSpeech.evaluatedMs + SpeechActivity.frameMs <= now {
       let start = botSpeech.framesPushed * Self.frameBytes
-      let voiced = SpeechActivity.isVoiced(playout.samples(from: start, count: Self.frameBytes))
+      let voiced = playout.isVoiced(from: start, count: Self.frameBytes)
       behaviour.botFrame(voiced: voiced, atMs: botSpeech.evaluatedMs)
       botSpeech.push(voiced: voiced)
     }
