@@ -21,6 +21,34 @@ struct MaskedTextFrame {
     return UInt32(truncatingIfNeeded: state >> 16)
   }
 
+  /// The text a received frame carries, unmasked 8 bytes at a time (NIO's `unmaskedData` goes
+  /// byte by byte); invalid UTF-8 is repaired as `ByteBuffer.readString` repairs it.
+  static func text(of frame: WebSocketFrame) -> String {
+    let data = frame.data
+    guard let key = frame.maskKey else { return String(buffer: data) }
+    let k = UInt32(key[0]) << 24 | UInt32(key[1]) << 16 | UInt32(key[2]) << 8 | UInt32(key[3])
+    let pattern = UInt64(bigEndian: UInt64(k) << 32 | UInt64(k))
+    return data.withUnsafeReadableBytes { raw in
+      var bytes = [UInt8](raw)
+      let length = bytes.count
+      bytes.withUnsafeMutableBytes { out in
+        guard let base = out.baseAddress else { return }
+        var i = 0
+        while i + 8 <= length {
+          let word = base.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+          base.storeBytes(of: word ^ pattern, toByteOffset: i, as: UInt64.self)
+          i += 8
+        }
+        while i < length {
+          base.storeBytes(
+            of: base.load(fromByteOffset: i, as: UInt8.self) ^ key[i & 3], toByteOffset: i, as: UInt8.self)
+          i += 1
+        }
+      }
+      return String(decoding: bytes, as: UTF8.self)
+    }
+  }
+
   /// The frame carrying `text`, masked.
   mutating func frame(_ text: String, allocator: ByteBufferAllocator) -> ByteBuffer {
     let length = text.utf8.count
@@ -55,7 +83,8 @@ struct MaskedTextFrame {
       }
       while i < length {
         let keyByte = UInt8(truncatingIfNeeded: key >> (24 - 8 * UInt32(i & 3)))
-        payload.storeBytes(of: payload.load(fromByteOffset: i, as: UInt8.self) ^ keyByte, toByteOffset: i, as: UInt8.self)
+        payload.storeBytes(
+          of: payload.load(fromByteOffset: i, as: UInt8.self) ^ keyByte, toByteOffset: i, as: UInt8.self)
         i += 1
       }
     }

@@ -178,8 +178,7 @@ final class CaptureHandler: ChannelInboundHandler {
     let frame = Self.unwrapInboundIn(data)
     switch frame.opcode {
     case .text:
-      var buffer = frame.unmaskedData
-      let text = buffer.readString(length: buffer.readableBytes) ?? ""
+      let text = MaskedTextFrame.text(of: frame)
       let at = now
       // Read once: for the log (is it JSON?), the arrival timing and the echo bot.
       let message = try? TwilioMessage.decode(text)

@@ -1,4 +1,5 @@
 import NIOCore
+import NIOWebSocket
 import Testing
 
 @testable import TwvoiceNet
@@ -95,6 +96,20 @@ struct MaskedTextFrameTests {
     let key = Array(bytes[at..<at + 4])
     let payload = bytes[(at + 4)...].enumerated().map { $0.element ^ key[$0.offset % 4] }
     #expect(payload == Array(text.utf8))
+  }
+
+  @Test(arguments: [0, 1, 7, 8, 9, 300, 70_001])
+  func aReceivedFrameUnmasksToItsText(length: Int) throws {
+    let text = String((0..<length).map { Character(UnicodeScalar(UInt8(0x20 + $0 % 90))) })
+    let key = try #require(WebSocketMaskingKey([0x12, 0xA4, 0x07, 0xFE]))
+    var data = ByteBufferAllocator().buffer(string: text)
+    data.webSocketMask(key)
+    let frame = WebSocketFrame(fin: true, opcode: .text, maskKey: key, data: data)
+    #expect(MaskedTextFrame.text(of: frame) == text)
+    #expect(
+      MaskedTextFrame.text(
+        of: WebSocketFrame(fin: true, opcode: .text, data: ByteBufferAllocator().buffer(string: text)))
+        == text)
   }
 
   @Test func keysChangeFromFrameToFrame() {

@@ -208,7 +208,9 @@ struct TwilioMediaFastPathTests {
     let alphabet = Array(#"0123456789"{}\,:. abcAZ=/+é\u{0}"#.utf8) + [0xFF, 0x80, 0x0A]
     var fast = 0
     for round in 0..<4000 {
-      let payload = (0..<Int.random(in: 0...200, using: &rng)).map { _ in UInt8.random(in: 0...255, using: &rng) }
+      let payload = (0..<Int.random(in: 0...200, using: &rng)).map { _ in
+        UInt8.random(in: 0...255, using: &rng)
+      }
       let sid = round % 7 == 0 ? "MZ\u{e9}\\\"x" : "MZ0123456789abcdef0123456789abcdef"
       let message = TwilioMessage.media(
         sequenceNumber: Int.random(in: 0...1_000_000, using: &rng), streamSid: sid,

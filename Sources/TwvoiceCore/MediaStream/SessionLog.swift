@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
 /// The session log: one line per WebSocket frame of a Media Stream, either way, written by
 /// `stream replay --log` (and by every later command that speaks to a bot or listens to one)
 /// and read back by `codec decode`, `codec info` and `stream replay`.
@@ -67,7 +73,7 @@ public enum SessionLog {
     case .twvoice: out += fromTwvoice
     }
     switch entry.frame {
-    case .text(let text, let isJSON) where isJSON && !text.utf8.contains(where: { $0 == 0x0A || $0 == 0x0D }):
+    case .text(let text, let isJSON) where isJSON && !hasLineBreak(text):
       out += messageKey
       out += text.utf8
     case .text(let text, _):
@@ -85,6 +91,15 @@ public enum SessionLog {
       out += writer.string(value).utf8
     }
     out += "}\n".utf8
+  }
+
+  /// Whether `text` holds a line feed or carriage return (a JSON frame spread over lines goes in
+  /// as `raw`, so one frame stays one line): one pass over the bytes in place, every frame.
+  static func hasLineBreak(_ text: String) -> Bool {
+    text.utf8.withContiguousStorageIfAvailable { bytes in
+      guard let base = bytes.baseAddress else { return false }
+      return memchr(base, 0x0A, bytes.count) != nil || memchr(base, 0x0D, bytes.count) != nil
+    } ?? text.utf8.contains(where: { $0 == 0x0A || $0 == 0x0D })
   }
 
   /// An HTTP request Twilio made (`from: twilio`, key `request`) or the application's answer

@@ -295,9 +295,12 @@ extension TwilioMessage {
         }
         return n
       }
-      func string(_ range: Range<Int>) -> String { String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self) }
+      func string(_ range: Range<Int>) -> String {
+        String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self)
+      }
       guard literal(#"{"event":"media","sequenceNumber":""#), let sequence = counter(),
-        literal(#"","media":{"track":""#), let track = plain(), literal(#"","chunk":""#), let chunk = counter(),
+        literal(#"","media":{"track":""#), let track = plain(), literal(#"","chunk":""#),
+        let chunk = counter(),
         literal(#"","timestamp":""#), let timestamp = counter(), literal(#"","payload":""#),
         let payload = plain(), literal(#""},"streamSid":""#), let sid = plain(), literal(#""}"#),
         at == bytes.count
