@@ -608,13 +608,13 @@ _twvoice_stream() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    replay|capture)
+    replay|capture|summary)
         # Offer subcommand argument completions
         "_twvoice_stream_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'replay capture' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'replay capture summary' -- "${cur}"))
         ;;
     esac
 }
@@ -623,7 +623,7 @@ _twvoice_stream_replay() {
     repeating_flags=()
     non_repeating_flags=(--unidirectional --fast --insecure --json --strict --quiet -q --version -h --help)
     repeating_options=(--param --dtmf --allow --scenario)
-    non_repeating_options=(--url --signed-url --resolve --silence --stream-sid --call-sid --account-sid --seed --track --auth-token --speed --tail --hangup-after --connect-timeout --record --log --junit --jobs)
+    non_repeating_options=(--url --signed-url --resolve --silence --stream-sid --call-sid --account-sid --seed --track --auth-token --speed --tail --hangup-after --connect-timeout --record --log --junit --jobs --calls --inputs --ramp --shard --record-dir --log-dir)
     __twvoice_offer_flags_options 1
 
     # Offer option value completions
@@ -699,6 +699,27 @@ _twvoice_stream_replay() {
     '--jobs')
         return
         ;;
+    '--calls')
+        return
+        ;;
+    '--inputs')
+        __twvoice_add_completions -d
+        return
+        ;;
+    '--ramp')
+        return
+        ;;
+    '--shard')
+        return
+        ;;
+    '--record-dir')
+        __twvoice_add_completions -d
+        return
+        ;;
+    '--log-dir')
+        __twvoice_add_completions -d
+        return
+        ;;
     esac
 
     # Offer positional completions
@@ -730,6 +751,45 @@ _twvoice_stream_capture() {
         return
         ;;
     '--auth-token')
+        return
+        ;;
+    esac
+}
+
+_twvoice_stream_summary() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __twvoice_offer_flags_options 0
+
+    # Offer subcommand / subcommand argument completions
+    local -r subcommand="${unparsed_words[0]}"
+    unset 'unparsed_words[0]'
+    unparsed_words=("${unparsed_words[@]}")
+    case "${subcommand}" in
+    merge)
+        # Offer subcommand argument completions
+        "_twvoice_stream_summary_${subcommand}"
+        ;;
+    *)
+        # Offer subcommand completions
+        COMPREPLY+=($(compgen -W 'merge' -- "${cur}"))
+        ;;
+    esac
+}
+
+_twvoice_stream_summary_merge() {
+    repeating_flags=()
+    non_repeating_flags=(--json --version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __twvoice_offer_flags_options -1
+
+    # Offer positional completions
+    case "${positional_number}" in
+    *)
+        __twvoice_add_completions -o plusdirs -fX '!*.@(json)'
         return
         ;;
     esac
