@@ -50,30 +50,46 @@ public final class WebSocketServer: Sendable {
   }
 
   /// As above; `handlerFor` is given the upgrade request it answers.
-  public init(
+  public convenience init(
     host: String = "127.0.0.1", port: Int = 0, maxFrameSize: Int = 1 << 24,
     decide: @escaping @Sendable (Request) -> Decision,
     handlerFor: @escaping @Sendable (Request) -> any ChannelHandler
   ) throws {
+    try self.init(
+      host: host, port: port, maxFrameSize: maxFrameSize, plain: decide,
+      decideUpgrade: { request, channel in channel.eventLoop.makeSucceededFuture(decide(request)) },
+      handlerFor: { request, _ in handlerFor(request) })
+  }
+
+  /// The general form: `decideUpgrade` may take its time (a proxy asks its upstream first) and
+  /// is given the connection; `handlerFor` builds the frame handler of a connection it upgraded;
+  /// `plain` answers requests that ask for no upgrade.
+  public init(
+    host: String = "127.0.0.1", port: Int = 0, maxFrameSize: Int = 1 << 24,
+    plain: @escaping @Sendable (Request) -> Decision,
+    decideUpgrade: @escaping @Sendable (Request, any Channel) -> EventLoopFuture<Decision>,
+    handlerFor: @escaping @Sendable (Request, any Channel) -> any ChannelHandler
+  ) throws {
     let bootstrap = ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
       .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
       .childChannelInitializer { channel in
-        let refusal = RefusalHandler(decide: decide)
+        let refusal = RefusalHandler(decide: plain)
         let upgrader = NIOWebSocketServerUpgrader(
           maxFrameSize: maxFrameSize,
           shouldUpgrade: { channel, head in
             // Asked once per request: a refusal is kept for the handler that answers it.
-            let decision = decide(Self.request(head))
-            refusal.decided(decision)
-            switch decision {
-            case .upgrade: return channel.eventLoop.makeSucceededFuture(HTTPHeaders())
-            case .refuse, .respond: return channel.eventLoop.makeSucceededFuture(nil)
+            decideUpgrade(Self.request(head), channel).hop(to: channel.eventLoop).map { decision in
+              refusal.decided(decision)
+              switch decision {
+              case .upgrade: return HTTPHeaders()
+              case .refuse, .respond: return nil
+              }
             }
           },
           upgradePipelineHandler: { channel, head in
             // The refusal handler speaks HTTP: it goes before the frames start.
             channel.pipeline.removeHandler(refusal).flatMapThrowing {
-              try channel.pipeline.syncOperations.addHandler(handlerFor(Self.request(head)))
+              try channel.pipeline.syncOperations.addHandler(handlerFor(Self.request(head), channel))
             }
           })
         return channel.pipeline.configureHTTPServerPipeline(

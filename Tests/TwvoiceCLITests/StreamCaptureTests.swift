@@ -5,7 +5,8 @@ import Testing
 import TwvoiceCore
 import TwvoiceNet
 
-/// A `twvoice stream capture` process for a test: started on a free port, stopped by a signal.
+/// A `twvoice stream capture` (or `stream proxy`) process for a test: started on a free port,
+/// stopped by a signal.
 final class CaptureProcess {
   let process = Process()
   let folder: URL
@@ -13,10 +14,10 @@ final class CaptureProcess {
   private let stdoutPipe = Pipe()
   private(set) var port = 0
 
-  init(_ extra: [String] = [], environment: [String: String] = [:]) throws {
+  init(_ extra: [String] = [], command: String = "capture", environment: [String: String] = [:]) throws {
     folder = try TemporaryDirectory.make()
     process.executableURL = Twvoice.executable
-    process.arguments = ["stream", "capture", "--listen", "127.0.0.1:0", "-o", folder.path] + extra
+    process.arguments = ["stream", command, "--listen", "127.0.0.1:0", "-o", folder.path] + extra
     process.environment = environment.merging(["PATH": "/usr/bin:/bin"]) { a, _ in a }
     process.standardError = stderrPipe
     process.standardOutput = stdoutPipe

@@ -99,13 +99,39 @@ struct StreamCapture: ParsableCommand {
     } catch {
       throw TwvoiceError(.checkFailed, "cannot listen on \(host):\(port): \(Self.describe(error))")
     }
+    try RecordingRun.serve(
+      server, files: files, host: host, path: path, outputDir: outputDir,
+      doing:
+        "capturing on ws://\(RecordingRun.shown(host)):\(server.port)\(path ?? "/") into \(outputDir)\(echo ? ", answering as an echo bot" : "")",
+      json: json, quiet: quiet)
+  }
+
+  /// An error from binding, in a few words ("Address already in use").
+  static func describe(_ error: any Error) -> String { "\(error)".escapingControlCharacters }
+}
+
+/// A server that records streams into `CaptureFiles`: `stream capture` and `stream proxy`.
+protocol RecordingServer {
+  var port: Int { get }
+  var openStreams: Int { get }
+  func shutdown(closeCode: UInt16, waitSeconds: Double)
+}
+
+extension StreamCaptureServer: RecordingServer {}
+extension StreamProxyServer: RecordingServer {}
+
+/// How `stream capture` and `stream proxy` run once listening: the line saying where, a live
+/// line on a terminal, and on SIGINT or SIGTERM every open stream closed with 1001, every file
+/// finished and the summary printed.
+enum RecordingRun {
+  static func shown(_ host: String) -> String { host.contains(":") ? "[\(host)]" : host }
+
+  static func serve(
+    _ server: some RecordingServer, files: CaptureFiles, host: String, path: String?, outputDir: String,
+    doing: String, json: Bool, quiet: Bool
+  ) throws {
     // Always said, -q included: with port 0 it is the only way to learn the port.
-    do {
-      let shown = host.contains(":") ? "[\(host)]" : host
-      Terminal.diagnostic(
-        "twvoice: capturing on ws://\(shown):\(server.port)\(path ?? "/") into \(outputDir)\(echo ? ", answering as an echo bot" : "") (Ctrl-C to stop)"
-      )
-    }
+    Terminal.diagnostic("twvoice: \(doing) (Ctrl-C to stop)")
     let live = !quiet && !json && Terminal.isTerminal(2)
     while StreamReplay.hangUpSignal == nil {
       usleep(100_000)
@@ -113,7 +139,7 @@ struct StreamCapture: ParsableCommand {
     }
     if live { Terminal.progress(nil) }
     let open = server.openStreams
-    server.shutdown(closeCode: 1001)
+    server.shutdown(closeCode: 1001, waitSeconds: 5)
     let captured = files.finished()
     if json {
       Terminal.write(JSONWriter(style: .pretty, asciiOnly: false).string(files.json()) + "\n")
@@ -130,9 +156,6 @@ struct StreamCapture: ParsableCommand {
     }
     if let error = files.firstError { throw error }
   }
-
-  /// An error from binding, in a few words ("Address already in use").
-  static func describe(_ error: any Error) -> String { "\(error)".escapingControlCharacters }
 }
 
 /// The session-log files of a capture, one per connection, written as frames arrive.

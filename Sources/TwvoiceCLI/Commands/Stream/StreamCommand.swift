@@ -5,6 +5,6 @@ struct StreamCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "stream",
     abstract: "Play the Twilio side of a Media Stream against your WebSocket server, or record real ones.",
-    subcommands: [StreamReplay.self, StreamCapture.self, StreamSummary.self]
+    subcommands: [StreamReplay.self, StreamCapture.self, StreamProxy.self, StreamSummary.self]
   )
 }
