@@ -608,13 +608,13 @@ _twvoice_stream() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    replay|capture|summary)
+    replay|capture|proxy|summary)
         # Offer subcommand argument completions
         "_twvoice_stream_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'replay capture summary' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'replay capture proxy summary' -- "${cur}"))
         ;;
     esac
 }
@@ -751,6 +751,40 @@ _twvoice_stream_capture() {
         return
         ;;
     '--auth-token')
+        return
+        ;;
+    esac
+}
+
+_twvoice_stream_proxy() {
+    repeating_flags=()
+    non_repeating_flags=(--insecure --json --quiet -q --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--listen --upstream --path -o --output-dir --auth-token --upstream-auth-token --connect-timeout)
+    __twvoice_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--listen')
+        return
+        ;;
+    '--upstream')
+        return
+        ;;
+    '--path')
+        return
+        ;;
+    '-o'|'--output-dir')
+        __twvoice_add_completions -d
+        return
+        ;;
+    '--auth-token')
+        return
+        ;;
+    '--upstream-auth-token')
+        return
+        ;;
+    '--connect-timeout')
         return
         ;;
     esac

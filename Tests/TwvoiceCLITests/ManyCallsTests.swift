@@ -59,6 +59,23 @@ struct ManyCallsTests {
     #expect(s["calls"]?["completed"]?.intValue == 0)
   }
 
+  @Test func aBotThatFailsSomeCallsFailsTheRunWithEachCounted() throws {
+    let bot = try TestBot(.failOddStreams)
+    defer { bot.stop() }
+    let dir = try ScenarioTests.folder([:])
+    defer { TemporaryDirectory.remove(dir) }
+    let r = try Self.replay(bot, in: dir, ["--silence", "1s", "--calls", "6", "--json"])
+    #expect(r.status == 1, "\(r)")
+    let s = try Self.summary(r)
+    #expect(s["calls"]?["started"]?.intValue == 6)
+    #expect(s["calls"]?["completed"]?.intValue == 3)
+    #expect(s["calls"]?["failures"]?["31921"]?.intValue == 3, "\(r.stdout)")
+    // Each failed call is named on its own line, with its stream.
+    let named = r.stderr.split(separator: "\n").filter { $0.contains("(MZ") && $0.contains("31921") }
+    #expect(named.count == 3, "\(r.stderr)")
+    #expect(Set(named.map { String($0.split(separator: "(")[1].prefix(34)) }).count == 3)
+  }
+
   @Test(arguments: [
     (["--record", "x.wav"], "--record takes one call, not --calls: use --record-dir DIR"),
     (["--log", "x.jsonl"], "--log takes one call, not --calls: use --log-dir DIR"),

@@ -29,6 +29,9 @@ final class TestBot: @unchecked Sendable {
     /// A voice bot: answers each caller turn (voiced frames, then 200 ms of quiet) with a reply
     /// and a mark, as `Conversation` says; `Conversation()` has no flaw.
     case conversation(Conversation)
+    /// On `start`, close with 4000 when the stream SID ends in an odd hex digit: every other
+    /// call of a `--calls` run (their SIDs end with the call's number) fails, the rest say nothing.
+    case failOddStreams
     /// Say nothing.
     case silent
     /// Not a WebSocket server: answer every request 404.
@@ -224,6 +227,10 @@ private final class BotHandler: ChannelInboundHandler, @unchecked Sendable {
       }
     case .conversation(let c):
       converse(c, event: event, message: message, context: context)
+    case .failOddStreams:
+      if event == "start", let last = streamSid.last?.hexDigitValue, last % 2 == 1 {
+        close(context: context, code: 4000)
+      }
     case .silent, .notFound:
       break
     }

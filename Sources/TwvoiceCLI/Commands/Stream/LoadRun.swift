@@ -107,7 +107,7 @@ extension StreamReplay {
     let runner = LoadRunner(
       plan: plan, target: target, options: options,
       speed: speed, recordDirectory: recordDirectory, logDirectory: logDirectory,
-      showsFailures: !quiet && !json)
+      showsFailures: !quiet)
     let baselineKB = ProcessMemory.residentKB()
     for g in mine {
       let delay = TimeAmount.nanoseconds(Int64(rampMs * Double(g) / Double(calls) / speed * 1_000_000))
