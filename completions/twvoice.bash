@@ -733,7 +733,7 @@ _twvoice_stream_replay() {
 
 _twvoice_stream_capture() {
     repeating_flags=()
-    non_repeating_flags=(--echo --json --quiet -q --version -h --help)
+    non_repeating_flags=(--json --quiet -q --echo --version -h --help)
     repeating_options=()
     non_repeating_options=(--listen --path -o --output-dir --auth-token)
     __twvoice_offer_flags_options 0
@@ -758,17 +758,14 @@ _twvoice_stream_capture() {
 
 _twvoice_stream_proxy() {
     repeating_flags=()
-    non_repeating_flags=(--insecure --json --quiet -q --version -h --help)
+    non_repeating_flags=(--json --quiet -q --insecure --version -h --help)
     repeating_options=()
-    non_repeating_options=(--listen --upstream --path -o --output-dir --auth-token --upstream-auth-token --connect-timeout)
+    non_repeating_options=(--listen --path -o --output-dir --auth-token --upstream --upstream-auth-token --connect-timeout)
     __twvoice_offer_flags_options 0
 
     # Offer option value completions
     case "${prev}" in
     '--listen')
-        return
-        ;;
-    '--upstream')
         return
         ;;
     '--path')
@@ -779,6 +776,9 @@ _twvoice_stream_proxy() {
         return
         ;;
     '--auth-token')
+        return
+        ;;
+    '--upstream')
         return
         ;;
     '--upstream-auth-token')

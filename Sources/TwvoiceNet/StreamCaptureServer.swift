@@ -81,12 +81,7 @@ public final class StreamCaptureServer: Sendable {
   /// waits up to `seconds` for them to be gone (their sinks told).
   public func shutdown(closeCode code: UInt16 = 1001, waitSeconds seconds: Double = 5) {
     server.stop()
-    registry.closeAll(code: code)
-    var waited = 0.0
-    while registry.count > 0 && waited < seconds {
-      usleep(10_000)
-      waited += 0.01
-    }
+    registry.closeAll(code: code, waitSeconds: seconds)
   }
 
   /// Whether to take an upgrade: the path, then the signature.
@@ -132,6 +127,16 @@ public final class StreamCaptureServer: Sendable {
     func add(_ id: Int, _ channel: any Channel) { state.withLock { $0.channels[id] = channel } }
     func remove(_ id: Int) { state.withLock { _ = $0.channels.removeValue(forKey: id) } }
     var count: Int { state.withLock { $0.channels.count } }
+
+    /// Closes every open connection with `code` and waits up to `seconds` for them to be gone.
+    func closeAll(code: UInt16, waitSeconds seconds: Double) {
+      closeAll(code: code)
+      var waited = 0.0
+      while count > 0 && waited < seconds {
+        usleep(10_000)
+        waited += 0.01
+      }
+    }
 
     func closeAll(code: UInt16) {
       let channels = state.withLock { Array($0.channels.values) }

@@ -90,12 +90,7 @@ public final class StreamProxyServer: Sendable {
   /// upstream side is closed with it), and waits up to `seconds` for them to be gone.
   public func shutdown(closeCode code: UInt16 = 1001, waitSeconds seconds: Double = 5) {
     server.stop()
-    registry.closeAll(code: code)
-    var waited = 0.0
-    while registry.count > 0 && waited < seconds {
-      usleep(10_000)
-      waited += 0.01
-    }
+    registry.closeAll(code: code, waitSeconds: seconds)
   }
 }
 

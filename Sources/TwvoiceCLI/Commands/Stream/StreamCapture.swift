@@ -39,71 +39,33 @@ struct StreamCapture: ParsableCommand {
       """
   )
 
-  @Option(help: ArgumentHelp("Where to listen.", valueName: "host:port"))
-  var listen: String = "127.0.0.1:8080"
-  @Option(help: "Take streams on this path only (others get 404), e.g. /media.")
-  var path: String?
-  @Option(
-    name: [.customShort("o"), .customLong("output-dir")],
-    help: "The folder the session logs go to (made if missing).",
-    completion: .directory)
-  var outputDir: String
-  @Option(
-    name: .customLong("auth-token"),
-    help:
-      "Require X-Twilio-Signature made with this auth token. Default: $TWILIO_AUTH_TOKEN. Visible in ps: prefer the variable."
-  )
-  var authToken: String?
+  @OptionGroup var server: RecordingServerOptions
   @Flag(help: "Answer each stream as a minimal echo bot.")
   var echo = false
-  @Flag(help: "Print the summary as JSON on standard output when stopped.")
-  var json = false
-  @Flag(
-    name: .shortAndLong,
-    help: "No live line, no line per stream and no summary (the line saying where it listens stays).")
-  var quiet = false
-
-  func validate() throws {
-    if let path, !path.hasPrefix("/") { throw ValidationError("--path must start with /, e.g. /media.") }
-    _ = try Self.hostAndPort(listen)
-  }
-
-  static func hostAndPort(_ text: String) throws -> (host: String, port: Int) {
-    guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
-      (0...65535).contains(port)
-    else {
-      throw ValidationError(
-        "--listen '\(text.escapingControlCharacters)': expected HOST:PORT, e.g. 127.0.0.1:8080")
-    }
-    var host = String(text[..<colon])
-    if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
-    return (host.isEmpty ? "127.0.0.1" : host, port)
-  }
 
   func run() throws {
     Signals.beginFinalising()
     defer { Signals.endFinalising() }
     let environment = SystemIO.environment()
-    let (host, port) = try Self.hostAndPort(listen)
-    try SystemIO.makeDirectory(outputDir)
-    var report: (@Sendable (String) -> Void)?
-    if !quiet && !json { report = { line in Terminal.diagnostic(line) } }
-    let files = CaptureFiles(folder: outputDir, report: report)
-    let server: StreamCaptureServer
+    let o = server
+    let (host, port) = try RecordingServerOptions.hostAndPort(o.listen)
+    try SystemIO.makeDirectory(o.outputDir)
+    let files = CaptureFiles(folder: o.outputDir, report: RecordingRun.report(o))
+    let capture: StreamCaptureServer
     do {
-      server = try StreamCaptureServer(
+      capture = try StreamCaptureServer(
         host: host, port: port,
         options: .init(
-          path: path, authToken: authToken ?? environment[EnvironmentVariable.authToken], echo: echo),
+          path: o.path, authToken: o.authToken ?? environment[EnvironmentVariable.authToken], echo: echo),
         sink: files)
     } catch {
       throw TwvoiceError(.checkFailed, "cannot listen on \(host):\(port): \(Self.describe(error))")
     }
     try RecordingRun.serve(
-      server, files: files, host: host, path: path, outputDir: outputDir,
+      capture, files: files, options: o,
       doing:
-        "capturing on ws://\(RecordingRun.shown(host)):\(server.port)\(path ?? "/") into \(outputDir)\(echo ? ", answering as an echo bot" : "")",
-      json: json, quiet: quiet)
+        "capturing on ws://\(RecordingRun.shown(host)):\(capture.port)\(o.path ?? "/") into \(o.outputDir)\(echo ? ", answering as an echo bot" : "")"
+    )
   }
 
   /// An error from binding, in a few words ("Address already in use").
@@ -126,10 +88,16 @@ extension StreamProxyServer: RecordingServer {}
 enum RecordingRun {
   static func shown(_ host: String) -> String { host.contains(":") ? "[\(host)]" : host }
 
+  /// The line per finished stream, unless `-q` or `--json`.
+  static func report(_ options: RecordingServerOptions) -> (@Sendable (String) -> Void)? {
+    if options.quiet || options.json { return nil }
+    return { line in Terminal.diagnostic(line) }
+  }
+
   static func serve(
-    _ server: some RecordingServer, files: CaptureFiles, host: String, path: String?, outputDir: String,
-    doing: String, json: Bool, quiet: Bool
+    _ server: some RecordingServer, files: CaptureFiles, options: RecordingServerOptions, doing: String
   ) throws {
+    let (json, quiet, outputDir) = (options.json, options.quiet, options.outputDir)
     // Always said, -q included: with port 0 it is the only way to learn the port.
     Terminal.diagnostic("twvoice: \(doing) (Ctrl-C to stop)")
     let live = !quiet && !json && Terminal.isTerminal(2)

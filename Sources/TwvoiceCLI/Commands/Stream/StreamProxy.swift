@@ -30,23 +30,9 @@ struct StreamProxy: ParsableCommand {
       """
   )
 
-  @Option(help: ArgumentHelp("Where to listen.", valueName: "host:port"))
-  var listen: String = "127.0.0.1:8080"
+  @OptionGroup var server: RecordingServerOptions
   @Option(help: "The bot's WebSocket URL, ws://… or wss://…, that every stream is forwarded to.")
   var upstream: String
-  @Option(help: "Take streams on this path only (others get 404), e.g. /media.")
-  var path: String?
-  @Option(
-    name: [.customShort("o"), .customLong("output-dir")],
-    help: "The folder the session logs go to (made if missing).",
-    completion: .directory)
-  var outputDir: String
-  @Option(
-    name: .customLong("auth-token"),
-    help:
-      "Require X-Twilio-Signature made with this auth token from the client. Default: $TWILIO_AUTH_TOKEN. Visible in ps: prefer the variable."
-  )
-  var authToken: String?
   @Option(
     name: .customLong("upstream-auth-token"),
     help: "Sign the upgrade to the bot with X-Twilio-Signature made with this auth token.")
@@ -55,16 +41,8 @@ struct StreamProxy: ParsableCommand {
   var insecure = false
   @Option(help: "Seconds to reach the bot and have it upgrade, before answering 502.")
   var connectTimeout: Double = 10
-  @Flag(help: "Print the summary as JSON on standard output when stopped.")
-  var json = false
-  @Flag(
-    name: .shortAndLong,
-    help: "No live line, no line per stream and no summary (the line saying where it listens stays).")
-  var quiet = false
 
   func validate() throws {
-    if let path, !path.hasPrefix("/") { throw ValidationError("--path must start with /, e.g. /media.") }
-    _ = try StreamCapture.hostAndPort(listen)
     do { _ = try StreamReplayClient.Target(url: upstream) } catch {
       throw ValidationError("--upstream: \(error.message)")
     }
@@ -77,19 +55,19 @@ struct StreamProxy: ParsableCommand {
     Signals.beginFinalising()
     defer { Signals.endFinalising() }
     let environment = SystemIO.environment()
-    let (host, port) = try StreamCapture.hostAndPort(listen)
+    let o = server
+    let (host, port) = try RecordingServerOptions.hostAndPort(o.listen)
     let target: StreamReplayClient.Target
     do { target = try .init(url: upstream) } catch { throw TwvoiceError(.usage, error.description) }
-    try SystemIO.makeDirectory(outputDir)
-    var report: (@Sendable (String) -> Void)?
-    if !quiet && !json { report = { line in Terminal.diagnostic(line) } }
-    let files = CaptureFiles(folder: outputDir, report: report)
-    let server: StreamProxyServer
+    try SystemIO.makeDirectory(o.outputDir)
+    let files = CaptureFiles(folder: o.outputDir, report: RecordingRun.report(o))
+    let proxy: StreamProxyServer
     do {
-      server = try StreamProxyServer(
+      proxy = try StreamProxyServer(
         host: host, port: port,
         options: .init(
-          accepting: .init(path: path, authToken: authToken ?? environment[EnvironmentVariable.authToken]),
+          accepting: .init(
+            path: o.path, authToken: o.authToken ?? environment[EnvironmentVariable.authToken]),
           upstream: target, upstreamAuthToken: upstreamAuthToken, insecure: insecure,
           connectTimeoutSeconds: connectTimeout),
         sink: files)
@@ -97,9 +75,9 @@ struct StreamProxy: ParsableCommand {
       throw TwvoiceError(.checkFailed, "cannot listen on \(host):\(port): \(StreamCapture.describe(error))")
     }
     try RecordingRun.serve(
-      server, files: files, host: host, path: path, outputDir: outputDir,
+      proxy, files: files, options: o,
       doing:
-        "proxying ws://\(RecordingRun.shown(host)):\(server.port)\(path ?? "/") to \(target.displayURL), recording into \(outputDir)",
-      json: json, quiet: quiet)
+        "proxying ws://\(RecordingRun.shown(host)):\(proxy.port)\(o.path ?? "/") to \(target.displayURL), recording into \(o.outputDir)"
+    )
   }
 }
