@@ -14,6 +14,8 @@ public struct LatencyHistogram: Sendable, Equatable {
   /// Bucket i holds values in [base^i − 1, base^(i+1) − 1): 1 % wide, 0.01 ms wide near 0.
   private static let base = 1.01
   private static let scale = 100.0
+  /// `log(base)`, computed once: `record` runs for every frame of every call.
+  private static let logBase = log(base)
   /// Up to about 4 × 10^8 ms; beyond goes in the last.
   public static let bucketCount = 2000
   private var buckets: [UInt32] = []
@@ -26,7 +28,7 @@ public struct LatencyHistogram: Sendable, Equatable {
   public mutating func record(_ value: Double) {
     let v = Swift.max(0, value.isFinite ? value : 0)
     if buckets.isEmpty { buckets = [UInt32](repeating: 0, count: Self.bucketCount) }
-    let index = Swift.min(Self.bucketCount - 1, Int(log(v * Self.scale + 1) / log(Self.base)))
+    let index = Swift.min(Self.bucketCount - 1, Int(log(v * Self.scale + 1) / Self.logBase))
     buckets[index] &+= 1
     count += 1
     max = Swift.max(max, v)
