@@ -63,7 +63,12 @@ public final class StreamProxyServer: Sendable {
             result in
             switch result {
             case .upgraded(let upstream, let release):
-              dialed.withLock { $0[ObjectIdentifier(channel)] = (upstream, release) }
+              let key = ObjectIdentifier(channel)
+              dialed.withLock { $0[key] = (upstream, release) }
+              // A client that goes before it is upgraded leaves no bot connection behind.
+              channel.closeFuture.whenComplete { _ in
+                dialed.withLock { $0.removeValue(forKey: key) }?.channel.close(promise: nil)
+              }
               return .upgrade
             case .refused(let status, let line):
               return .refuse(status: status, body: "the upstream refused the WebSocket upgrade: \(line)\n")
