@@ -37,6 +37,13 @@ struct StreamReplay: ParsableCommand {
       keys, and checks what the bot does; each step is reported with its line, and --junit \
       writes JUnit XML. The steps are documented in twvoice-scenario(5).
 
+      With --calls N, N such calls run at once (each its own stream), started over --ramp, \
+      from INPUT or the files of --inputs in turn, and are summarised together: calls by \
+      outcome, failures by Twilio code, response latency and send lateness percentiles, \
+      warnings, memory per call; --json adds the latency histograms, so the summaries of \
+      --shard K/N runs merge exactly with `twvoice stream summary merge`. Exit 0 only when \
+      every call completed.
+
       Exit status: 0 the call ran to its end or the bot ended it normally; 1 a scenario step \
       failed, or the stream failed \
       (timed out 31901, refused 31902, unreachable 31904, TLS 31910, upgrade refused 31920, \
