@@ -76,6 +76,35 @@ struct ManyCallsTests {
     #expect(Set(named.map { String($0.split(separator: "(")[1].prefix(34)) }).count == 3)
   }
 
+  @Test func aSignalHangsUpTheCallsUnderWayKeepsThemAndStartsNoMore() throws {
+    let bot = try TestBot(.silent)
+    defer { bot.stop() }
+    let dir = try ScenarioTests.folder([:])
+    defer { TemporaryDirectory.remove(dir) }
+    // Twenty calls over 20 s: a signal once the first few are under way.
+    let run = try BoundedRun.run(
+      [
+        "stream", "replay", "--url", bot.url, "--silence", "30s", "--calls", "20", "--ramp", "20s", "--json",
+        "--record-dir", "rec",
+      ], in: dir
+    ) { process in
+      let deadline = Date().addingTimeInterval(30)
+      while bot.messages.filter({ $0["event"]?.stringValue == "start" }).count < 2 && Date() < deadline {
+        usleep(10_000)
+      }
+      kill(process.processIdentifier, SIGTERM)
+    }
+    #expect(!run.timedOut)
+    #expect(run.result.status == 143, "\(run.result)")
+    let s = try JSONParser.parse(run.result.stdout)
+    let started = s["calls"]?["started"]?.intValue ?? 0
+    #expect((2..<20).contains(started), "\(run.result.stdout)")
+    // The calls under way were hung up and kept (as a single replay keeps its call).
+    #expect(s["calls"]?["completed"]?.intValue == started)
+    let kept = try FileManager.default.contentsOfDirectory(atPath: dir.appendingPathComponent("rec").path)
+    #expect(kept.count == started && kept.allSatisfy { $0.hasSuffix(".wav") }, "\(kept)")
+  }
+
   @Test(arguments: [
     (["--record", "x.wav"], "--record takes one call, not --calls: use --record-dir DIR"),
     (["--log", "x.jsonl"], "--log takes one call, not --calls: use --log-dir DIR"),
