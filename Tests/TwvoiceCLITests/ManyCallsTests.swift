@@ -76,6 +76,22 @@ struct ManyCallsTests {
     #expect(Set(named.map { String($0.split(separator: "(")[1].prefix(34)) }).count == 3)
   }
 
+  @Test func strictFailsOnAFindingInAnyCallUnlessAllowed() throws {
+    // A bot that answers each turn with 6 s of audio at once: a burst, in every call.
+    let bot = try TestBot(.conversation(.init(replyMs: 400, burstSeconds: 6)))
+    defer { bot.stop() }
+    let dir = try ScenarioTests.folder([:])
+    defer { TemporaryDirectory.remove(dir) }
+    let strict = try Self.replay(bot, in: dir, ["hello.wav", "--calls", "3", "--json", "--strict"])
+    #expect(strict.status == 1, "\(strict)")
+    let s = try Self.summary(strict)
+    #expect(s["findings"]?["burst"]?.intValue == 3, "\(strict.stdout)")
+    #expect(strict.stderr.contains("the bot showed burst in 3 calls"), "\(strict.stderr)")
+    let allowed = try Self.replay(
+      bot, in: dir, ["hello.wav", "--calls", "3", "--json", "--strict", "--allow", "burst"])
+    #expect(allowed.status == 0, "\(allowed)")
+  }
+
   @Test func aSignalHangsUpTheCallsUnderWayKeepsThemAndStartsNoMore() throws {
     let bot = try TestBot(.silent)
     defer { bot.stop() }

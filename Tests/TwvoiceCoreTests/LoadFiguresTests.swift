@@ -29,6 +29,7 @@ struct LoadFiguresTests {
     a.completed = 5
     a.failures = ["31902": 2]
     a.warnings = [31951: 3]
+    a.findings = ["talk-over": 2]
     for v in [1.0, 2.5, 900] { a.responseLatency.record(v) }
     for v in [0.1, 0.2, 7] { a.sendLateness.record(v) }
     a.memoryPerCallKB = 40
@@ -37,18 +38,21 @@ struct LoadFiguresTests {
       json: JSONParser.parse(JSONWriter(style: .pretty, asciiOnly: false).string(a.json)))
     #expect(back.started == 7 && back.completed == 5 && back.failures == ["31902": 2])
     #expect(back.warnings == [31951: 3] && back.responseLatency == a.responseLatency)
+    #expect(back.findings == ["talk-over": 2])
     #expect(back.sendLateness == a.sendLateness && back.memoryPerCallKB == 40)
 
     var b = LoadFigures(speed: 1)
     b.started = 3
     b.completed = 3
     b.sendLateness.record(50)
+    b.findings = ["talk-over": 1, "burst": 1]
     b.memoryPerCallKB = 80
     b.memoryCalls = 3
     var merged = a
     try merged.merge(b)
     #expect(merged.started == 10 && merged.completed == 8 && merged.failed == 2)
     #expect(merged.sendLateness.count == 4 && merged.sendLateness.max == 50)
+    #expect(merged.findings == ["talk-over": 3, "burst": 1])
     #expect(merged.memoryPerCallKB == 52)  // (40 × 7 + 80 × 3) / 10
     #expect(throws: LoadFigures.MergeError.self) { try merged.merge(LoadFigures(speed: 2)) }
   }

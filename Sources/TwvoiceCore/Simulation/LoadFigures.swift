@@ -12,6 +12,8 @@ public struct LoadFigures: Sendable, Equatable {
   public var failures: [String: Int] = [:]
   /// Protocol violations the bots committed, by Twilio code, over all calls.
   public var warnings: [Int: Int] = [:]
+  /// Calls in which the bot showed each finding (`BotBehaviour.Kind`: talk-over, underrun, …).
+  public var findings: [String: Int] = [:]
   /// From the end of each caller utterance to the bot's first audio after it (ms).
   public var responseLatency = LatencyHistogram()
   /// How late each media frame left after its scheduled time (ms).
@@ -33,6 +35,7 @@ public struct LoadFigures: Sendable, Equatable {
     started += 1
     if let failure { failures[failure, default: 0] += 1 } else { completed += 1 }
     for (code, n) in session.warningCodes { warnings[code, default: 0] += n }
+    for kind in Set(session.behaviour.findings.map(\.kind.rawValue)) { findings[kind, default: 0] += 1 }
     for latency in session.latencies() { responseLatency.record(latency) }
     sendLateness.merge(session.frameLateness)
   }
@@ -52,6 +55,7 @@ public struct LoadFigures: Sendable, Equatable {
     completed += other.completed
     for (reason, n) in other.failures { failures[reason, default: 0] += n }
     for (code, n) in other.warnings { warnings[code, default: 0] += n }
+    for (kind, n) in other.findings { findings[kind, default: 0] += n }
     responseLatency.merge(other.responseLatency)
     sendLateness.merge(other.sendLateness)
     switch (memoryPerCallKB, other.memoryPerCallKB) {
@@ -105,6 +109,7 @@ public struct LoadFigures: Sendable, Equatable {
         ])
       ),
       ("warnings", .object(warnings.sorted { $0.key < $1.key }.map { (String($0.key), .int($0.value)) })),
+      ("findings", .object(findings.sorted { $0.key < $1.key }.map { ($0.key, .int($0.value)) })),
       ("memory_per_call_kb", memoryPerCallKB.map { .number(format3($0)) } ?? .null),
       ("memory_calls", .int(memoryCalls)),
       (
@@ -193,6 +198,10 @@ public struct LoadFigures: Sendable, Equatable {
         throw FieldError(field: "warnings.\(code)", problem: "expected a Twilio error code as the key")
       }
       if n > 0 { warnings[c] = n }
+    }
+    // Summaries written before findings were counted have none.
+    if member("findings") != nil {
+      for (kind, n) in try counts("findings") where n > 0 { findings[kind] = n }
     }
     responseLatency = try histogram("histograms.response_latency_ms")
     sendLateness = try histogram("histograms.send_lateness_ms")

@@ -139,10 +139,17 @@ extension StreamReplay {
     }
     if let signal = Self.hangUpSignal { throw ExitCode(128 + signal) }
     if result.failed > 0 || result.started < mine.count { throw ExitCode(FailureKind.checkFailed.rawValue) }
-    if strict, !result.warnings.isEmpty {
-      Terminal.error(
-        "the bot broke the protocol (\(LoadReport.codes(result.warnings))) and --strict was given")
-      throw ExitCode(FailureKind.checkFailed.rawValue)
+    if strict {
+      if !result.warnings.isEmpty {
+        Terminal.error(
+          "the bot broke the protocol (\(LoadReport.codes(result.warnings))) and --strict was given")
+        throw ExitCode(FailureKind.checkFailed.rawValue)
+      }
+      let shown = result.findings.filter { kind, _ in !allowed.contains { $0.rawValue == kind } }
+      if !shown.isEmpty {
+        Terminal.error("the bot showed \(LoadReport.findings(shown)) (--strict; --allow ID excuses one)")
+        throw ExitCode(FailureKind.checkFailed.rawValue)
+      }
     }
   }
 
@@ -345,10 +352,17 @@ enum LoadReport {
       "send lateness\(clock): \(s.count) frames, p50 \(ms(s.percentile(0.5))), p99 \(ms(s.percentile(0.99))), max \(ms(s.count > 0 ? s.max : nil))"
     )
     lines.append("warnings: \(f.warnings.isEmpty ? "none" : codes(f.warnings))")
+    if !f.findings.isEmpty { lines.append("findings: \(findings(f.findings))") }
     if let kb = f.memoryPerCallKB {
       lines.append("memory: \(format1(kb)) kB per call (\(f.memoryCalls) at once)")
     }
     return lines.joined(separator: "\n")
+  }
+
+  /// `talk-over in 3 calls, underrun in 1 call`.
+  static func findings(_ counts: [String: Int]) -> String {
+    counts.sorted { $0.key < $1.key }.map { "\($0.key) in \($0.value) call\($0.value == 1 ? "" : "s")" }
+      .joined(separator: ", ")
   }
 
   static func codes(_ counts: [Int: Int]) -> String {
