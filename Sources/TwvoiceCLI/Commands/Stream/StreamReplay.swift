@@ -40,7 +40,7 @@ struct StreamReplay: ParsableCommand {
       With --calls N, N such calls run at once (each its own stream), started over --ramp, \
       from INPUT or the files of --inputs in turn, and are summarised together: calls by \
       outcome, failures by Twilio code, response latency and send lateness percentiles, \
-      warnings, memory per call; --json adds the latency histograms, so the summaries of \
+      warnings, the calls that showed each finding, memory per call; --json adds the latency histograms, so the summaries of \
       --shard K/N runs merge exactly with `twvoice stream summary merge`. Exit 0 only when \
       every call completed.
 
