@@ -83,7 +83,7 @@ struct RelayMessageTests {
       (#"{"type":"end","handoffData":{"a":1}}"#, "handoffData", "not a string"),
     ] as [(String, String?, String)])
   func whatTwilioRefusesIsNamedByField(text: String, field: String?, reason: String) {
-    #expect(throws: RelayAppMessage.Refusal(field: field, reason: reason)) {
+    #expect(throws: MessageShapeError(field: field, reason: reason)) {
       try RelayAppMessage.decode(text)
     }
   }

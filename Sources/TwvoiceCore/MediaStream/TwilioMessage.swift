@@ -163,20 +163,20 @@ public enum TwilioMessage: Equatable, Sendable {
   /// Reads a message in Twilio's shape. Lenient where Twilio's own output varies between
   /// captures (extra fields, key order, counters as numbers); strict about what a consumer needs
   /// (the error names the field).
-  public static func decode(_ text: String) throws(MediaStreamMessageError) -> TwilioMessage {
+  public static func decode(_ text: String) throws(MessageShapeError) -> TwilioMessage {
     // Nearly every message of a stream is media in the exact layout `encode` writes (Twilio's):
     // read those directly; anything else, or anything in doubt, goes through the JSON parser.
     if let media = decodeMedia(exactLayout: text) { return media }
     let value: JSONValue
     do { value = try JSONParser.parse(text) } catch {
-      throw MediaStreamMessageError(field: nil, reason: "not valid JSON: \(error)")
+      throw MessageShapeError(field: nil, reason: "not valid JSON: \(error)")
     }
     return try decode(value)
   }
 
   /// Reads a parsed message in Twilio's shape.
-  public static func decode(_ value: JSONValue) throws(MediaStreamMessageError) -> TwilioMessage {
-    typealias E = MediaStreamMessageError
+  public static func decode(_ value: JSONValue) throws(MessageShapeError) -> TwilioMessage {
+    typealias E = MessageShapeError
     guard value.members != nil else { throw E(field: nil, reason: "not a JSON object") }
     guard let event = value["event"]?.stringValue else { throw E(field: "event", reason: "missing") }
     func string(_ v: JSONValue?, _ field: String) throws(E) -> String {
@@ -315,7 +315,7 @@ extension TwilioMessage {
 }
 
 /// A message that is not in the shape its sender's side of the protocol defines.
-public struct MediaStreamMessageError: Error, Equatable, Sendable, CustomStringConvertible {
+public struct MessageShapeError: Error, Equatable, Sendable, CustomStringConvertible {
   /// The field at fault, dotted (`media.payload`), or nil for the message as a whole.
   public var field: String?
   public var reason: String

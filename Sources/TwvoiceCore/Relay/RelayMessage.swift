@@ -132,21 +132,10 @@ public enum RelayAppMessage: Equatable, Sendable {
   /// Closes the session; `handoffData` goes to the `action` callback exactly as sent.
   case end(handoffData: String?)
 
-  /// Why Twilio refuses a frame (the session goes on; the app gets `invalidMessage`).
-  public struct Refusal: Error, Equatable, Sendable, CustomStringConvertible {
-    /// The field at fault, or nil for the frame as a whole.
-    public var field: String?
-    public var reason: String
-    public init(field: String?, reason: String) {
-      self.field = field
-      self.reason = reason
-    }
-    public var description: String { field.map { "\($0): \(reason)" } ?? reason }
-  }
-
-  /// Reads one text frame from the app.
-  public static func decode(_ text: String) throws(Refusal) -> RelayAppMessage {
-    typealias R = Refusal
+  /// Reads one text frame from the app; a refusal names the field (the session goes on, and the
+  /// app gets `RelayTwilioMessage.invalidMessage`).
+  public static func decode(_ text: String) throws(MessageShapeError) -> RelayAppMessage {
+    typealias R = MessageShapeError
     let value: JSONValue
     do { value = try JSONParser.parse(text) } catch { throw R(field: nil, reason: "not JSON") }
     guard value.members != nil else { throw R(field: nil, reason: "not a JSON object") }
