@@ -106,14 +106,9 @@ public enum TwilioMessage: Equatable, Sendable {
         if i > 0 { w.raw(",") }
         w.string(track)
       }
-      w.raw(#"],"customParameters":{"#)
-      for (i, parameter) in start.customParameters.enumerated() {
-        if i > 0 { w.raw(",") }
-        w.string(parameter.name)
-        w.raw(":")
-        w.string(parameter.value)
-      }
-      w.raw(#"},"mediaFormat":{"encoding":"audio/x-mulaw","sampleRate":8000,"channels":1}},"streamSid":"#)
+      w.raw(#"],"customParameters":"#)
+      w.strings(start.customParameters)
+      w.raw(#","mediaFormat":{"encoding":"audio/x-mulaw","sampleRate":8000,"channels":1}},"streamSid":"#)
       w.string(start.streamSid)
       w.raw("}")
     case .media(let sequence, let streamSid, let media):
@@ -336,6 +331,18 @@ struct MessageWriter {
   }
 
   mutating func string(_ s: String) { Self.json.writeString(s, to: &out) }
+
+  /// Names and values as a JSON object of strings, in their order (`customParameters`).
+  mutating func strings(_ values: [NamedValue]) {
+    raw("{")
+    for (i, value) in values.enumerated() {
+      if i > 0 { raw(",") }
+      string(value.name)
+      raw(":")
+      string(value.value)
+    }
+    raw("}")
+  }
 
   /// `s` as a JSON string, quotes included.
   static func escaped(_ s: String) -> [UInt8] {

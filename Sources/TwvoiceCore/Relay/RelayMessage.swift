@@ -74,14 +74,9 @@ public enum RelayTwilioMessage: Equatable, Sendable {
         w.raw(":")
         w.string(value)
       }
-      w.raw(#","customParameters":{"#)
-      for (i, parameter) in s.customParameters.enumerated() {
-        if i > 0 { w.raw(",") }
-        w.string(parameter.name)
-        w.raw(":")
-        w.string(parameter.value)
-      }
-      w.raw("}}")
+      w.raw(#","customParameters":"#)
+      w.strings(s.customParameters)
+      w.raw("}")
     case .prompt(let text, let lang, let last):
       w.raw(#"{"type":"prompt","voicePrompt":"#)
       w.string(text)
