@@ -26,7 +26,7 @@ enum ScenarioLoading {
         if names.isEmpty {
           throw TwvoiceError(.noInput, "\(SystemIO.displayName(path)): no .yaml or .yml scenario files")
         }
-        files += names.sorted().map { path.hasSuffix("/") ? path + $0 : path + "/" + $0 }
+        files += names.sorted().map { SystemIO.path($0, in: path) }
       } else {
         files.append(path)
       }

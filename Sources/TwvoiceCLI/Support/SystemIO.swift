@@ -102,6 +102,11 @@ enum SystemIO {
     }
   }
 
+  /// `name` inside the folder `directory`, with one slash between them.
+  static func path(_ name: String, in directory: String) -> String {
+    directory.hasSuffix("/") ? directory + name : directory + "/" + name
+  }
+
   /// The folder holding `path` (`.` for a bare name).
   static func parentDirectory(_ path: String) -> String {
     guard let slash = path.lastIndex(of: "/") else { return "." }

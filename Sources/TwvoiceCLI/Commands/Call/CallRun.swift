@@ -396,8 +396,7 @@ struct CallRun {
     let sid = RecordingSid.random(using: &random)
     var url = "https://api.twilio.com/2010-04-01/Accounts/\(flow.settings.accountSid)/Recordings/\(sid)"
     if ms > 0, let recordingsDirectory {
-      let path =
-        (recordingsDirectory.hasSuffix("/") ? recordingsDirectory : recordingsDirectory + "/") + "\(sid).wav"
+      let path = SystemIO.path("\(sid).wav", in: recordingsDirectory)
       do {
         try OutputFile(path: path).commitRecording(muLaw: audio, channels: 1)
         url = "file://" + SystemIO.absolutePath(path)

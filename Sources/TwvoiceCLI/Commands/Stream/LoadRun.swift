@@ -81,7 +81,7 @@ extension StreamReplay {
       guard !names.isEmpty else {
         throw TwvoiceError(.noInput, "\(SystemIO.displayName(inputsDirectory)): no input files")
       }
-      files = names.map { inputsDirectory.hasSuffix("/") ? inputsDirectory + $0 : inputsDirectory + "/" + $0 }
+      files = names.map { SystemIO.path($0, in: inputsDirectory) }
     } else {
       files = [input]
     }
@@ -237,7 +237,7 @@ final class LoadRunner: Sendable {
       do {
         logWriter = ReplayLogWriter(
           file: try OutputFile(
-            path: "\(logDirectory)/\(session.configuration.streamSid).jsonl", binary: false))
+            path: SystemIO.path("\(session.configuration.streamSid).jsonl", in: logDirectory), binary: false))
       } catch {
         noteFileError(error)
       }
@@ -281,7 +281,8 @@ final class LoadRunner: Sendable {
       defer { self.finished.leave() }
       do {
         if let recordDirectory {
-          let file = try OutputFile(path: "\(recordDirectory)/\(session.configuration.streamSid).wav")
+          let file = try OutputFile(
+            path: SystemIO.path("\(session.configuration.streamSid).wav", in: recordDirectory))
           try file.commitRecording(muLaw: session.stereoRecording())
         }
         try logWriter?.finish()

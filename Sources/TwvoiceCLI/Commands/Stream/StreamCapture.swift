@@ -167,12 +167,14 @@ final class CaptureFiles: CaptureSink, Sendable {
     done.withLock { state in
       var candidate = name
       var k = 1
-      while state.names.contains(candidate) || SystemIO.exists(folder + "/" + candidate + ".jsonl") {
+      while state.names.contains(candidate)
+        || SystemIO.exists(SystemIO.path(candidate + ".jsonl", in: folder))
+      {
         k += 1
         candidate = "\(name)-\(k)"
       }
       state.names.insert(candidate)
-      return folder + "/" + candidate + ".jsonl"
+      return SystemIO.path(candidate + ".jsonl", in: folder)
     }
   }
 

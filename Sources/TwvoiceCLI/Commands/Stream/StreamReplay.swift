@@ -321,13 +321,11 @@ struct StreamReplay: ParsableCommand {
         Terminal.error(failure)
         throw ExitCode(FailureKind.checkFailed.rawValue)
       }
-    case .serverClosed(let code, let reason):
-      Terminal.error(
-        "\(target.displayURL): the server closed the stream before the call ended\(ReplaySummary.closeDetail(code, reason)) (Twilio error 31921)"
-      )
+    case .serverClosed:
+      Terminal.error("\(target.displayURL): \(Self.failureText(outcome))")
       throw ExitCode(FailureKind.checkFailed.rawValue)
-    case .failed(let error):
-      Terminal.error(error.description.escapingControlCharacters)
+    case .failed:
+      Terminal.error(Self.failureText(outcome))
       throw ExitCode(FailureKind.checkFailed.rawValue)
     }
   }
