@@ -487,8 +487,9 @@ public struct StreamSession: Sendable {
     return out
   }
 
-  /// A binary frame from the bot (Twilio's warning 31950).
-  public mutating func receive(binary bytes: [UInt8], at now: Double) {
+  /// A binary frame from the bot (Twilio's warning 31950); nothing is sent in answer.
+  @discardableResult
+  public mutating func receive(binary bytes: [UInt8], at now: Double) -> [String] {
     receivedMessages += 1
     if configuration.logsMessages {
       pendingLog.append(LogEntry(atMs: now, from: .bot, frame: .binary(bytes)))
@@ -498,6 +499,7 @@ public struct StreamSession: Sendable {
       .init(
         code: 31950, message: "binary frame of \(bytes.count) bytes: Media Streams messages are JSON text"),
       at: now)
+    return []
   }
 
   // MARK: latency
@@ -563,5 +565,16 @@ public struct StreamSession: Sendable {
       out[2 * i + 1] = right[i]
     }
     return out
+  }
+}
+
+extension StreamSession: DrivenSession {
+  /// Twilio closes a stream with a bare 1000.
+  public var closing: (code: UInt16, reason: String) { (1000, "") }
+
+  /// A `<Connect><Stream>` ends when the bot closes it normally (1000, 1001 or no code): TwiML
+  /// goes on after `</Connect>`. Any other code, or closing a `<Start>` stream, is Twilio's 31921.
+  public func peerCloseIsNormalEnd(code: Int?) -> Bool {
+    configuration.bidirectional && (code == nil || code == 1000 || code == 1001)
   }
 }
