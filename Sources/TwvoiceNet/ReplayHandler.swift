@@ -2,12 +2,13 @@ import NIOCore
 import NIOWebSocket
 import TwvoiceCore
 
-/// Runs the session once the WebSocket is up: paced sends, received frames, the end.
-final class ReplayHandler: ChannelInboundHandler {
+/// Runs the session once the WebSocket is up: paced sends, received frames, the end. Any
+/// `DrivenSession` (a Media Stream, a ConversationRelay session) runs the same way.
+final class ReplayHandler<Session: DrivenSession>: ChannelInboundHandler, StepPacer.Stepped {
   typealias InboundIn = WebSocketFrame
   typealias OutboundOut = WebSocketFrame
 
-  private var session: StreamSession
+  private var session: Session
   private let speed: Double
   /// Steps fall on ticks of this grid, shared by every session on the event loop; zero: each
   /// step exactly when due, on its own timer.
@@ -17,8 +18,8 @@ final class ReplayHandler: ChannelInboundHandler {
   private var wire: ChannelHandlerContext?
   private var frames = MaskedTextFrame()
   private let done: EventLoopPromise<StreamReplayClient.Outcome>
-  private let onProgress: (@Sendable (StreamSession) -> Void)?
-  private let onLog: (@Sendable ([StreamSession.LogEntry]) -> Void)?
+  private let onProgress: (@Sendable (Session) -> Void)?
+  private let onLog: (@Sendable ([SessionLog.Entry]) -> Void)?
   private let stopRequested: (@Sendable () -> Bool)?
   private var start = NIODeadline.now()
   private(set) var began = false
@@ -29,9 +30,9 @@ final class ReplayHandler: ChannelInboundHandler {
   private var early: [WebSocketFrame] = []
 
   init(
-    session: StreamSession, speed: Double, pacingGrid: TimeAmount = .zero,
+    session: Session, speed: Double, pacingGrid: TimeAmount = .zero,
     done: EventLoopPromise<StreamReplayClient.Outcome>,
-    onProgress: (@Sendable (StreamSession) -> Void)?, onLog: (@Sendable ([StreamSession.LogEntry]) -> Void)?,
+    onProgress: (@Sendable (Session) -> Void)?, onLog: (@Sendable ([SessionLog.Entry]) -> Void)?,
     stopRequested: (@Sendable () -> Bool)?
   ) {
     self.stopRequested = stopRequested
@@ -59,7 +60,7 @@ final class ReplayHandler: ChannelInboundHandler {
   }
 
   /// The session as it ended, with any log entries not yet handed over.
-  func finalSession() -> StreamSession {
+  func finalSession() -> Session {
     if began { session.callEnded(at: now, botHungUp: false, reason: "the stream ended") }
     flushLog()
     return session
@@ -148,10 +149,10 @@ final class ReplayHandler: ChannelInboundHandler {
   }
 
   /// The least an overdue step waits so the event loop reads the socket in between.
-  static let readYield = TimeAmount.microseconds(100)
+  static var readYield: TimeAmount { .microseconds(100) }
 
   private func finish(
-    _ outcome: StreamReplayClient.Outcome, closeCode: WebSocketErrorCode = .normalClosure,
+    _ outcome: StreamReplayClient.Outcome, closeCode: WebSocketErrorCode? = nil,
     context: ChannelHandlerContext
   ) {
     guard !finished else { return }
@@ -160,8 +161,14 @@ final class ReplayHandler: ChannelInboundHandler {
     flushLog()
     if !sentClose {
       sentClose = true
-      var data = context.channel.allocator.buffer(capacity: 2)
-      data.write(webSocketErrorCode: closeCode)
+      let closing = session.closing
+      var data = context.channel.allocator.buffer(capacity: 2 + closing.reason.utf8.count)
+      if let closeCode {
+        data.write(webSocketErrorCode: closeCode)
+      } else {
+        data.write(webSocketErrorCode: WebSocketErrorCode(codeNumber: Int(closing.code)))
+        data.writeString(closing.reason)
+      }
       let close = WebSocketFrame(fin: true, opcode: .connectionClose, maskKey: .random(), data: data)
       let loopBoundContext = NIOLoopBound(context, eventLoop: context.eventLoop)
       context.writeAndFlush(Self.wrapOutboundOut(close)).whenComplete { _ in
@@ -187,9 +194,10 @@ final class ReplayHandler: ChannelInboundHandler {
       var buffer = frame.unmaskedData
       let text = buffer.readString(length: buffer.readableBytes) ?? ""
       send(session.receive(text: text, at: now), context: context)
+      if session.stopped { finish(.completed, context: context) }
     case .binary:
-      session.receive(binary: Array(frame.unmaskedData.readableBytesView), at: now)
-      flushLog()
+      send(session.receive(binary: Array(frame.unmaskedData.readableBytesView), at: now), context: context)
+      if session.stopped { finish(.completed, context: context) }
     case .ping:
       let pong = WebSocketFrame(fin: true, opcode: .pong, maskKey: .random(), data: frame.unmaskedData)
       context.writeAndFlush(Self.wrapOutboundOut(pong), promise: nil)
@@ -199,9 +207,7 @@ final class ReplayHandler: ChannelInboundHandler {
       let reason = String(decoding: data.readableBytesView, as: UTF8.self).escapingControlCharacters
       guard !session.stopped else { return }
       session.callEnded(at: now, botHungUp: true, reason: "the bot hung up")
-      // A <Connect><Stream> ends when the server closes it normally: TwiML goes on after
-      // </Connect>. Any other code, or closing a <Start> stream, is Twilio's 31921.
-      if session.configuration.bidirectional && (code == nil || code == 1000 || code == 1001) {
+      if session.peerCloseIsNormalEnd(code: code) {
         finish(.botEnded(code: code, reason: reason), context: context)
       } else {
         finish(.serverClosed(code: code, reason: reason), context: context)

@@ -8,10 +8,15 @@ import TwvoiceCore
 /// `StreamReplayClient.Options.pacingGrid` is set (`stream replay --calls`); touched on its own
 /// event loop only.
 final class StepPacer {
+  /// Something stepped on the grid (a session's handler).
+  protocol Stepped: AnyObject {
+    func step()
+  }
+
   private let loop: any EventLoop
   private let grid: Int64
   /// Sessions to step, by tick (deadline in ns of the monotonic clock / grid, rounded up).
-  private var due: [Int64: [ReplayHandler]] = [:]
+  private var due: [Int64: [any Stepped]] = [:]
   private var timer: (tick: Int64, task: Scheduled<Void>)?
   /// While a tick runs, new wakes wait for it to end to arm the timer once.
   private var firing = false
@@ -22,7 +27,7 @@ final class StepPacer {
   }
 
   /// Steps `handler` at the first tick at or after `deadline`.
-  func wake(_ handler: ReplayHandler, at deadline: NIODeadline) {
+  func wake(_ handler: any Stepped, at deadline: NIODeadline) {
     let tick = (Int64(deadline.uptimeNanoseconds) + grid - 1) / grid
     due[tick, default: []].append(handler)
     if firing { return }

@@ -62,6 +62,8 @@ public final class StreamReplayClient: Sendable {
     /// then wake it together, not each at its own instant. Zero (the default) sends each frame
     /// exactly when due; `--calls` uses a millisecond.
     public var pacingGrid: TimeAmount = .zero
+    /// Whose handshake the upgrade request copies.
+    public var handshake: Handshake = .mediaStreams
     public init(
       authToken: String? = nil, signedURL: String? = nil, connectAddress: String? = nil,
       insecure: Bool = false,
@@ -76,6 +78,17 @@ public final class StreamReplayClient: Sendable {
       self.connectTimeoutSeconds = connectTimeoutSeconds
       self.maxMessageBytes = maxMessageBytes
     }
+  }
+
+  /// The upgrade request Twilio sends, by product.
+  public enum Handshake: Sendable, Equatable {
+    /// Media Streams: `User-Agent: Twilio.TmeWs/1.0`, `Accept-Encoding: gzip`, the signature.
+    case mediaStreams
+    /// ConversationRelay (conversation-relay.md §2): Jetty's user agent, `Accept-Encoding`,
+    /// `Cache-Control` and `Pragma`, and the signature under its two names. With
+    /// `queryAsParameters`, a query string is signed as parameters over the URL without it
+    /// (as Twilio's Agent Connect SDK checks it) rather than as part of the URL.
+    case conversationRelay(queryAsParameters: Bool)
   }
 
   /// 16 MiB: 10 minutes of µ-law (Twilio's playback cap, 31931) is 4.8 MB, 6.4 MB in base64,
@@ -112,7 +125,14 @@ public final class StreamReplayClient: Sendable {
   /// Runs `session` against the server and blocks until it ends; returns the session as it ended
   /// (everything sent, received, played and recorded) and how it ended. Not on an event loop.
   public func run(_ session: StreamSession) -> (StreamSession, Outcome) {
-    do { return try start(session).wait() } catch {
+    run(session, onProgress: onProgress)
+  }
+
+  /// `run` for any session kind, with its own progress callback.
+  public func run<Session: DrivenSession>(_ session: Session, onProgress: (@Sendable (Session) -> Void)?) -> (
+    Session, Outcome
+  ) {
+    do { return try start(session, onProgress: onProgress).wait() } catch {
       return (session, .failed(ReplayError(code: 31900, message: "\(error)")))
     }
   }
@@ -121,6 +141,14 @@ public final class StreamReplayClient: Sendable {
   /// session as it ended and how it ended. Many sessions run side by side this way, without a
   /// thread each.
   public func start(_ session: StreamSession) -> EventLoopFuture<(StreamSession, Outcome)> {
+    start(session, onProgress: onProgress)
+  }
+
+  /// Starts any session kind (a ConversationRelay session, say) the same way; `onProgress` is
+  /// called on the event loop after every step.
+  public func start<Session: DrivenSession>(
+    _ session: Session, onProgress: (@Sendable (Session) -> Void)? = nil
+  ) -> EventLoopFuture<(Session, Outcome)> {
     var tls: NIOSSLContext?
     if target.secure {
       var configuration = TLSConfiguration.makeClientConfiguration()
@@ -132,14 +160,48 @@ public final class StreamReplayClient: Sendable {
     }
     let tlsContext = tls
     let loop = group.next()
-    return loop.flatSubmit { self.open(session, tls: tlsContext, on: loop) }
+    return loop.flatSubmit { self.open(session, tls: tlsContext, onProgress: onProgress, on: loop) }
+  }
+
+  /// The upgrade request's headers, as Twilio's product sends them.
+  static func upgradeHeaders(target: Target, options: Options) -> HTTPHeaders {
+    var headers = HTTPHeaders()
+    headers.add(name: "Host", value: target.hostHeader)
+    let signedURL = options.signedURL ?? target.url
+    switch options.handshake {
+    case .mediaStreams:
+      headers.add(name: "User-Agent", value: "Twilio.TmeWs/1.0")
+      if let token = options.authToken {
+        headers.add(
+          name: "X-Twilio-Signature", value: TwilioSignature.compute(url: signedURL, authToken: token))
+      }
+      headers.add(name: "Accept-Encoding", value: "gzip")
+    case .conversationRelay(let queryAsParameters):
+      headers.add(name: "User-Agent", value: "Jetty/11.0.24")
+      headers.add(name: "Accept-Encoding", value: "gzip")
+      headers.add(name: "Cache-Control", value: "no-cache")
+      headers.add(name: "Pragma", value: "no-cache")
+      if let token = options.authToken {
+        var url = signedURL
+        var parameters: [(name: String, value: String)] = []
+        if queryAsParameters, let split = signedURL.splitOnce(at: "?") {
+          url = split.before
+          parameters = FormEncoding.decode(split.after).map { (name: $0.name, value: $0.value) }
+        }
+        let signature = TwilioSignature.compute(url: url, parameters: parameters, authToken: token)
+        headers.add(name: "X-Twilio-Signature", value: signature)
+        headers.add(name: "x-amzn-bedrock-agentcore-runtime-custom-twilio-signature", value: signature)
+      }
+    }
+    return headers
   }
 
   /// Everything from the connection attempt to the end, on `loop`: the handlers and the opening's
   /// state live there and are reached only through `NIOLoopBound`.
-  private func open(_ session: StreamSession, tls tlsContext: NIOSSLContext?, on loop: any EventLoop)
-    -> EventLoopFuture<(StreamSession, Outcome)>
-  {
+  private func open<Session: DrivenSession>(
+    _ session: Session, tls tlsContext: NIOSSLContext?, onProgress: (@Sendable (Session) -> Void)?,
+    on loop: any EventLoop
+  ) -> EventLoopFuture<(Session, Outcome)> {
     let done = loop.makePromise(of: Outcome.self)
     let handler = NIOLoopBound(
       ReplayHandler(
@@ -152,15 +214,7 @@ public final class StreamReplayClient: Sendable {
     let statusPeeker = NIOLoopBound(StatusLinePeeker(), eventLoop: loop)
     let target = self.target
     let options = self.options
-    var headers = HTTPHeaders()
-    headers.add(name: "Host", value: target.hostHeader)
-    headers.add(name: "User-Agent", value: "Twilio.TmeWs/1.0")
-    if let token = options.authToken {
-      headers.add(
-        name: "X-Twilio-Signature",
-        value: TwilioSignature.compute(url: options.signedURL ?? target.url, authToken: token))
-    }
-    headers.add(name: "Accept-Encoding", value: "gzip")
+    let headers = Self.upgradeHeaders(target: target, options: options)
     let requestHead = HTTPRequestHead(
       version: .http1_1, method: .GET, uri: target.requestURI, headers: headers)
 

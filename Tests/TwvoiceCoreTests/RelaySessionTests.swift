@@ -13,13 +13,9 @@ struct RelaySessionTests {
     var app: (String) -> [String]
 
     init(
-      _ configure: (inout RelaySession.Configuration) -> Void = { _ in }, script: [RelayScript.Step] = [],
-      app: @escaping (String) -> [String] = { _ in [] }
+      _ configuration: RelaySession.Configuration = RelaySessionTests.config { _ in },
+      script: [RelayScript.Step] = [], app: @escaping (String) -> [String] = { _ in [] }
     ) {
-      var configuration = RelaySession.Configuration(
-        setup: .init(
-          sessionId: "VX1", callSid: "CA1", from: "+15550100001", to: "+15550100002", accountSid: "AC1"))
-      configure(&configuration)
       session = RelaySession(configuration: configuration, script: RelayScript(name: "test", steps: script))
       self.app = app
       deliver(session.open(at: 0))
@@ -56,16 +52,25 @@ struct RelaySessionTests {
     }
   }
 
+  static func config(_ configure: (inout RelaySession.Configuration) -> Void) -> RelaySession.Configuration {
+    var configuration = RelaySession.Configuration(
+      setup: .init(
+        sessionId: "VX1", callSid: "CA1", from: "+15550100001", to: "+15550100002", accountSid: "AC1"))
+    configure(&configuration)
+    return configuration
+  }
+
   static func text(_ token: String, last: Bool = false, extra: String = "") -> String {
     #"{"type":"text","token":""# + token + #"","last":\#(last)\#(extra)}"#
   }
 
   @Test func setupFirstThenTheGreetingSpokenAtTheTTSRate() {
-    var h = Harness {
-      $0.welcomeGreeting = "Hello! How can I help?"  // 22 characters
-      $0.speakerEvents = true
-      $0.tokensPlayed = true
-    }
+    var h = Harness(
+      Self.config {
+        $0.welcomeGreeting = "Hello! How can I help?"  // 22 characters
+        $0.speakerEvents = true
+        $0.tokensPlayed = true
+      })
     #expect(h.sent.count == 1 && h.sent[0].text.hasPrefix(#"{"type":"setup","sessionId":"VX1""#))
     h.run()
     let on = h.infos("agentSpeaking").first
@@ -80,7 +85,7 @@ struct RelaySessionTests {
 
   @Test func eachPromptWaitsForTheReplyToPlayAndTheTurnIsTimed() {
     var h = Harness(
-      { $0.tokensPlayed = true },
+      Self.config { $0.tokensPlayed = true },
       script: RelayScript.prompts(["Holding.", "Bye."], turnGapMs: nil, interruptAfterMs: nil).steps
     ) { frame in
       guard frame.contains(#""type":"prompt""#) else { return [] }
@@ -128,7 +133,7 @@ struct RelaySessionTests {
   @Test func talkingOverTheAgentInterruptsWithWhatWasHeardAndDropsTheRest() {
     let reply = "Sentence one is here. Sentence two of the reply is long."
     var h = Harness(
-      { $0.tokensPlayed = true },
+      Self.config { $0.tokensPlayed = true },
       script: RelayScript.prompts(["Tell me.", "Stop."], turnGapMs: nil, interruptAfterMs: 2_050).steps
     ) { frame in
       guard frame.contains(#""voicePrompt":"Tell me.""#) else { return [] }
@@ -154,7 +159,9 @@ struct RelaySessionTests {
   }
 
   @Test func aPreemptibleFillerIsCutByTheNextMessageWithoutAnInterrupt() {
-    var h = Harness({ $0.tokensPlayed = true }, script: [.init(.say("Book it."))]) { frame in
+    var h = Harness(
+      Self.config { $0.tokensPlayed = true }, script: [.init(.say("Book it."))]
+    ) { frame in
       guard frame.contains(#""type":"prompt""#) else { return [] }
       return [
         Self.text("Let me check that for you, one moment please.", last: true, extra: #","preemptible":true"#)
@@ -193,7 +200,7 @@ struct RelaySessionTests {
 
   @Test func speechOverAnUninterruptibleAgentIsNotPassedOnByDefault() {
     var h = Harness(
-      {
+      Self.config {
         $0.welcomeGreeting = String(repeating: "word ", count: 40)
         $0.interruptible = .none
         $0.welcomeGreetingInterruptible = .none
@@ -203,7 +210,7 @@ struct RelaySessionTests {
     #expect(h.frames("prompt").isEmpty && h.frames("interrupt").isEmpty)
     #expect(h.session.promptsNotReported == 1)
     var reported = Harness(
-      {
+      Self.config {
         $0.welcomeGreeting = String(repeating: "word ", count: 40)
         $0.welcomeGreetingInterruptible = .none
         $0.reportInputDuringAgentSpeech = .speech
@@ -214,7 +221,8 @@ struct RelaySessionTests {
   }
 
   @Test func partialPromptsAreCumulativeAndTheFinalRepeatsThemWhole() {
-    var h = Harness({ $0.partialPrompts = true }, script: [.init(.say("one two three four five six"))])
+    var h = Harness(
+      Self.config { $0.partialPrompts = true }, script: [.init(.say("one two three four five six"))])
     h.run()
     let texts = h.frames("prompt").map(\.text)
     #expect(texts.count >= 3)
@@ -230,7 +238,7 @@ struct RelaySessionTests {
     off.run()
     #expect(off.frames("dtmf").isEmpty)
     var on = Harness(
-      {
+      Self.config {
         $0.dtmfDetection = true
         $0.welcomeGreeting = String(repeating: "talk ", count: 20)
       },
@@ -254,7 +262,7 @@ struct RelaySessionTests {
 
   @Test func languageChangesLaterPromptsAndDigitsAreQueuedBehindSpeech() {
     var h = Harness(
-      { $0.tokensPlayed = true },
+      Self.config { $0.tokensPlayed = true },
       script: RelayScript.prompts(["hola", "gracias"], turnGapMs: nil, interruptAfterMs: nil).steps
     ) { frame in
       guard frame.contains(#""voicePrompt":"hola""#) else { return [] }

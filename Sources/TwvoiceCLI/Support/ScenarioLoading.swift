@@ -34,7 +34,8 @@ enum ScenarioLoading {
     return files
   }
 
-  static func load(_ path: String) throws -> Loaded {
+  /// A scenario file's YAML as Core's tree, and the file's name as shown.
+  static func tree(_ path: String) throws -> (name: String, tree: ScenarioNode) {
     let name = SystemIO.displayName(path)
     let text = try SystemIO.readText(path, limit: .small)
     let root: Node?
@@ -43,7 +44,20 @@ enum ScenarioLoading {
     }
     guard let root else { throw TwvoiceError(.dataError, "\(name):1: scenario: the file is empty") }
     var budget = maximumNodes
-    let tree = try convert(root, file: name, budget: &budget)
+    return (name, try convert(root, file: name, budget: &budget))
+  }
+
+  /// A ConversationRelay scenario (`relay --scenario`): text turns, no audio.
+  static func loadRelay(_ path: String) throws -> (
+    file: String, script: RelayScript, parameters: [NamedValue]
+  ) {
+    let (name, tree) = try tree(path)
+    let (script, parameters) = try RelayScript.read(tree, file: name)
+    return (name, script, parameters)
+  }
+
+  static func load(_ path: String) throws -> Loaded {
+    let (name, tree) = try tree(path)
     let folder = SystemIO.parentDirectory(path)
     let scenario = try Scenario.read(tree, file: name) { audioPath in
       let resolved = audioPath.hasPrefix("/") ? audioPath : folder + "/" + audioPath

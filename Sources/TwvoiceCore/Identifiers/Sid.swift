@@ -126,6 +126,12 @@ public enum RecordingSidKind: SidKind {
   public static let noun = "Recording SID"
 }
 
+/// A ConversationRelay session (`setup.sessionId`, the action callback's `SessionId`).
+public enum RelaySessionSidKind: SidKind {
+  public static let prefix = "VX"
+  public static let noun = "ConversationRelay session SID"
+}
+
 public typealias AccountSid = Sid<AccountSidKind>
 public typealias APIKeySid = Sid<APIKeySidKind>
 public typealias ApplicationSid = Sid<ApplicationSidKind>
@@ -133,3 +139,4 @@ public typealias PushCredentialSid = Sid<PushCredentialSidKind>
 public typealias CallSid = Sid<CallSidKind>
 public typealias StreamSid = Sid<StreamSidKind>
 public typealias RecordingSid = Sid<RecordingSidKind>
+public typealias RelaySessionSid = Sid<RelaySessionSidKind>

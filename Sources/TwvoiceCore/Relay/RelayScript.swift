@@ -52,7 +52,18 @@ public struct RelayScript: Sendable {
         return members.allSatisfy { member in actual[member.key].map { subset(member.value, of: $0) } ?? false
         }
       }
-      return expected == actual
+      if expected.members != nil || expected.arrayValue != nil { return expected == actual }
+      // A YAML scalar has no type of its own: `42` matches 42 and "42".
+      return scalarText(expected) == scalarText(actual)
+    }
+
+    private static func scalarText(_ value: JSONValue) -> String? {
+      switch value {
+      case .string(let text), .number(let text): text
+      case .bool(let flag): flag ? "true" : "false"
+      case .null: "null"
+      default: nil
+      }
     }
   }
 

@@ -127,6 +127,8 @@ public struct RelaySession: DrivenSession {
   public private(set) var results: [ScenarioRun.StepResult]
   public private(set) var turns: [Turn] = []
   public private(set) var ending: Ending?
+  /// When the session ended.
+  public private(set) var endedAtMs: Double = 0
   public private(set) var stopped = false
   public private(set) var closing: (code: UInt16, reason: String) = (1000, "Closing websocket session")
   public private(set) var nextDueMs: Double = 0
@@ -153,7 +155,9 @@ public struct RelaySession: DrivenSession {
   public private(set) var lastTokenLatency = LatencyHistogram()
 
   private var pendingLog: [SessionLog.Entry] = []
-  private var pendingTranscript: [TranscriptLine] = []
+  /// What happened, line by line, as a person reads it (at most `transcriptLimit` lines).
+  public private(set) var transcript: [TranscriptLine] = []
+  public static let transcriptLimit = 10_000
 
   // Playback: one queue of text chunks, plays and digits, in arrival order.
   private struct Item {
@@ -286,12 +290,6 @@ public struct RelaySession: DrivenSession {
     return pendingLog
   }
 
-  /// Transcript lines since the last call.
-  public mutating func takeTranscript() -> [TranscriptLine] {
-    defer { pendingTranscript = [] }
-    return pendingTranscript
-  }
-
   public mutating func receive(binary bytes: [UInt8], at now: Double) -> [String] {
     receivedMessages += 1
     if configuration.logsMessages { pendingLog.append(.init(atMs: now, from: .bot, frame: .binary(bytes))) }
@@ -393,8 +391,8 @@ public struct RelaySession: DrivenSession {
   }
 
   private mutating func note(_ speaker: TranscriptLine.Speaker, _ text: String, at now: Double) {
-    pendingTranscript.append(
-      TranscriptLine(atMs: now, speaker: speaker, text: text.escapingControlCharacters))
+    guard transcript.count < Self.transcriptLimit else { return }
+    transcript.append(TranscriptLine(atMs: now, speaker: speaker, text: text.escapingControlCharacters))
   }
 
   /// An invalid frame: Twilio's `error` (64107) echoing it; the tenth in a row closes with 1007.
@@ -852,6 +850,7 @@ public struct RelaySession: DrivenSession {
   private mutating func finish(_ ending: Ending, at now: Double, reason: String) {
     guard !stopped else { return }
     self.ending = ending
+    endedAtMs = now
     stopped = true
     nextDueMs = .infinity
     // The steps still waiting get their verdict.

@@ -183,54 +183,15 @@ extension Scenario {
         file: file, line: node.line, field: "steps[\(number)]",
         message: "expected one step, e.g. `- say: hello.wav` or `- expect_clear: {within: 300ms}`")
     }
-    let field = "steps[\(number)].\(kind)"
+    var fields = try ScenarioStepFields(kind: kind, value: value, number: number, file: file)
     func fail(_ line: Int, _ subfield: String?, _ message: String) -> ScenarioError {
-      ScenarioError(
-        file: file, line: line, field: field + (subfield.map { "." + $0 } ?? ""), message: message)
+      fields.fail(line, subfield, message)
     }
-    // The step's options: a mapping, or for steps with one main value, that value alone.
-    var options: [String: (line: Int, value: ScenarioNode)] = [:]
-    var mainValue: ScenarioNode?
-    switch value {
-    case .mapping(let pairs, _):
-      for (key, keyLine, v) in pairs {
-        if options[key] != nil { throw fail(keyLine, key, "given twice") }
-        options[key] = (keyLine, v)
-      }
-    case .scalar:
-      mainValue = value
-    case .sequence:
-      throw fail(value.line, nil, "expected a value or a mapping, not a list")
-    }
-    var used: Set<String> = []
-    func option(_ key: String) -> (line: Int, value: ScenarioNode)? {
-      used.insert(key)
-      return options[key]
-    }
+    func option(_ key: String) -> (line: Int, value: ScenarioNode)? { fields.option(key) }
     func duration(_ key: String, required: Bool, orMain: Bool = false) throws(ScenarioError) -> Int? {
-      let node: ScenarioNode
-      let at: String?
-      if let (_, v) = option(key) {
-        node = v
-        at = key
-      } else if orMain, let mainValue {
-        node = mainValue
-        at = nil
-      } else {
-        if required { throw fail(value.line, key, "missing (a duration such as 300ms or 1.5s)") }
-        return nil
-      }
-      guard let text = node.scalar else {
-        throw fail(node.line, at, "expected a duration such as 300ms or 1.5s")
-      }
-      do {
-        // A bare number would be ambiguous here (seconds? milliseconds?): a unit is required.
-        guard text.contains(where: \.isLetter) else { throw DurationText.ParseError(text: text) }
-        return try DurationText.milliseconds(text)
-      } catch {
-        throw fail(node.line, at, "\(error)")
-      }
+      try fields.duration(key, required: required, orMain: orMain)
     }
+    let mainValue = fields.mainValue
     func speech(_ key: String?) throws(ScenarioError) -> Speech {
       let node: ScenarioNode
       if let key {
@@ -298,9 +259,96 @@ extension Scenario {
       throw fail(
         line, nil, "unknown step (expected one of \(stepNames.joined(separator: ", ")))")
     }
+    try fields.checkAllUsed()
+    return Step(action: action, line: line, title: "\(kind) \(value.inline)")
+  }
+}
+
+/// One scenario step's options as written, `- kind: value` or `- kind: {key: value, …}`, read
+/// with the file, line and field of any problem; shared by stream and relay scenarios.
+struct ScenarioStepFields {
+  let file: String
+  let kind: String
+  /// `steps[N].kind`.
+  let field: String
+  /// The step's value as written (a scalar or a mapping).
+  let value: ScenarioNode
+  /// The value alone, for steps with one main value (`- say: hello.wav`).
+  let mainValue: ScenarioNode?
+  private(set) var options: [String: (line: Int, value: ScenarioNode)] = [:]
+  private var used: Set<String> = []
+
+  init(kind: String, value: ScenarioNode, number: Int, file: String) throws(ScenarioError) {
+    self.file = file
+    self.kind = kind
+    self.value = value
+    field = "steps[\(number)].\(kind)"
+    switch value {
+    case .mapping(let pairs, _):
+      mainValue = nil
+      for (key, keyLine, v) in pairs {
+        if options[key] != nil {
+          throw ScenarioError(file: file, line: keyLine, field: field + "." + key, message: "given twice")
+        }
+        options[key] = (keyLine, v)
+      }
+    case .scalar:
+      mainValue = value
+    case .sequence:
+      throw ScenarioError(
+        file: file, line: value.line, field: field, message: "expected a value or a mapping, not a list")
+    }
+  }
+
+  func fail(_ line: Int, _ subfield: String?, _ message: String) -> ScenarioError {
+    ScenarioError(file: file, line: line, field: field + (subfield.map { "." + $0 } ?? ""), message: message)
+  }
+
+  mutating func option(_ key: String) -> (line: Int, value: ScenarioNode)? {
+    used.insert(key)
+    return options[key]
+  }
+
+  /// A duration under `key` (or the main value), in whole milliseconds; a unit is required.
+  mutating func duration(_ key: String, required: Bool, orMain: Bool = false) throws(ScenarioError) -> Int? {
+    let node: ScenarioNode
+    let at: String?
+    if let (_, v) = option(key) {
+      node = v
+      at = key
+    } else if orMain, let mainValue {
+      node = mainValue
+      at = nil
+    } else {
+      if required { throw fail(value.line, key, "missing (a duration such as 300ms or 1.5s)") }
+      return nil
+    }
+    guard let text = node.scalar else {
+      throw fail(node.line, at, "expected a duration such as 300ms or 1.5s")
+    }
+    do {
+      // A bare number would be ambiguous here (seconds? milliseconds?): a unit is required.
+      guard text.contains(where: \.isLetter) else { throw DurationText.ParseError(text: text) }
+      return try DurationText.milliseconds(text)
+    } catch {
+      throw fail(node.line, at, "\(error)")
+    }
+  }
+
+  /// Text under `key` (or the main value when `key` is nil or absent and `orMain`).
+  mutating func text(_ key: String?, orMain: Bool, what: String) throws(ScenarioError) -> String {
+    var node: ScenarioNode?
+    if let key { node = option(key)?.value }
+    if node == nil, orMain { node = mainValue }
+    guard let node else { throw fail(value.line, key, "missing: \(what)") }
+    guard let text = node.scalar, !text.isEmpty else { throw fail(node.line, key, "expected \(what)") }
+    return text
+  }
+
+  /// Refuses an option the step did not read.
+  func checkAllUsed() throws(ScenarioError) {
     if let unknown = options.keys.sorted().first(where: { !used.contains($0) }) {
       throw fail(options[unknown]!.line, unknown, "unknown option for \(kind)")
     }
-    return Step(action: action, line: line, title: "\(kind) \(value.inline)")
   }
 }

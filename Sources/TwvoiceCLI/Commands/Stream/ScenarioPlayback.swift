@@ -125,17 +125,39 @@ extension StreamReplay {
   }
 }
 
+/// A scripted caller's steps and their verdicts, whatever ran them: a stream scenario
+/// (`ScenarioRun`) or a ConversationRelay script (`RelaySession`).
+protocol ScriptVerdicts {
+  var scriptName: String { get }
+  var results: [ScenarioRun.StepResult] { get }
+  /// Each step's title and line in its file.
+  var stepLabels: [(title: String, line: Int)] { get }
+  var passed: Bool { get }
+}
+
+extension ScenarioRun: ScriptVerdicts {
+  var scriptName: String { scenario.name }
+  var stepLabels: [(title: String, line: Int)] { scenario.steps.map { ($0.title, $0.line) } }
+}
+
+extension RelaySession: ScriptVerdicts {
+  var scriptName: String { script.name }
+  var stepLabels: [(title: String, line: Int)] { script.steps.map { ($0.title, $0.line) } }
+  var passed: Bool { scriptPassed }
+}
+
 /// How a scenario's call is shown: step verdicts on standard error, JSON, JUnit. Shared by
-/// `stream replay --scenario` and `call --scenario`.
+/// `stream replay --scenario`, `call --scenario` and `relay --scenario`.
 enum ScenarioReport {
-  static func name(_ run: ScenarioRun, file: String) -> String {
-    run.scenario.name.isEmpty ? file : run.scenario.name
+  static func name(_ run: some ScriptVerdicts, file: String) -> String {
+    run.scriptName.isEmpty ? file : run.scriptName
   }
 
   /// The verdict and one line per step.
-  static func lines(_ run: ScenarioRun, file: String) -> [String] {
+  static func lines(_ run: some ScriptVerdicts, file: String) -> [String] {
     let verdict = run.passed ? "passed" : "FAILED"
     var lines = ["twvoice: scenario \(name(run, file: file).escapingControlCharacters) (\(file)): \(verdict)"]
+    let labels = run.stepLabels
     for (k, step) in run.results.enumerated() {
       let mark =
         switch step.status {
@@ -144,8 +166,8 @@ enum ScenarioReport {
         case .skipped, .pending: "skip"
         }
       let at = step.endedAtMs.map { " at \(format3($0 / 1000)) s" } ?? ""
-      let title = "\(k + 1) \(run.scenario.steps[k].title)".escapingControlCharacters
-      lines.append("  \(mark) \(title) (line \(run.scenario.steps[k].line))\(at): \(step.message)")
+      let title = "\(k + 1) \(labels[k].title)".escapingControlCharacters
+      lines.append("  \(mark) \(title) (line \(labels[k].line))\(at): \(step.message)")
     }
     return lines
   }
@@ -163,19 +185,20 @@ enum ScenarioReport {
   }
 
   /// `{file, name, passed, steps: […]}`.
-  static func members(_ run: ScenarioRun, file: String) -> [(String, JSONValue)] {
+  static func members(_ run: some ScriptVerdicts, file: String) -> [(String, JSONValue)] {
     let seconds = { (ms: Double?) in ms.map { JSONValue.number(format3($0 / 1000)) } ?? .null }
+    let labels = run.stepLabels
     return [
       ("file", .string(file)),
-      ("name", .string(run.scenario.name)),
+      ("name", .string(run.scriptName)),
       ("passed", .bool(run.passed)),
       (
         "steps",
         .array(
           run.results.enumerated().map { k, step in
             .object([
-              ("step", .string(run.scenario.steps[k].title)),
-              ("line", .int(run.scenario.steps[k].line)),
+              ("step", .string(labels[k].title)),
+              ("line", .int(labels[k].line)),
               ("status", .string(step.status.rawValue)),
               ("started_s", seconds(step.startedAtMs)),
               ("ended_s", seconds(step.endedAtMs)),
@@ -209,13 +232,14 @@ enum ScenarioReport {
     ])
   }
 
-  static func junitSuite(_ run: ScenarioRun, file: String) -> JUnitReport.Suite {
-    JUnitReport.Suite(
+  static func junitSuite(_ run: some ScriptVerdicts, file: String) -> JUnitReport.Suite {
+    let labels = run.stepLabels
+    return JUnitReport.Suite(
       name: name(run, file: file), file: file,
       cases: run.results.enumerated().map { k, step in
         let seconds = ((step.endedAtMs ?? 0) - (step.startedAtMs ?? step.endedAtMs ?? 0)) / 1000
         return JUnitReport.Case(
-          name: "\(k + 1) \(run.scenario.steps[k].title)", seconds: max(0, seconds), status: step.status,
+          name: "\(k + 1) \(labels[k].title)", seconds: max(0, seconds), status: step.status,
           message: step.message)
       })
   }

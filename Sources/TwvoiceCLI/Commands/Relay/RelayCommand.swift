@@ -1,0 +1,385 @@
+import ArgumentParser
+import TwvoiceCore
+import TwvoiceNet
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// `twvoice relay`: be Twilio's ConversationRelay toward a voice-AI app, offline: dial it as
+/// Twilio does, send `setup`, play the caller's turns as prompts, "speak" the app's replies on a
+/// simulated text-to-speech clock, and report how the app answered.
+struct RelayCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "relay",
+    abstract:
+      "Be Twilio's ConversationRelay toward an app: setup, prompts, barge-in, and the app's replies timed.",
+    discussion: """
+      Dials the app's WebSocket as Twilio does (User-Agent Jetty, no Origin, X-Twilio-Signature \
+      over the URL as written when an auth token is given), sends setup, then plays the \
+      conversation: the welcome greeting, each --prompt as a caller turn once the agent's reply \
+      has played (or every --turn-gap), keys, and talking over the agent \
+      (--interrupt-after). No speech engines: the agent's text is spoken at --tts-rate \
+      characters per second in clause-sized chunks, so playback, interrupts, preemption and \
+      tokensPlayed have real timing.
+
+      Everything the app sends is checked as Twilio checks it: a bad frame gets an error frame \
+      (64107, the frame echoed) and the session goes on; ten in a row close the socket with \
+      1007. text, play and sendDigits share one queue; preemptible playback is cut by the next \
+      message; language changes later prompts' lang; end closes with 1000 "Closing websocket \
+      session" and reports the handoff data exactly. The app closing the socket fails the \
+      session (64105, as Twilio reports it).
+
+      Examples:
+        twvoice relay --url ws://localhost:8080/relay --prompt "What are your hours?" --prompt "Thanks, bye."
+        twvoice relay --url ws://localhost:8080/relay --welcome-greeting "Hi! How can I help?" \\
+            --prompt "Tell me a long story" --prompt "Stop" --interrupt-after 1.5s --events speaker-events,tokens-played
+        twvoice relay --url ws://localhost:8080/relay --scenario handoff.yaml --junit relay.xml
+
+      Exit status: 0 the session ended cleanly (the caller hung up, or the app sent end); 1 the \
+      session failed (64102 could not connect, 64105 the socket ended), a scenario step failed, \
+      or --strict and the app sent a frame Twilio refuses; 64 usage; 65 unreadable scenario; 74 \
+      output error; 130 SIGINT, 143 SIGTERM, 129 SIGHUP: the caller hangs up, the summary and \
+      the log are kept.
+      """
+  )
+
+  @Option(help: "The app's WebSocket URL: wss://… (as Twilio dials) or ws://… for a local test.")
+  var url: String
+  @Option(
+    name: .customLong("signed-url"),
+    help: ArgumentHelp(
+      "The URL Twilio would dial (the public wss:// address behind a tunnel): signed instead of --url.",
+      valueName: "url"))
+  var signedURL: String?
+  @Flag(
+    name: .customLong("sign-query-as-params"),
+    help:
+      "Sign a query string as parameters over the URL without it (as Twilio's Agent Connect SDK checks it), not as part of the URL (unconfirmed which Twilio does)."
+  )
+  var signQueryAsParameters = false
+  @Option(
+    help: ArgumentHelp(
+      "Connect to ADDRESS for HOST:PORT, keeping HOST for Host, TLS SNI and the signature.",
+      valueName: "host:port:address"))
+  var resolve: String?
+  @Option(
+    name: .customLong("auth-token"),
+    help:
+      "Sign the upgrade with X-Twilio-Signature. Default: $TWILIO_AUTH_TOKEN. Visible in ps: prefer the variable."
+  )
+  var authToken: String?
+
+  @Option(
+    name: .customLong("prompt"),
+    help: ArgumentHelp("A caller turn, sent as a prompt (repeatable, in order).", valueName: "text"))
+  var prompts: [String] = []
+  @Option(
+    name: .customLong("welcome-greeting"), help: "Spoken first, as <ConversationRelay welcomeGreeting>.")
+  var welcomeGreeting: String?
+  @Option(
+    name: .customLong("welcome-greeting-interruptible"), help: "none, dtmf, speech or any (default any).")
+  var welcomeGreetingInterruptible: RelaySession.InputKinds = .any
+  @Option(help: "What may cut the agent: none, dtmf, speech or any (default any; true/false as in TwiML).")
+  var interruptible: RelaySession.InputKinds = .any
+  @Flag(help: "The agent's playback may be cut by the app's next message (preemptible=\"true\").")
+  var preemptible = false
+  @Flag(name: .customLong("dtmf-detection"), help: "Pass key presses on as dtmf frames.")
+  var dtmfDetection = false
+  @Option(
+    name: .customLong("report-input-during-agent-speech"),
+    help: "Which input reaches the app while the agent speaks: none (the default), dtmf, speech or any.")
+  var reportInputDuringAgentSpeech: RelaySession.InputKinds = .none
+  @Flag(
+    name: .customLong("partial-prompts"),
+    help: "Send cumulative prompts with last: false while the caller speaks.")
+  var partialPrompts = false
+  @Option(
+    help: ArgumentHelp(
+      "info events to send: speaker-events, tokens-played (comma- or space-separated).", valueName: "list"))
+  var events: String?
+  @Option(
+    help: ArgumentHelp(
+      "As <ConversationRelay debug>: debugging (roundTripDelayMs), speaker-events, tokens-played.",
+      valueName: "list"))
+  var debug: String?
+  @Option(help: "Language of prompts and speech (default en-US).")
+  var language: String = "en-US"
+  @Option(name: .customLong("tts-language"), help: "Speech language, over --language.")
+  var ttsLanguage: String?
+  @Option(name: .customLong("transcription-language"), help: "The prompts' lang, over --language.")
+  var transcriptionLanguage: String?
+
+  @Option(
+    name: .customLong("tts-rate"),
+    help:
+      "Characters the simulated text-to-speech speaks per second (default 19, Twilio's captured greeting).")
+  var ttsRate: Double = 19
+  @Option(
+    name: .customLong("turn-gap"),
+    help:
+      "Send each prompt this long after the previous one, whatever the agent is doing, instead of after its reply.",
+    transform: WrittenDuration.init(parsing:))
+  var turnGap: WrittenDuration?
+  @Option(
+    name: .customLong("interrupt-after"),
+    help: "Speak each prompt after the first over the agent's reply, once it has talked this long.",
+    transform: WrittenDuration.init(parsing:))
+  var interruptAfter: WrittenDuration?
+  @Option(
+    name: .customLong("reply-timeout"),
+    help: "How long the caller waits for the app to start answering before going on (default 10s).",
+    transform: WrittenDuration.init(parsing:))
+  var replyTimeout = WrittenDuration.seconds(10)
+  @Option(
+    name: .customLong("dtmf"),
+    help: ArgumentHelp(
+      "A key press at a time, e.g. 5@2.5s (repeatable; with --dtmf-detection).", valueName: "digit@time"),
+    transform: DTMFPress.init(parsing:))
+  var dtmf: [DTMFPress] = []
+
+  @Option(name: .customLong("session-sid"), help: "setup.sessionId (VX…). Default: random.")
+  var sessionSid: String?
+  @Option(name: .customLong("call-sid"), help: "setup.callSid (CA…). Default: random.")
+  var callSid: String?
+  @Option(
+    name: .customLong("account-sid"),
+    help: "setup.accountSid (AC…). Default: $TWILIO_ACCOUNT_SID, else random.")
+  var accountSid: String?
+  @Option(help: "Seed for the random SIDs.")
+  var seed: UInt64?
+  @Option(help: "setup.from.")
+  var from = "+15550100001"
+  @Option(help: "setup.to.")
+  var to = "+15550100002"
+  @Option(help: "setup.direction: inbound, outbound-api, …")
+  var direction = "inbound"
+  @Option(name: .customLong("call-type"), help: "setup.callType: PSTN, SIP, CLIENT.")
+  var callType = "PSTN"
+  @Option(
+    name: .customLong("param"),
+    help: ArgumentHelp(
+      "setup.customParameters entry, as a <Parameter> (repeatable).", valueName: "name=value"),
+    transform: NamedValue.init(parsing:))
+  var params: [NamedValue] = []
+
+  @OptionGroup var clock: CallerClockOptions
+
+  @Option(
+    name: .customLong("scenario"),
+    help: ArgumentHelp(
+      "Play a scripted caller with expectations instead of --prompt (YAML). See twvoice-scenario(5).",
+      valueName: "file.yaml"),
+    completion: .file(extensions: ["yaml", "yml"]))
+  var scenario: String?
+  @Option(
+    help: "With --scenario: write JUnit XML, one testcase per step.", completion: .file(extensions: ["xml"]))
+  var junit: String?
+  @Option(
+    help: "Write every frame both ways with its time, as a session log (JSON lines: t, from, message).",
+    completion: .file(extensions: ["jsonl"]))
+  var log: String?
+  @Flag(help: "Print the summary as JSON.")
+  var json = false
+  @Flag(
+    help:
+      "Print the transcript to standard output as it happens (it goes to a terminal's standard error anyway)."
+  )
+  var transcript = false
+  @Flag(help: "Exit 1 when the app sent a frame Twilio refuses (64107).")
+  var strict = false
+  @Flag(name: .shortAndLong, help: "No transcript and no text summary.")
+  var quiet = false
+
+  func validate() throws {
+    if scenario == nil && junit != nil { throw ValidationError("--junit goes with --scenario.") }
+    if scenario != nil && (!prompts.isEmpty || interruptAfter != nil || turnGap != nil) {
+      throw ValidationError(
+        "--scenario says what the caller does: give no --prompt, --interrupt-after or --turn-gap with it.")
+    }
+    if turnGap != nil && interruptAfter != nil {
+      throw ValidationError("--turn-gap and --interrupt-after each say when prompts go: give one.")
+    }
+    guard ttsRate >= 1, ttsRate <= 1000 else {
+      throw ValidationError("--tts-rate must be between 1 and 1000 characters per second.")
+    }
+    if !dtmf.isEmpty && !dtmfDetection {
+      throw ValidationError("--dtmf needs --dtmf-detection: without it Twilio passes no keys on.")
+    }
+    _ = try subscriptions()
+    if let signedURL {
+      do { _ = try StreamReplayClient.Target(url: signedURL) } catch {
+        throw ValidationError("--signed-url: \(error.message)")
+      }
+    }
+    if let resolve { _ = try StreamReplay.parseResolve(resolve) }
+    for (name, sid, check) in [
+      ("--session-sid", sessionSid, RelaySessionSid.check), ("--call-sid", callSid, CallSid.check),
+      ("--account-sid", accountSid, AccountSid.check),
+    ] as [(String, String?, (String) throws(SidError) -> Void)] {
+      if let sid { do { try check(sid) } catch { throw ValidationError("\(name): \(error)") } }
+    }
+  }
+
+  /// `--events` and `--debug` read together: (speaker events, tokens played, debugging).
+  func subscriptions() throws -> (speaker: Bool, tokens: Bool, debugging: Bool) {
+    var result = (speaker: false, tokens: false, debugging: false)
+    for (flag, list, allowed) in [
+      ("--events", events, ["speaker-events", "tokens-played"]),
+      ("--debug", debug, ["debugging", "speaker-events", "tokens-played"]),
+    ] {
+      for item in (list ?? "").split(whereSeparator: { $0 == "," || $0 == " " }) {
+        guard allowed.contains(String(item)) else {
+          throw ValidationError(
+            "\(flag): unknown value '\(String(item).escapingControlCharacters)' (expected \(allowed.joined(separator: ", ")))"
+          )
+        }
+        switch item {
+        case "speaker-events": result.speaker = true
+        case "tokens-played": result.tokens = true
+        default: result.debugging = true
+        }
+      }
+    }
+    return result
+  }
+
+  func run() throws {
+    Signals.beginFinalising()
+    defer { Signals.endFinalising() }
+    let environment = SystemIO.environment()
+    var random = seed.map { TwvoiceRandom(seed: $0) } ?? TwvoiceRandom()
+    let target: StreamReplayClient.Target
+    do { target = try .init(url: url) } catch { throw TwvoiceError(.usage, error.description) }
+    let resolved = try resolve.map { try StreamReplay.parseResolve($0) }
+    if let resolved, resolved.host.lowercased() != target.host.lowercased() || resolved.port != target.port {
+      throw ValidationError(
+        "--resolve \(resolved.host):\(resolved.port) does not match the URL's \(target.host):\(target.port).")
+    }
+    let script: RelayScript
+    var parameters = params
+    if let scenario {
+      let loaded = try ScenarioLoading.loadRelay(scenario)
+      script = loaded.script
+      parameters = loaded.parameters.overridden(by: params)
+    } else {
+      script = RelayScript.prompts(
+        prompts, turnGapMs: turnGap.map { Double($0.milliseconds) },
+        interruptAfterMs: interruptAfter.map { Double($0.milliseconds) })
+    }
+    var session = RelaySession(
+      configuration: try sessionConfiguration(
+        parameters: parameters, environment: environment, random: &random),
+      script: script)
+    session.schedule(keys: dtmf.map { (Character($0.digit), Double($0.atMs)) })
+
+    let junitFile = try junit.map { try OutputFile(path: $0, binary: false) }
+    let logWriter = try log.map { ReplayLogWriter(file: try OutputFile(path: $0, binary: false)) }
+    let live = !quiet && (transcript || Terminal.isTerminal(2))
+    let printed = Locked(0)
+    let toStdout = transcript
+    var onProgress: (@Sendable (RelaySession) -> Void)?
+    if live {
+      onProgress = { session in
+        let lines = session.transcript
+        let from = printed.withLock { count -> Int in
+          defer { count = lines.count }
+          return count
+        }
+        for line in lines.dropFirst(from) { RelayReport.show(line, toStdout: toStdout) }
+      }
+    }
+    var onLog: (@Sendable ([SessionLog.Entry]) -> Void)?
+    if let logWriter { onLog = { entries in logWriter.append(entries) } }
+    var options = StreamReplayClient.Options(
+      authToken: authToken ?? environment[EnvironmentVariable.authToken], signedURL: signedURL,
+      connectAddress: resolved?.address, insecure: clock.insecure, speed: clock.effectiveSpeed,
+      connectTimeoutSeconds: clock.connectTimeout)
+    options.handshake = .conversationRelay(queryAsParameters: signQueryAsParameters)
+    let client = StreamReplayClient(
+      target: target, options: options, onLog: onLog,
+      stopRequested: { StreamReplay.hangUpSignal != nil })
+    var (ended, outcome) = client.run(session, onProgress: onProgress)
+    let signal = StreamReplay.hangUpSignal
+    switch outcome {
+    case .cancelled:
+      junitFile?.abort()
+      logWriter?.file.abort()
+      if !quiet {
+        Terminal.diagnostic("twvoice: stopped before the session opened (\(Signals.name(signal ?? SIGINT)))")
+      }
+      throw ExitCode(128 + (signal ?? SIGINT))
+    case .failed(let error) where ended.ending == nil:
+      // The socket never opened: Twilio's 64102, the caller hears busy.
+      ended.failedToConnect("\(target.displayURL): \(error.message)", at: 0)
+    default:
+      if ended.ending == nil {
+        ended.callEnded(at: 0, botHungUp: false, reason: StreamReplay.failureText(outcome))
+      }
+    }
+    if live {
+      for line in ended.transcript.dropFirst(printed.withLock { $0 }) {
+        RelayReport.show(line, toStdout: toStdout)
+      }
+    }
+    if let logWriter { try logWriter.finish() }
+    let report = RelayReport(
+      session: ended, url: target.displayURL, signal: signal, scenarioFile: scenario.map(SystemIO.displayName)
+    )
+    if let junitFile {
+      try junitFile.write(Array(report.junit(file: SystemIO.displayName(scenario ?? "")).utf8))
+      try junitFile.commit()
+    }
+    if json {
+      Terminal.write(JSONWriter(style: .pretty, asciiOnly: false).string(report.json) + "\n")
+    } else if !quiet {
+      Terminal.diagnostic(report.text)
+    }
+    if let signal { throw ExitCode(128 + signal) }
+    if let failure = report.failure(strict: strict) {
+      Terminal.error(failure)
+      throw ExitCode(FailureKind.checkFailed.rawValue)
+    }
+  }
+
+  /// The session's settings from the flags; SIDs not given are drawn from `random`.
+  func sessionConfiguration(
+    parameters: [NamedValue], environment: [String: String], random: inout TwvoiceRandom
+  ) throws
+    -> RelaySession.Configuration
+  {
+    let setup = RelayTwilioMessage.Setup(
+      sessionId: try sessionSid.map { try RelaySessionSid($0) }?.rawValue
+        ?? RelaySessionSid.random(using: &random).rawValue,
+      callSid: try callSid.map { try CallSid($0) }?.rawValue ?? CallSid.random(using: &random).rawValue,
+      from: from, to: to, direction: direction, callType: callType,
+      accountSid: try accountSid.map { try AccountSid($0) }?.rawValue
+        ?? environment[EnvironmentVariable.accountSid].flatMap { try? AccountSid($0) }?.rawValue
+        ?? AccountSid.random(using: &random).rawValue,
+      customParameters: parameters)
+    var c = RelaySession.Configuration(setup: setup)
+    let subscribed = try subscriptions()
+    c.welcomeGreeting = welcomeGreeting
+    c.welcomeGreetingInterruptible = welcomeGreetingInterruptible
+    c.interruptible = interruptible
+    c.preemptible = preemptible
+    c.dtmfDetection = dtmfDetection
+    c.reportInputDuringAgentSpeech = reportInputDuringAgentSpeech
+    c.partialPrompts = partialPrompts
+    c.speakerEvents = subscribed.speaker
+    c.tokensPlayed = subscribed.tokens
+    c.debugging = subscribed.debugging
+    c.transcriptionLanguage = transcriptionLanguage ?? language
+    c.ttsLanguage = ttsLanguage ?? language
+    c.ttsCharactersPerSecond = ttsRate
+    c.replyTimeoutMs = Double(replyTimeout.milliseconds)
+    c.tailMs = Double(clock.tail.milliseconds)
+    c.hangupAfterMs = clock.hangupAfter.map { Double($0.milliseconds) }
+    c.logsMessages = log != nil
+    return c
+  }
+}
+
+extension RelaySession.InputKinds: ExpressibleByArgument {
+  public init?(argument: String) { self.init(twiml: argument) }
+}
