@@ -245,3 +245,81 @@ import TwvoiceCore
     }
   }
 }
+
+/// `twvoice call` running `<Connect><ConversationRelay>` and requesting its action.
+@Suite(.serialized) struct CallRelayTests {
+  static func backend(_ app: TestRelayApp, action: String = #" action="/relay-done""#) throws -> VoiceBackend
+  {
+    try VoiceBackend(
+      .silent,
+      routes: [
+        "/voice": (
+          200, CallTests.xml,
+          #"<?xml version="1.0" encoding="UTF-8"?><Response><Connect\#(action)><ConversationRelay url="ws://127.0.0.1:\#(app.port)/relay" welcomeGreeting="Hi!" events="tokens-played"><Parameter name="customer" value="42"/></ConversationRelay></Connect><Say>after connect</Say></Response>"#
+        ),
+        "/relay-done": (200, CallTests.xml, "<Response><Say>Bye</Say><Hangup/></Response>"),
+      ])
+  }
+
+  @Test func theActionGetsTheSessionAndItsHandoffDataAndItsTwiMLRuns() throws {
+    let app = try TestRelayApp()
+    defer { app.stop() }
+    let backend = try Self.backend(app)
+    defer { backend.stop() }
+    let result = try CallTests.call(backend, ["--prompt", "agent please"], speed: "1")
+    #expect(result.status == 0, "\(result)")
+    let setup = try #require(app.frames("setup").first)
+    #expect(setup["customParameters"]?["customer"]?.stringValue == "42")
+    #expect(setup["callStatus"]?.stringValue == "RINGING")
+    #expect(app.frames("info").first?["value"]?.stringValue == "Hi!")
+    let action = try #require(backend.hits.first { $0.path == "/relay-done" })
+    #expect(action.signatureValid)
+    #expect(
+      action.parameter("SessionId")?.hasPrefix("VX") == true && action.parameter("SessionId")?.count == 34)
+    #expect(action.parameter("SessionId") == setup["sessionId"]?.stringValue)
+    #expect(action.parameter("SessionStatus") == "ended")
+    #expect(action.parameter("HandoffData") == TestRelayApp.handoff)
+    #expect(action.parameter("CallStatus") == "in-progress")
+    #expect(action.parameter("ErrorCode") == nil && action.parameter("ErrorMessage") == nil)
+    #expect(action.parameter("SessionDuration").flatMap(Int.init).map { (0...5).contains($0) } == true)
+    let summary = try CallTests.json(result)
+    #expect(summary["relay_sessions"]?.arrayValue?.first?["status"]?.stringValue == "ended")
+    // The action's document ran: its <Say>, then <Hangup>.
+    #expect(summary["verbs"]?.arrayValue?.contains { $0["verb"]?.stringValue == "Hangup" } == true)
+  }
+
+  @Test func anAppThatDropsTheSocketFailsWith64105AndTheCallGoesOn() throws {
+    let app = try TestRelayApp()
+    defer { app.stop() }
+    let backend = try Self.backend(app)
+    defer { backend.stop() }
+    let result = try CallTests.call(backend, ["--prompt", "please hang up"], speed: "1")
+    #expect(result.status == 1, "\(result)")
+    let action = try #require(backend.hits.first { $0.path == "/relay-done" })
+    #expect(action.parameter("SessionStatus") == "failed")
+    #expect(action.parameter("ErrorCode") == "64105" && action.parameter("ErrorMessage") == "Websocket ended")
+    #expect(action.parameter("HandoffData") == nil)
+  }
+
+  @Test func theCallerHangingUpPostsTheActionAsCompletedAndStops() throws {
+    let app = try TestRelayApp()
+    defer { app.stop() }
+    let backend = try Self.backend(app)
+    defer { backend.stop() }
+    let result = try CallTests.call(backend, ["--prompt", "hello", "--tail", "200ms"], speed: "1")
+    #expect(result.status == 0, "\(result)")
+    let action = try #require(backend.hits.first { $0.path == "/relay-done" })
+    #expect(action.parameter("SessionStatus") == "completed" && action.parameter("CallStatus") == "completed")
+    let summary = try CallTests.json(result)
+    #expect(summary["verbs"]?.arrayValue?.contains { $0["verb"]?.stringValue == "Hangup" } == false)
+    // Without an action, TwiML goes on after </Connect> unless the caller hung up.
+    let plain = try TestRelayApp()
+    defer { plain.stop() }
+    let noAction = try Self.backend(plain, action: "")
+    defer { noAction.stop() }
+    let ended = try CallTests.call(noAction, ["--prompt", "agent please"], speed: "1")
+    #expect(ended.status == 0, "\(ended)")
+    let verbs = try CallTests.json(ended)["verbs"]?.arrayValue?.compactMap { $0["verb"]?.stringValue }
+    #expect(verbs?.contains("Say") == true)
+  }
+}

@@ -52,6 +52,8 @@ public struct CallFlow: Sendable {
     case request(WebhookRequest)
     /// Run a `<Connect><Stream>` until it ends; answer with `.streamEnded` or `.streamFailed`.
     case connectStream(CallVerb.StreamVerb)
+    /// Run a `<Connect><ConversationRelay>` session until it ends; answer `.relayEnded`.
+    case connectRelay(CallVerb.RelayVerb)
     /// Start a `<Start><Stream>` alongside; answer `.done` (or `.streamFailed`).
     case startStream(CallVerb.StreamVerb)
     /// End the `<Start><Stream>` of this name (nil: every one); answer `.done`.
@@ -75,10 +77,51 @@ public struct CallFlow: Sendable {
     case streamEnded(callerHungUp: Bool)
     /// The stream could not connect or broke, with the code Twilio logs; TwiML goes on.
     case streamFailed(code: Int, message: String)
+    /// A ConversationRelay session ended (conversation-relay.md §1.4).
+    case relayEnded(RelayEnd)
     case done
     case callerHungUp
     /// A `<Record>` ended with this much audio (0: nothing said), kept at `url` as `sid`.
     case recorded(milliseconds: Int, url: String, sid: String)
+  }
+
+  /// How a ConversationRelay session ended: what the `<Connect action>` request reports.
+  public struct RelayEnd: Sendable, Equatable {
+    public var sessionId: String
+    /// `completed` (the caller hung up), `ended` (the app sent `end`), `failed`.
+    public var status: String
+    public var durationSeconds: Int
+    public var handoffData: String?
+    public var errorCode: Int?
+    public var errorMessage: String?
+
+    public init(
+      sessionId: String, status: String, durationSeconds: Int, handoffData: String? = nil,
+      errorCode: Int? = nil,
+      errorMessage: String? = nil
+    ) {
+      self.sessionId = sessionId
+      self.status = status
+      self.durationSeconds = durationSeconds
+      self.handoffData = handoffData
+      self.errorCode = errorCode
+      self.errorMessage = errorMessage
+    }
+
+    /// The caller hung up during the session.
+    public var callerHungUp: Bool { status == "completed" }
+
+    /// The action request's own parameters; those that do not apply are absent, not empty.
+    public var parameters: [NamedValue] {
+      var out = [
+        NamedValue(name: "SessionId", value: sessionId), NamedValue(name: "SessionStatus", value: status),
+        NamedValue(name: "SessionDuration", value: String(durationSeconds)),
+      ]
+      if let handoffData { out.append(NamedValue(name: "HandoffData", value: handoffData)) }
+      if let errorCode { out.append(NamedValue(name: "ErrorCode", value: String(errorCode))) }
+      if let errorMessage { out.append(NamedValue(name: "ErrorMessage", value: errorMessage)) }
+      return out
+    }
   }
 
   public struct CallEnd: Sendable, Equatable {
@@ -127,6 +170,9 @@ public struct CallFlow: Sendable {
     case nothing
     case document(purpose: String)
     case stream(CallVerb.StreamVerb, action: CallVerb.Action?)
+    case relay(action: CallVerb.Action?)
+    /// The caller has hung up; the request under way is the last (a relay's action callback).
+    case lastRequest
     case verbDone
     case gather(CallVerb.Gather, result: [NamedValue]?)
     case record(CallVerb.Record)
@@ -219,6 +265,23 @@ public struct CallFlow: Sendable {
     case (.stream(let stream, let action), .streamFailed(let code, let message)):
       issues.append(Issue(code: code, message: Self.named(stream, message), isError: true))
       return afterConnect(action, at: now)
+    case (.relay(let action), .relayEnded(let end)):
+      if let code = end.errorCode {
+        issues.append(Issue(code: code, message: end.errorMessage ?? "the session failed", isError: true))
+      }
+      // The caller hanging up ends the call; the action is still requested (with CallStatus
+      // completed), and its answer is not run.
+      if let action {
+        let step = request(
+          action, extra: end.parameters, purpose: "connect-action", at: now,
+          status: end.callerHungUp ? "completed" : "in-progress")
+        if end.callerHungUp, case .request = step { awaiting = .lastRequest }
+        return step
+      }
+      if end.callerHungUp { return .end(CallEnd(status: "completed", reason: "the caller hung up")) }
+      return advance(at: now)
+    case (.lastRequest, _):
+      return .end(CallEnd(status: "completed", reason: "the caller hung up"))
     case (.verbDone, .streamFailed(let code, let message)):
       issues.append(Issue(code: code, message: message, isError: true))
       return advance(at: now)
@@ -260,7 +323,8 @@ public struct CallFlow: Sendable {
   }
 
   private mutating func request(
-    _ action: CallVerb.Action, extra: [NamedValue], purpose: String, at now: Double
+    _ action: CallVerb.Action, extra: [NamedValue], purpose: String, at now: Double,
+    status: String = "in-progress"
   ) -> Step {
     guard documentsFetched < Self.maximumDocuments else {
       issues.append(
@@ -272,7 +336,7 @@ public struct CallFlow: Sendable {
     awaiting = .document(purpose: purpose)
     return .request(
       makeRequest(
-        url: action.url, method: action.method, status: "in-progress", extra: extra, purpose: purpose))
+        url: action.url, method: action.method, status: status, extra: extra, purpose: purpose))
   }
 
   /// A document arrived: checked as Twilio checks it (12300, 12100, 12102, 11200), then run.
@@ -328,6 +392,21 @@ public struct CallFlow: Sendable {
         }
         awaiting = .stream(stream, action: action)
         return .connectStream(stream)
+      case .connectRelay(let relay, let action):
+        begin(verb, relay.url?.displayText ?? "(no URL)", at: now)
+        guard relay.url != nil else {
+          // Twilio cannot open the session: it fails at once (64102), reported to the action.
+          let problem = relay.urlProblem ?? "no URL"
+          awaiting = .relay(action: action)
+          return next(
+            .relayEnded(
+              RelayEnd(
+                sessionId: RelaySessionSid.random(using: &random).rawValue, status: "failed",
+                durationSeconds: 0,
+                errorCode: 64102, errorMessage: problem)), at: now)
+        }
+        awaiting = .relay(action: action)
+        return .connectRelay(relay)
       case .startStream(let stream):
         begin(verb, stream.url?.displayText ?? "(no URL)", at: now)
         if let problem = stream.urlProblem {

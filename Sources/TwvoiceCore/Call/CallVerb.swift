@@ -3,6 +3,7 @@
 /// simulate are kept by name, reported and skipped.
 public enum CallVerb: Sendable, Equatable {
   case connectStream(StreamVerb, action: Action?)
+  case connectRelay(RelayVerb, action: Action?)
   case startStream(StreamVerb)
   case stopStream(name: String?)
   case pause(seconds: Int)
@@ -40,6 +41,18 @@ public enum CallVerb: Sendable, Equatable {
     public var statusCallback: Action?
   }
 
+  /// A `<ConversationRelay>` under `<Connect>`.
+  public struct RelayVerb: Sendable, Equatable {
+    /// The URL to dial, resolved (its query kept: Twilio signs the URL as written).
+    public var url: WebURL?
+    /// Why `url` is missing: a problem to report.
+    public var urlProblem: String?
+    /// The element's attributes as written, in order.
+    public var attributes: [NamedValue]
+    /// `<Parameter>` children: `setup.customParameters`.
+    public var parameters: [NamedValue]
+  }
+
   public struct Gather: Sendable, Equatable {
     public var action: Action
     /// `dtmf`, `speech`, or both.
@@ -65,6 +78,7 @@ public enum CallVerb: Sendable, Equatable {
   public var name: String {
     switch self {
     case .connectStream: "Connect/Stream"
+    case .connectRelay: "Connect/ConversationRelay"
     case .startStream: "Start/Stream"
     case .stopStream: "Stop/Stream"
     case .pause: "Pause"
@@ -127,6 +141,9 @@ public enum CallVerb: Sendable, Equatable {
       }
       if first.name == "Stream" {
         return .connectStream(stream(first, documentURL: documentURL), action: act)
+      }
+      if first.name == "ConversationRelay" {
+        return .connectRelay(relay(first, documentURL: documentURL), action: act)
       }
       return .unsupported(name: "Connect/\(first.name)", detail: "not simulated by twvoice call")
     case "Start":
@@ -192,19 +209,55 @@ public enum CallVerb: Sendable, Equatable {
     text?.uppercased() == "GET" ? .get : .post
   }
 
+  /// A WebSocket `url` attribute resolved against the document, as Twilio dials it: a relative
+  /// URL keeps the document's host with the WebSocket scheme that goes with its security.
+  static func webSocketURL(_ raw: String, documentURL: WebURL) throws(WebURL.ParseError) -> WebURL {
+    let reference = raw.trimmingASCIIWhitespace()
+    var resolved = try documentURL.resolving(reference)
+    if !reference.contains("://"), resolved.scheme == "https" || resolved.scheme == "http" {
+      resolved = try WebURL(
+        parsing: (resolved.secure ? "wss" : "ws") + resolved.description.dropFirst(resolved.scheme.count))
+    }
+    return resolved
+  }
+
+  static func relay(_ element: TwiMLElement, documentURL: WebURL) -> RelayVerb {
+    var url: WebURL?
+    var problem: String?
+    if let raw = element[attribute: "url"] {
+      do {
+        let resolved = try webSocketURL(raw, documentURL: documentURL)
+        if resolved.scheme != "wss" && resolved.scheme != "ws" {
+          problem = "\(resolved.displayText): a <ConversationRelay url> must be wss:// (Twilio error 64102)"
+        } else {
+          url = resolved
+        }
+      } catch {
+        problem = "\(error.message) (Twilio error 64102)"
+      }
+    } else {
+      problem = "<ConversationRelay> has no url (Twilio error 64102)"
+    }
+    return RelayVerb(
+      url: url, urlProblem: problem,
+      attributes: element.attributes.map { NamedValue(name: $0.name, value: $0.value) },
+      parameters: parameters(of: element))
+  }
+
+  /// `<Parameter name value>` children.
+  static func parameters(of element: TwiMLElement) -> [NamedValue] {
+    element.elements.filter { $0.name == "Parameter" }.compactMap { p -> NamedValue? in
+      guard let name = p[attribute: "name"] else { return nil }
+      return NamedValue(name: name, value: p[attribute: "value"] ?? "")
+    }
+  }
+
   static func stream(_ element: TwiMLElement, documentURL: WebURL) -> StreamVerb {
     var url: WebURL?
     var problem: String?
     if let raw = element[attribute: "url"] {
       do {
-        let reference = raw.trimmingASCIIWhitespace()
-        var resolved = try documentURL.resolving(reference)
-        // A relative stream URL keeps the document's host with the WebSocket scheme that goes
-        // with its security: https → wss, http → ws.
-        if !reference.contains("://"), resolved.scheme == "https" || resolved.scheme == "http" {
-          resolved = try WebURL(
-            parsing: (resolved.secure ? "wss" : "ws") + resolved.description.dropFirst(resolved.scheme.count))
-        }
+        let resolved = try webSocketURL(raw, documentURL: documentURL)
         if resolved.scheme != "wss" && resolved.scheme != "ws" {
           problem = "\(resolved.displayText): a <Stream url> must be wss:// (Twilio error 31920)"
         } else if resolved.query != nil {
@@ -221,10 +274,7 @@ public enum CallVerb: Sendable, Equatable {
     } else {
       problem = "<Stream> has no url (Twilio error 31920)"
     }
-    let parameters = element.elements.filter { $0.name == "Parameter" }.compactMap { p -> NamedValue? in
-      guard let name = p[attribute: "name"] else { return nil }
-      return NamedValue(name: name, value: p[attribute: "value"] ?? "")
-    }
+    let parameters = parameters(of: element)
     var callback: Action?
     if let raw = element[attribute: "statusCallback"], let cbURL = try? documentURL.resolving(raw) {
       callback = Action(url: cbURL, method: method(element[attribute: "statusCallbackMethod"]))

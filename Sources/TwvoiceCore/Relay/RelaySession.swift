@@ -342,6 +342,7 @@ public struct RelaySession: DrivenSession {
       receiveToken(token, last: last, at: now, into: &out)
     case .play(let source, let loop, let preemptible, let interruptible):
       replyStarted(at: now, token: false)
+      flushPendingText(at: now)
       preempt(at: now, into: &out)
       plays += 1
       queue.append(
@@ -352,6 +353,7 @@ public struct RelaySession: DrivenSession {
       note(.agent, "plays \(source)" + (loop == 1 ? "" : " ×\(loop == 0 ? 1000 : loop)"), at: now)
     case .sendDigits(let digits):
       replyStarted(at: now, token: false)
+      flushPendingText(at: now)
       digitsSent += digits
       queue.append(
         Item(
@@ -467,6 +469,14 @@ public struct RelaySession: DrivenSession {
     {
       passStep(at: now, measured: now - (lastPromptEndMs ?? stepStartMs))
     }
+  }
+
+  /// Text of the open talk cycle not yet a whole clause goes to the queue before a `play` or
+  /// `sendDigits`, which keep their place after it (one queue, in arrival order).
+  private mutating func flushPendingText(at now: Double) {
+    guard let current = cycle, !current.dropped, !current.pending.isEmpty else { return }
+    enqueue(current.pending, cycle: current, at: now)
+    cycle?.pending = ""
   }
 
   /// Where the first clause of `text` ends: after `.`, `:`, `!`, `?` or `;` that ends the text
@@ -875,4 +885,59 @@ public struct RelaySession: DrivenSession {
   }
 
   private func ms(_ value: Double) -> String { DurationText.brief(ms: value.rounded()) }
+}
+
+extension RelaySession.Configuration {
+  /// `<ConversationRelay>`'s attributes applied as Twilio reads them (conversation-relay.md
+  /// §1.2); a value it does not take is reported and the default kept.
+  public mutating func apply(attributes: [NamedValue]) -> [String] {
+    var problems: [String] = []
+    func kinds(_ a: NamedValue) -> RelaySession.InputKinds? {
+      if let kinds = RelaySession.InputKinds(twiml: a.value) { return kinds }
+      problems.append(
+        "\(a.name)=\"\(a.value.escapingControlCharacters)\": expected none, dtmf, speech or any")
+      return nil
+    }
+    func flag(_ a: NamedValue) -> Bool? {
+      switch a.value.lowercased() {
+      case "true": return true
+      case "false": return false
+      default:
+        problems.append("\(a.name)=\"\(a.value.escapingControlCharacters)\": expected true or false")
+        return nil
+      }
+    }
+    var language: String?
+    var tts: String?
+    var transcription: String?
+    for a in attributes {
+      switch a.name {
+      case "welcomeGreeting": welcomeGreeting = a.value
+      case "welcomeGreetingInterruptible":
+        welcomeGreetingInterruptible = kinds(a) ?? welcomeGreetingInterruptible
+      case "interruptible": interruptible = kinds(a) ?? interruptible
+      case "reportInputDuringAgentSpeech":
+        reportInputDuringAgentSpeech = kinds(a) ?? reportInputDuringAgentSpeech
+      case "preemptible": preemptible = flag(a) ?? preemptible
+      case "dtmfDetection": dtmfDetection = flag(a) ?? dtmfDetection
+      case "partialPrompts": partialPrompts = flag(a) ?? partialPrompts
+      case "language": language = a.value
+      case "ttsLanguage": tts = a.value
+      case "transcriptionLanguage": transcription = a.value
+      case "debug", "events":
+        for item in a.value.split(separator: " ") {
+          switch item {
+          case "speaker-events": speakerEvents = true
+          case "tokens-played": tokensPlayed = true
+          case "debugging" where a.name == "debug": debugging = true
+          default: problems.append("\(a.name): unknown value \"\(String(item).escapingControlCharacters)\"")
+          }
+        }
+      default: break
+      }
+    }
+    ttsLanguage = tts ?? language ?? ttsLanguage
+    transcriptionLanguage = transcription ?? language ?? transcriptionLanguage
+    return problems
+  }
 }

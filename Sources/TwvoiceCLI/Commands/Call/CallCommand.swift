@@ -23,7 +23,11 @@ struct CallCommand: ParsableCommand {
       the socket; <Start><Stream> runs one-way alongside until <Stop><Stream> or the end; \
       <Pause>, <Say> and <Play> take their (estimated) time; <Gather> takes the next --digits or \
       --speech and requests its action; <Redirect> and <Dial action> request their URLs; \
-      <Hangup>, <Reject> and the end of the document end the call.
+      <Hangup>, <Reject> and the end of the document end the call. \
+      <Connect><ConversationRelay> runs a session with the engine of `twvoice relay` (its \
+      attributes and <Parameter>s read; the first session speaks the --prompt turns), then \
+      requests the <Connect action> with SessionId, SessionStatus, SessionDuration and \
+      HandoffData or ErrorCode and ErrorMessage, and runs what it answers.
 
       Examples:
         twvoice call --voice-url http://localhost:3000/voice --identity alice --audio hello.wav
@@ -79,6 +83,12 @@ struct CallCommand: ParsableCommand {
     help: ArgumentHelp(
       "What the caller says at the next <Gather input=\"speech\"> (repeatable).", valueName: "text"))
   var speech: [String] = []
+  @Option(
+    name: .customLong("prompt"),
+    help: ArgumentHelp(
+      "A caller turn in the first <Connect><ConversationRelay> session, sent as a prompt (repeatable).",
+      valueName: "text"))
+  var prompts: [String] = []
   @Option(
     name: .customLong("dial-status"),
     help: "DialCallStatus sent to a <Dial action>: completed, answered, busy, no-answer, failed or canceled.")
@@ -281,7 +291,7 @@ struct CallCommand: ParsableCommand {
       tailMs: clock.tail.milliseconds, hangupAfterMs: clock.hangupAfter?.milliseconds,
       statusCallback: callback,
       statusEvents: Set(events), log: logWriter, api: apiServer, recordingsDirectory: recordingsDir,
-      scenario: script?.scenario)
+      scenario: script?.scenario, prompts: prompts)
     call.run()
     let signal = StreamReplay.hangUpSignal
     do { try recordFile?.commitRecording(muLaw: call.stereoRecording()) } catch {

@@ -60,6 +60,10 @@ struct CallRun {
   /// The callbacks sent, once the call is over.
   private(set) var callbacksSent: [CallbackSender.Sent] = []
   private(set) var streams: [StreamRecord] = []
+  /// The ConversationRelay sessions, with when each started.
+  private(set) var relays: [(startMs: Double, report: RelayReport)] = []
+  /// The caller's turns for the first ConversationRelay session (`--prompt`).
+  let prompts: [String]
   private(set) var end: CallFlow.CallEnd?
   private(set) var durationMs: Double = 0
   private var startInstant = 0.0
@@ -71,9 +75,10 @@ struct CallRun {
     timeline: ((String) -> Void)?, webhook: WebhookClient, streamOptions: StreamReplayClient.Options,
     tailMs: Int, hangupAfterMs: Int?, statusCallback: CallVerb.Action? = nil, statusEvents: Set<String> = [],
     log: ReplayLogWriter? = nil, api: CallAPIServer? = nil, recordingsDirectory: String? = nil,
-    scenario: Scenario? = nil
+    scenario: Scenario? = nil, prompts: [String] = []
   ) {
     self.scenario = scenario
+    self.prompts = prompts
     self.recordingsDirectory = recordingsDirectory
     self.log = log
     self.api = api
@@ -127,6 +132,7 @@ struct CallRun {
       switch step {
       case .request(let request): event = perform(request)
       case .connectStream(let stream): event = connect(stream)
+      case .connectRelay(let relay): event = connectRelay(relay)
       case .startStream(let stream):
         startAlongside(stream)
         event = .done
@@ -344,6 +350,63 @@ struct CallRun {
     }
   }
 
+  /// Runs a `<Connect><ConversationRelay>` session: the first one speaks the `--prompt`s, later
+  /// ones (the action's TwiML connecting again) have the same call, a new session, and
+  /// `callStatus` IN_PROGRESS.
+  private mutating func connectRelay(_ relay: CallVerb.RelayVerb) -> CallFlow.Event {
+    let at = now()
+    let s = flow.settings
+    let sessionId = RelaySessionSid.random(using: &random).rawValue
+    var configuration = RelaySession.Configuration(
+      setup: .init(
+        sessionId: sessionId, callSid: s.callSid.rawValue, from: s.from, to: s.to,
+        callStatus: relays.isEmpty ? "RINGING" : "IN_PROGRESS", accountSid: s.accountSid.rawValue,
+        customParameters: relay.parameters))
+    for problem in configuration.apply(attributes: relay.attributes) {
+      say("warning: <ConversationRelay \(problem)>")
+    }
+    configuration.tailMs = Double(tailMs)
+    configuration.hangupAfterMs = hangupAfterMs.map { Double(max(0, $0 - Int(at))) }
+    configuration.logsMessages = log != nil
+    let script = RelayScript.prompts(relays.isEmpty ? prompts : [], turnGapMs: nil, interruptAfterMs: nil)
+    var ended = RelaySession(configuration: configuration, script: script)
+    var outcome = StreamReplayClient.Outcome.completed
+    if let url = relay.url, let target = try? StreamReplayClient.Target(url: url.description) {
+      var options = streamOptions
+      options.handshake = .conversationRelay(queryAsParameters: false)
+      let api = self.api
+      let client = StreamReplayClient(
+        target: target, options: options, onLog: log?.sink(offsetMs: at),
+        stopRequested: { StreamReplay.hangUpSignal != nil || api?.hasPending == true })
+      (ended, outcome) = client.run(ended, onProgress: nil)
+    }
+    if ended.ending == nil {
+      if case .failed(let error) = outcome {
+        ended.failedToConnect("\(relay.url?.displayText ?? "(no URL)"): \(error.message)", at: 0)
+      } else {
+        ended.callEnded(at: now() - at, botHungUp: false, reason: StreamReplay.failureText(outcome))
+      }
+    }
+    let report = RelayReport(
+      session: ended, url: relay.url?.displayText ?? "(no URL)", signal: StreamReplay.hangUpSignal)
+    relays.append((at, report))
+    for line in ended.transcript {
+      say("  \(line.speaker.rawValue)  \(line.text)", at: at + line.atMs)
+    }
+    say("relay session \(sessionId): \(report.endingText)")
+    var end = CallFlow.RelayEnd(
+      sessionId: sessionId, status: ended.ending?.status ?? "completed",
+      durationSeconds: Int((ended.endedAtMs / 1000).rounded()))
+    switch ended.ending {
+    case .ended(let data)?: end.handoffData = data
+    case .failed(let code, let message)?:
+      end.errorCode = code
+      end.errorMessage = message
+    default: break
+    }
+    return .relayEnded(end)
+  }
+
   private mutating func startAlongside(_ stream: CallVerb.StreamVerb) {
     guard let url = stream.url, let target = try? StreamReplayClient.Target(url: url.description) else {
       return
@@ -515,6 +578,14 @@ struct CallRun {
             ]
             if case .object(let summary) = s.summary.json { fields += summary }
             return .object(fields)
+          })
+      ),
+      (
+        "relay_sessions",
+        .array(
+          relays.map { r in
+            guard case .object(let fields) = r.report.json else { return r.report.json }
+            return .object([("t", .number(format3(r.startMs / 1000)))] + fields)
           })
       ),
       ("errors", .array(errors)),
