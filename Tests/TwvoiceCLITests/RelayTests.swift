@@ -219,6 +219,35 @@ import TwvoiceCore
         && summary["error"]?["message"]?.stringValue == "Websocket ended")
   }
 
+  @Test func manySessionsAtOnceAreSummedAndFailuresNamed() throws {
+    let app = try TestRelayApp()
+    defer { app.stop() }
+    let result = try Twvoice.run([
+      "relay", "--url", app.url, "--calls", "20", "--ramp", "200ms", "--prompt", "hello", "--tail", "200ms",
+      "--json",
+    ])
+    #expect(result.status == 0, "\(result)")
+    let summary = try Self.json(result)
+    #expect(
+      summary["sessions"]?["started"]?.intValue == 20 && summary["sessions"]?["completed"]?.intValue == 20)
+    #expect(summary["turns"]?.intValue == 20 && summary["time_to_first_token_ms"]?["count"]?.intValue == 20)
+    let ids = Set(app.frames("setup").compactMap { $0["sessionId"]?.stringValue })
+    #expect(ids.count == 20 && ids.allSatisfy { $0.hasPrefix("VX") && $0.count == 34 })
+
+    let failing = try TestRelayApp()
+    defer { failing.stop() }
+    let failed = try Twvoice.run([
+      "relay", "--url", failing.url, "--calls", "4", "--prompt", "please hang up", "--json",
+    ])
+    #expect(failed.status == 1, "\(failed)")
+    #expect(try Self.json(failed)["sessions"]?["failures"]?["64105"]?.intValue == 4)
+    #expect(
+      failed.stderr.split(separator: "\n").filter { $0.contains("Websocket ended (Twilio error 64105)") }
+        .count == 4)
+    let refused = try Twvoice.run(["relay", "--url", app.url, "--calls", "2", "--log", "x.jsonl"])
+    #expect(refused.status == 64 && refused.stderr.contains("--log takes one session"), "\(refused)")
+  }
+
   @Test func badFlagsAreUsageErrorsAndTheLogHoldsBothSides() throws {
     for arguments in [
       ["relay", "--url", "ws://127.0.0.1:9/x", "--interruptible", "sometimes"],

@@ -190,8 +190,30 @@ struct RelayCommand: ParsableCommand {
   var strict = false
   @Flag(name: .shortAndLong, help: "No transcript and no text summary.")
   var quiet = false
+  @Option(
+    help: ArgumentHelp(
+      "Run this many sessions at once against the app, each its own call, and summarise them all.",
+      valueName: "n"))
+  var calls: Int?
+  @Option(
+    help: "With --calls: start the sessions evenly over this long (default 0: all at once), e.g. 10s.",
+    transform: WrittenDuration.init(parsing:))
+  var ramp: WrittenDuration?
 
   func validate() throws {
+    if let calls {
+      guard (1...100_000).contains(calls) else {
+        throw ValidationError("--calls must be between 1 and 100000.")
+      }
+      for (given, name) in [
+        (log != nil, "--log"), (junit != nil, "--junit"), (sessionSid != nil, "--session-sid"),
+        (callSid != nil, "--call-sid"), (transcript, "--transcript"),
+      ] where given {
+        throw ValidationError("\(name) takes one session, not --calls: each session draws its own.")
+      }
+    } else if ramp != nil {
+      throw ValidationError("--ramp goes with --calls N.")
+    }
     if scenario == nil && junit != nil { throw ValidationError("--junit goes with --scenario.") }
     if scenario != nil && (!prompts.isEmpty || interruptAfter != nil || turnGap != nil) {
       throw ValidationError(
@@ -278,6 +300,12 @@ struct RelayCommand: ParsableCommand {
     let live = !quiet && (transcript || Terminal.isTerminal(2))
     let printed = Locked(0)
     let toStdout = transcript
+    if let calls {
+      try playCalls(
+        calls, target: target, options: clientOptions(resolved: resolved, environment: environment),
+        session: session)
+      return
+    }
     var onProgress: (@Sendable (RelaySession) -> Void)?
     if live {
       onProgress = { session in
@@ -291,13 +319,8 @@ struct RelayCommand: ParsableCommand {
     }
     var onLog: (@Sendable ([SessionLog.Entry]) -> Void)?
     if let logWriter { onLog = { entries in logWriter.append(entries) } }
-    var options = StreamReplayClient.Options(
-      authToken: authToken ?? environment[EnvironmentVariable.authToken], signedURL: signedURL,
-      connectAddress: resolved?.address, insecure: clock.insecure, speed: clock.effectiveSpeed,
-      connectTimeoutSeconds: clock.connectTimeout)
-    options.handshake = .conversationRelay(queryAsParameters: signQueryAsParameters)
     let client = StreamReplayClient(
-      target: target, options: options, onLog: onLog,
+      target: target, options: clientOptions(resolved: resolved, environment: environment), onLog: onLog,
       stopRequested: { StreamReplay.hangUpSignal != nil })
     var (ended, outcome) = client.run(session, onProgress: onProgress)
     let signal = StreamReplay.hangUpSignal
@@ -338,6 +361,48 @@ struct RelayCommand: ParsableCommand {
     if let signal { throw ExitCode(128 + signal) }
     if let failure = report.failure(strict: strict) {
       Terminal.error(failure)
+      throw ExitCode(FailureKind.checkFailed.rawValue)
+    }
+  }
+
+  /// How the client dials, from the flags.
+  func clientOptions(resolved: (host: String, port: Int, address: String)?, environment: [String: String])
+    -> StreamReplayClient.Options
+  {
+    var options = StreamReplayClient.Options(
+      authToken: authToken ?? environment[EnvironmentVariable.authToken], signedURL: signedURL,
+      connectAddress: resolved?.address, insecure: clock.insecure, speed: clock.effectiveSpeed,
+      connectTimeoutSeconds: clock.connectTimeout)
+    options.handshake = .conversationRelay(queryAsParameters: signQueryAsParameters)
+    return options
+  }
+
+  /// `--calls N`: the sessions at once, summarised; exit 1 when one failed.
+  func playCalls(
+    _ calls: Int, target: StreamReplayClient.Target, options: StreamReplayClient.Options,
+    session: RelaySession
+  ) throws {
+    var configuration = session.configuration
+    configuration.logsMessages = false
+    let client = StreamReplayClient(
+      target: target, options: options, stopRequested: { StreamReplay.hangUpSignal != nil })
+    let load = RelayLoad(
+      calls: calls, rampMs: Double(ramp?.milliseconds ?? 0), client: client, configuration: configuration,
+      script: session.script, keys: dtmf.map { (Character($0.digit), Double($0.atMs)) })
+    let totals = load.run()
+    if json {
+      Terminal.write(
+        JSONWriter(style: .pretty, asciiOnly: false).string(RelayLoad.json(totals, planned: calls)) + "\n")
+    } else if !quiet {
+      Terminal.diagnostic(RelayLoad.text(totals, planned: calls))
+    }
+    if let signal = StreamReplay.hangUpSignal { throw ExitCode(128 + signal) }
+    for line in totals.failedSessions { Terminal.error(line) }
+    let refused = totals.errorsSent.values.reduce(0, +)
+    if totals.failed > 0 || totals.scriptsFailed > 0 || (strict && refused > 0) {
+      if totals.failed == 0 && totals.scriptsFailed == 0 {
+        Terminal.error("the app sent \(refused) frame(s) Twilio refuses (64107) (--strict)")
+      }
       throw ExitCode(FailureKind.checkFailed.rawValue)
     }
   }
