@@ -188,6 +188,21 @@ import TwvoiceCore
       #expect(bad.status == 1, "\(bad)")
       #expect(bad.stderr.contains("no reply containing \"goodbye\" within 1s"))
 
+      // A folder: each file its own session, one JUnit suite each.
+      let folder = dir.appendingPathComponent("suite")
+      try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+      for name in ["good.yaml", "bad.yaml"] {
+        try FileManager.default.copyItem(
+          at: dir.appendingPathComponent(name), to: folder.appendingPathComponent(name))
+      }
+      let both = try Twvoice.run(
+        ["relay", "--url", app.url, "--scenario", "suite", "--junit", "both.xml", "--json"], in: dir)
+      #expect(both.status == 1, "\(both)")
+      let summary = try Self.json(both)
+      #expect(summary["passed"] == .bool(false) && summary["scenarios"]?.arrayValue?.count == 2)
+      let suites = try String(contentsOf: dir.appendingPathComponent("both.xml"), encoding: .utf8)
+      #expect(suites.components(separatedBy: "<testsuite ").count == 3)
+
       try """
       steps:
         - say: hello
@@ -197,6 +212,16 @@ import TwvoiceCore
       #expect(broken.status == 65, "\(broken)")
       #expect(broken.stderr.contains("broken.yaml:3: steps[2].expect_reply.within:"))
     }
+  }
+
+  @Test func theExampleScenarioPassesAgainstAnAppWrittenLikeTwiliosSamples() throws {
+    let app = try TestRelayApp()
+    defer { app.stop() }
+    let example = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+      .appendingPathComponent("../../examples/relay/handoff.yaml").standardized
+    let result = try Twvoice.run(["relay", "--url", app.url, "--scenario", example.path])
+    #expect(result.status == 0, "\(result)")
+    #expect(result.stderr.contains("ok   4 expect_end"))
   }
 
   @Test func anUnreachableAppFailsWith64102AndAClosedSocketWith64105() throws {

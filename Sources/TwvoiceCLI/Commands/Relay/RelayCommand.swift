@@ -168,10 +168,10 @@ struct RelayCommand: ParsableCommand {
   @Option(
     name: .customLong("scenario"),
     help: ArgumentHelp(
-      "Play a scripted caller with expectations instead of --prompt (YAML). See twvoice-scenario(5).",
+      "Play a scripted caller with expectations instead of --prompt: a YAML file or a folder of them, each its own session (repeatable). See twvoice-scenario(5).",
       valueName: "file.yaml"),
     completion: .file(extensions: ["yaml", "yml"]))
-  var scenario: String?
+  var scenarios: [String] = []
   @Option(
     help: "With --scenario: write JUnit XML, one testcase per step.", completion: .file(extensions: ["xml"]))
   var junit: String?
@@ -214,8 +214,8 @@ struct RelayCommand: ParsableCommand {
     } else if ramp != nil {
       throw ValidationError("--ramp goes with --calls N.")
     }
-    if scenario == nil && junit != nil { throw ValidationError("--junit goes with --scenario.") }
-    if scenario != nil && (!prompts.isEmpty || interruptAfter != nil || turnGap != nil) {
+    if scenarios.isEmpty && junit != nil { throw ValidationError("--junit goes with --scenario.") }
+    if !scenarios.isEmpty && (!prompts.isEmpty || interruptAfter != nil || turnGap != nil) {
       throw ValidationError(
         "--scenario says what the caller does: give no --prompt, --interrupt-after or --turn-gap with it.")
     }
@@ -278,34 +278,96 @@ struct RelayCommand: ParsableCommand {
       throw ValidationError(
         "--resolve \(resolved.host):\(resolved.port) does not match the URL's \(target.host):\(target.port).")
     }
-    let script: RelayScript
-    var parameters = params
-    if let scenario {
-      let loaded = try ScenarioLoading.loadRelay(scenario)
-      script = loaded.script
-      parameters = loaded.parameters.overridden(by: params)
-    } else {
-      script = RelayScript.prompts(
+    // What the caller does: the --prompt turns, or each scenario file in turn.
+    var plans: [(file: String?, script: RelayScript, parameters: [NamedValue])] = []
+    if scenarios.isEmpty {
+      let script = RelayScript.prompts(
         prompts, turnGapMs: turnGap.map { Double($0.milliseconds) },
         interruptAfterMs: interruptAfter.map { Double($0.milliseconds) })
+      plans = [(nil, script, params)]
+    } else {
+      for file in try ScenarioLoading.files(scenarios) {
+        let loaded = try ScenarioLoading.loadRelay(file)
+        plans.append((loaded.file, loaded.script, loaded.parameters.overridden(by: params)))
+      }
+      if plans.count > 1 && (log != nil || calls != nil) {
+        throw ValidationError("--log and --calls take one scenario file; \(plans.count) were given.")
+      }
     }
-    var session = RelaySession(
-      configuration: try sessionConfiguration(
-        parameters: parameters, environment: environment, random: &random),
-      script: script)
-    session.schedule(keys: dtmf.map { (Character($0.digit), Double($0.atMs)) })
-
-    let junitFile = try junit.map { try OutputFile(path: $0, binary: false) }
-    let logWriter = try log.map { ReplayLogWriter(file: try OutputFile(path: $0, binary: false)) }
-    let live = !quiet && (transcript || Terminal.isTerminal(2))
-    let printed = Locked(0)
-    let toStdout = transcript
+    let options = clientOptions(resolved: resolved, environment: environment)
     if let calls {
-      try playCalls(
-        calls, target: target, options: clientOptions(resolved: resolved, environment: environment),
-        session: session)
+      var session = RelaySession(
+        configuration: try sessionConfiguration(
+          parameters: plans[0].parameters, environment: environment, random: &random),
+        script: plans[0].script)
+      session.schedule(keys: dtmf.map { (Character($0.digit), Double($0.atMs)) })
+      try playCalls(calls, target: target, options: options, session: session)
       return
     }
+    let junitFile = try junit.map { try OutputFile(path: $0, binary: false) }
+    let logWriter = try log.map { ReplayLogWriter(file: try OutputFile(path: $0, binary: false)) }
+    var reports: [RelayReport] = []
+    for plan in plans where StreamReplay.hangUpSignal == nil {
+      var session = RelaySession(
+        configuration: try sessionConfiguration(
+          parameters: plan.parameters, environment: environment, random: &random),
+        script: plan.script)
+      session.schedule(keys: dtmf.map { (Character($0.digit), Double($0.atMs)) })
+      guard
+        let report = runSession(
+          session, file: plan.file, target: target, options: options, logWriter: logWriter)
+      else {
+        junitFile?.abort()
+        logWriter?.file.abort()
+        let signal = StreamReplay.hangUpSignal ?? SIGINT
+        if !quiet {
+          Terminal.diagnostic("twvoice: stopped before the session opened (\(Signals.name(signal)))")
+        }
+        throw ExitCode(128 + signal)
+      }
+      reports.append(report)
+      if !json && !quiet { Terminal.diagnostic(report.text) }
+    }
+    let signal = StreamReplay.hangUpSignal
+    if let logWriter { try logWriter.finish() }
+    if let junitFile {
+      try junitFile.write(
+        Array(
+          JUnitReport.xml(reports.map { ScenarioReport.junitSuite($0.session, file: $0.scenarioFile ?? "") })
+            .utf8))
+      try junitFile.commit()
+    }
+    if json {
+      let summary: JSONValue =
+        scenarios.isEmpty
+        ? reports[0].json
+        : .object([
+          (
+            "passed",
+            .bool(reports.count == plans.count && reports.allSatisfy { $0.failure(strict: strict) == nil })
+          ),
+          ("scenarios", .array(reports.map(\.json))),
+        ])
+      Terminal.write(JSONWriter(style: .pretty, asciiOnly: false).string(summary) + "\n")
+    }
+    if let signal { throw ExitCode(128 + signal) }
+    let failures = reports.compactMap { report in
+      report.failure(strict: strict).map { (report.scenarioFile.map { "\($0): " } ?? "") + $0 }
+    }
+    for failure in failures { Terminal.error(failure) }
+    if !failures.isEmpty { throw ExitCode(FailureKind.checkFailed.rawValue) }
+  }
+
+  /// One session, its transcript shown as it happens when asked; nil when a signal stopped it
+  /// before the socket opened.
+  func runSession(
+    _ session: RelaySession, file: String?, target: StreamReplayClient.Target,
+    options: StreamReplayClient.Options,
+    logWriter: ReplayLogWriter?
+  ) -> RelayReport? {
+    let live = !quiet && !json && (transcript || Terminal.isTerminal(2))
+    let printed = Locked(0)
+    let toStdout = transcript
     var onProgress: (@Sendable (RelaySession) -> Void)?
     if live {
       onProgress = { session in
@@ -320,18 +382,11 @@ struct RelayCommand: ParsableCommand {
     var onLog: (@Sendable ([SessionLog.Entry]) -> Void)?
     if let logWriter { onLog = { entries in logWriter.append(entries) } }
     let client = StreamReplayClient(
-      target: target, options: clientOptions(resolved: resolved, environment: environment), onLog: onLog,
-      stopRequested: { StreamReplay.hangUpSignal != nil })
+      target: target, options: options, onLog: onLog, stopRequested: { StreamReplay.hangUpSignal != nil })
     var (ended, outcome) = client.run(session, onProgress: onProgress)
-    let signal = StreamReplay.hangUpSignal
     switch outcome {
     case .cancelled:
-      junitFile?.abort()
-      logWriter?.file.abort()
-      if !quiet {
-        Terminal.diagnostic("twvoice: stopped before the session opened (\(Signals.name(signal ?? SIGINT)))")
-      }
-      throw ExitCode(128 + (signal ?? SIGINT))
+      return nil
     case .failed(let error) where ended.ending == nil:
       // The socket never opened: Twilio's 64102, the caller hears busy.
       ended.failedToConnect("\(target.displayURL): \(error.message)", at: 0)
@@ -345,24 +400,9 @@ struct RelayCommand: ParsableCommand {
         RelayReport.show(line, toStdout: toStdout)
       }
     }
-    if let logWriter { try logWriter.finish() }
-    let report = RelayReport(
-      session: ended, url: target.displayURL, signal: signal, scenarioFile: scenario.map(SystemIO.displayName)
-    )
-    if let junitFile {
-      try junitFile.write(Array(report.junit(file: SystemIO.displayName(scenario ?? "")).utf8))
-      try junitFile.commit()
-    }
-    if json {
-      Terminal.write(JSONWriter(style: .pretty, asciiOnly: false).string(report.json) + "\n")
-    } else if !quiet {
-      Terminal.diagnostic(report.text)
-    }
-    if let signal { throw ExitCode(128 + signal) }
-    if let failure = report.failure(strict: strict) {
-      Terminal.error(failure)
-      throw ExitCode(FailureKind.checkFailed.rawValue)
-    }
+    return RelayReport(
+      session: ended, url: target.displayURL, signal: StreamReplay.hangUpSignal,
+      scenarioFile: file)
   }
 
   /// How the client dials, from the flags.
