@@ -173,13 +173,13 @@ _twvoice() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    token|twiml|codec|stream|call|webhook|repl|help)
+    token|twiml|codec|stream|call|relay|webhook|repl|help)
         # Offer subcommand argument completions
         "_twvoice_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'token twiml codec stream call webhook repl help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'token twiml codec stream call relay webhook repl help' -- "${cur}"))
         ;;
     esac
 }
@@ -832,7 +832,7 @@ _twvoice_stream_summary_merge() {
 _twvoice_call() {
     repeating_flags=()
     non_repeating_flags=(--fast --insecure --json --quiet -q --version -h --help)
-    repeating_options=(--param --dtmf --digits --speech --status-callback-event)
+    repeating_options=(--param --dtmf --digits --speech --prompt --status-callback-event)
     non_repeating_options=(--voice-url --method --identity --to --audio --silence --dial-status --status-callback --status-callback-method --account-sid --call-sid --application-sid --seed --auth-token --signing-key --webhook-timeout --speed --tail --hangup-after --connect-timeout --record --log --api-listen --recordings-dir --scenario --junit)
     __twvoice_offer_flags_options 0
 
@@ -868,6 +868,9 @@ _twvoice_call() {
         return
         ;;
     '--speech')
+        return
+        ;;
+    '--prompt')
         return
         ;;
     '--dial-status')
@@ -937,6 +940,135 @@ _twvoice_call() {
         ;;
     '--junit')
         __twvoice_add_completions -o plusdirs -fX '!*.@(xml)'
+        return
+        ;;
+    esac
+}
+
+_twvoice_relay() {
+    repeating_flags=()
+    non_repeating_flags=(--sign-query-as-params --preemptible --dtmf-detection --partial-prompts --fast --insecure --json --transcript --strict --quiet -q --version -h --help)
+    repeating_options=(--prompt --dtmf --param --scenario)
+    non_repeating_options=(--url --signed-url --resolve --auth-token --welcome-greeting --welcome-greeting-interruptible --interruptible --report-input-during-agent-speech --events --debug --language --tts-language --transcription-language --tts-rate --turn-gap --interrupt-after --reply-timeout --session-sid --call-sid --account-sid --seed --from --to --direction --call-type --speed --tail --hangup-after --connect-timeout --junit --log --calls --ramp)
+    __twvoice_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--url')
+        return
+        ;;
+    '--signed-url')
+        return
+        ;;
+    '--resolve')
+        return
+        ;;
+    '--auth-token')
+        return
+        ;;
+    '--prompt')
+        return
+        ;;
+    '--welcome-greeting')
+        return
+        ;;
+    '--welcome-greeting-interruptible')
+        __twvoice_add_completions -W 'none'$'\n''dtmf'$'\n''speech'$'\n''any'
+        return
+        ;;
+    '--interruptible')
+        __twvoice_add_completions -W 'none'$'\n''dtmf'$'\n''speech'$'\n''any'
+        return
+        ;;
+    '--report-input-during-agent-speech')
+        __twvoice_add_completions -W 'none'$'\n''dtmf'$'\n''speech'$'\n''any'
+        return
+        ;;
+    '--events')
+        return
+        ;;
+    '--debug')
+        return
+        ;;
+    '--language')
+        return
+        ;;
+    '--tts-language')
+        return
+        ;;
+    '--transcription-language')
+        return
+        ;;
+    '--tts-rate')
+        return
+        ;;
+    '--turn-gap')
+        return
+        ;;
+    '--interrupt-after')
+        return
+        ;;
+    '--reply-timeout')
+        return
+        ;;
+    '--dtmf')
+        return
+        ;;
+    '--session-sid')
+        return
+        ;;
+    '--call-sid')
+        return
+        ;;
+    '--account-sid')
+        return
+        ;;
+    '--seed')
+        return
+        ;;
+    '--from')
+        return
+        ;;
+    '--to')
+        return
+        ;;
+    '--direction')
+        return
+        ;;
+    '--call-type')
+        return
+        ;;
+    '--param')
+        return
+        ;;
+    '--speed')
+        return
+        ;;
+    '--tail')
+        return
+        ;;
+    '--hangup-after')
+        return
+        ;;
+    '--connect-timeout')
+        return
+        ;;
+    '--scenario')
+        __twvoice_add_completions -o plusdirs -fX '!*.@(yaml|yml)'
+        return
+        ;;
+    '--junit')
+        __twvoice_add_completions -o plusdirs -fX '!*.@(xml)'
+        return
+        ;;
+    '--log')
+        __twvoice_add_completions -o plusdirs -fX '!*.@(jsonl)'
+        return
+        ;;
+    '--calls')
+        return
+        ;;
+    '--ramp')
         return
         ;;
     esac
