@@ -159,6 +159,21 @@ import TwvoiceCore
     #expect(summary["plays"]?.intValue == 1)
   }
 
+  @Test func keysReachTheAppWithDetectionAndDebuggingReportsTheRoundTrip() throws {
+    let app = try TestRelayApp()
+    defer { app.stop() }
+    let result = try Twvoice.run([
+      "relay", "--url", app.url, "--dtmf-detection", "--dtmf", "5@300ms", "--dtmf", "#@600ms", "--prompt", "hi",
+      "--debug", "debugging", "--tail", "200ms", "--json",
+    ])
+    #expect(result.status == 0, "\(result)")
+    #expect(app.frames("dtmf").compactMap { $0["digit"]?.stringValue } == ["5", "#"])
+    let roundTrip = app.frames("info").filter { $0["name"]?.stringValue == "roundTripDelayMs" }
+    #expect(!roundTrip.isEmpty && roundTrip.allSatisfy { $0["value"]?.stringValue.flatMap(Int.init) != nil })
+    // The app answered each key: talk cycles for the keys and the prompt.
+    #expect(try Self.json(result)["talk_cycles"]?.intValue == 3)
+  }
+
   @Test func scenarioStepsPassFailAndWriteJUnit() throws {
     let app = try TestRelayApp()
     defer { app.stop() }
