@@ -14,8 +14,8 @@ Writes:
       twilio-python: each as twvoice's JSON tree (from the ElementTree twilio-python builds) and
       the exact bytes str(response) gives.
   Tests/TwvoiceCLITests/Fixtures/twiml-render-vectors.jsonl
-      `twvoice twiml render start|dial` command lines over many flag combinations, each with the
-      bytes twilio-python gives for the same document.
+      `twvoice twiml render start|dial|relay` command lines over many flag combinations, each with
+      the bytes twilio-python gives for the same document.
 """
 import argparse
 import ast
@@ -305,6 +305,110 @@ def render_vectors():
                 getattr(dial, kind)(value)
                 argv += ["--" + kind, value]
         out.append({"argv": argv, "xml": str(r)})
+    return out + relay_vectors()
+
+
+# <ConversationRelay> attributes: (python keyword, flag, how the flag is written, the python value).
+# Enumerated values as written; booleans as flags (True) and --no- flags (False); lists and the
+# speech timeout in the other forms the flag takes.
+RELAY_ATTRIBUTES = [
+    ("welcome_greeting", "--welcome-greeting", ["Hi! How can I help?", 'Tom & Jerry say "hi" <loud>',
+                                                "¡Hola! 你好, I'm your agent", "It's 5 > 3 & 2 < 4"]),
+    ("welcome_greeting_interruptible", "--welcome-greeting-interruptible", ["none", "dtmf", "speech", "any"]),
+    ("language", "--language", ["en-US", "multi", "fr-FR"]),
+    ("tts_language", "--tts-language", ["en-GB", "es-MX"]),
+    ("transcription_language", "--transcription-language", ["en-AU", "multi"]),
+    ("tts_provider", "--tts-provider", ["Google", "Amazon", "ElevenLabs"]),
+    ("voice", "--voice", ["en-US-Journey-O", "Joanna-Neural", "UgBBYS2sOqTuMpoF3BR0"]),
+    ("transcription_provider", "--transcription-provider", ["Deepgram", "Google"]),
+    ("speech_model", "--speech-model", ["nova-3-general", "telephony", "flux"]),
+    ("interruptible", "--interruptible", ["none", "dtmf", "speech", "any", "true", "false"]),
+    ("interrupt_sensitivity", "--interrupt-sensitivity", ["low", "medium", "high"]),
+    ("dtmf_detection", "--dtmf-detection", [True, False]),
+    ("report_input_during_agent_speech", "--report-input-during-agent-speech", ["none", "dtmf", "speech", "any"]),
+    ("preemptible", "--preemptible", [True, False]),
+    ("hints", "--hints", ["Twilio,ConversationRelay", "café, naïve, São Paulo", "AT&T,<brand>"]),
+    ("debug", "--debug", [("debugging", "debugging"), ("debugging speaker-events", "debugging speaker-events"),
+                          ("tokens-played,speaker-events", "tokens-played speaker-events")]),
+    ("events", "--events", [("speaker-events", "speaker-events"), ("speaker-events tokens-played", "speaker-events tokens-played"),
+                            ("tokens-played,config-updated", "tokens-played config-updated")]),
+    ("partial_prompts", "--partial-prompts", [True, False]),
+    ("speechTimeout", "--speech-timeout", [("1500", 1500), ("auto", "auto"), ("1.2s", 1200), ("800ms", 800)]),
+    ("profanity_filter", "--profanity-filter", [True, False]),
+    ("intelligence_service", "--intelligence-service", ["GAaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "support-calls"]),
+    ("elevenlabs_text_normalization", "--elevenlabs-text-normalization", ["on", "auto", "off"]),
+]
+RELAY_URLS = ["wss://app.example.com/relay", "wss://app.example.com:8443/ai/relay?tenant=acme&lang=en",
+              "wss://[2001:db8::1]/relay", "wss://relay.example.com/a%20b"]
+# (--lang as written, the <Language> keywords).
+RELAY_LANGUAGES = [
+    ("en-US", {"code": "en-US"}),
+    ("es-ES,ttsProvider=Google,voice=es-ES-Neural2-B",
+     {"code": "es-ES", "tts_provider": "Google", "voice": "es-ES-Neural2-B"}),
+    ("fr-FR, transcriptionProvider=Google, speechModel=telephony",
+     {"code": "fr-FR", "transcription_provider": "Google", "speech_model": "telephony"}),
+    ("multi,ttsProvider=ElevenLabs,transcriptionProvider=Deepgram,speechModel=nova-3-general,voice=UgBBYS2sOqTuMpoF3BR0",
+     {"code": "multi", "tts_provider": "ElevenLabs", "transcription_provider": "Deepgram",
+      "speech_model": "nova-3-general", "voice": "UgBBYS2sOqTuMpoF3BR0"}),
+]
+RELAY_PARAMETERS = [("tenant", "acme"), ("customerId", "C-42"), ("note", 'a"b<c>&d'), ("greeting", "こんにちは"),
+                    ("expr", "x=1&y=2"), ("empty", "")]
+RELAY_CONNECT = [None, ("https://example.com/relay-ended?x=1&y=2", None), ("/relay-ended", "GET"),
+                 ("https://example.com/after", "POST")]
+
+
+def relay_vector(url, attributes, languages, parameters, connect):
+    r = vr.VoiceResponse()
+    argv = ["twiml", "render", "relay", "--url", url]
+    connect_kwargs = {}
+    if connect:
+        connect_kwargs["action"] = connect[0]
+        if connect[1]:
+            connect_kwargs["method"] = connect[1]
+    kwargs = {"url": url}
+    for keyword, flag, choice in attributes:
+        if choice is True or choice is False:
+            argv.append(flag if choice else "--no-" + flag[2:])
+            kwargs[keyword] = choice
+        elif isinstance(choice, tuple):
+            argv += [flag, choice[0]]
+            kwargs[keyword] = choice[1]
+        else:
+            argv += [flag, choice]
+            kwargs[keyword] = choice
+    relay = r.connect(**connect_kwargs).conversation_relay(**kwargs)
+    for written, language in languages:
+        relay.language(**language)
+        argv += ["--lang", written]
+    for name, value in parameters:
+        relay.parameter(name=name, value=value)
+        argv += ["--param", "%s=%s" % (name, value)]
+    if connect:
+        argv += ["--action", connect[0]] + (["--method", connect[1]] if connect[1] else [])
+    return {"argv": argv, "xml": str(r)}
+
+
+def relay_vectors():
+    out = [relay_vector(url, [], [], [], None) for url in RELAY_URLS]
+    # Every value of every attribute, alone.
+    for keyword, flag, choices in RELAY_ATTRIBUTES:
+        for choice in choices:
+            out.append(relay_vector(RELAY_URLS[0], [(keyword, flag, choice)], [], [], None))
+    for written, language in RELAY_LANGUAGES:
+        out.append(relay_vector(RELAY_URLS[0], [], [(written, language)], [], None))
+    for connect in RELAY_CONNECT[1:]:
+        out.append(relay_vector(RELAY_URLS[0], [], [], [("tenant", "acme")], connect))
+    # Every attribute at once, then random combinations.
+    last = [(k, f, c[-1]) for k, f, c in RELAY_ATTRIBUTES]
+    out.append(relay_vector(RELAY_URLS[1], last, RELAY_LANGUAGES, RELAY_PARAMETERS, RELAY_CONNECT[1]))
+    second = [(k, f, True if c[0] is True else c[1]) for k, f, c in RELAY_ATTRIBUTES]
+    out.append(relay_vector(RELAY_URLS[3], second, RELAY_LANGUAGES[::-1], RELAY_PARAMETERS[::-1], RELAY_CONNECT[2]))
+    rng = random.Random(20261207)
+    for _ in range(80):
+        attributes = [(k, f, rng.choice(c)) for k, f, c in rng.sample(RELAY_ATTRIBUTES, rng.randint(0, 8))]
+        languages = rng.sample(RELAY_LANGUAGES, rng.choice([0, 0, 1, 2, 3]))
+        parameters = rng.sample(RELAY_PARAMETERS, rng.choice([0, 0, 1, 2, 4]))
+        out.append(relay_vector(rng.choice(RELAY_URLS), attributes, languages, parameters, rng.choice(RELAY_CONNECT)))
     return out
 
 

@@ -16,7 +16,10 @@ struct CommandLineShapeTests {
       ["twiml", "render", "start"], "Missing expected argument '--url <url>'",
       "twvoice twiml render start --help"
     ),
-    (["twiml", "render"], "Give --from FILE, or a subcommand: start, dial.", "twvoice twiml render --help"),
+    (
+      ["twiml", "render"], "Give --from FILE, or a subcommand: start, dial, relay.",
+      "twvoice twiml render --help"
+    ),
     (
       ["twiml", "render", "dial", "--timeout"], "Missing value for '--timeout <timeout>'",
       "twvoice twiml render dial --help"

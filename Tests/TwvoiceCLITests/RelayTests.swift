@@ -163,7 +163,8 @@ import TwvoiceCore
     let app = try TestRelayApp()
     defer { app.stop() }
     let result = try Twvoice.run([
-      "relay", "--url", app.url, "--dtmf-detection", "--dtmf", "5@300ms", "--dtmf", "#@600ms", "--prompt", "hi",
+      "relay", "--url", app.url, "--dtmf-detection", "--dtmf", "5@300ms", "--dtmf", "#@600ms", "--prompt",
+      "hi",
       "--debug", "debugging", "--tail", "200ms", "--json",
     ])
     #expect(result.status == 0, "\(result)")

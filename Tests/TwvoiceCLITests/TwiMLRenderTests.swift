@@ -2,8 +2,8 @@ import Foundation
 import Testing
 import TwvoiceCore
 
-/// `twiml render start|dial` command lines against twilio-python's output for the same document
-/// (scripts/gen-twiml.py).
+/// `twiml render start|dial|relay` command lines against twilio-python's output for the same
+/// document (scripts/gen-twiml.py).
 struct RenderVector: CustomTestStringConvertible, Sendable {
   var arguments: [String]
   var xml: String
@@ -26,6 +26,7 @@ struct TwiMLRenderTests {
   @Test func vectorsArePresent() {
     #expect(RenderVector.all.filter { $0.arguments[2] == "start" }.count >= 300)
     #expect(RenderVector.all.filter { $0.arguments[2] == "dial" }.count >= 100)
+    #expect(RenderVector.all.filter { $0.arguments[2] == "relay" }.count >= 150)
   }
 
   /// Every command line through the binary, byte for byte.
@@ -88,6 +89,96 @@ struct TwiMLRenderTests {
     #expect(r.status == 64, "\(r)")
     #expect(r.stderr == "twvoice: error: \(message)\n")
     #expect(r.stdout.isEmpty)
+  }
+
+  /// A value the flag does not take: ArgumentParser's one error line naming the flag, then the
+  /// help to read; nothing on standard output.
+  @Test(arguments: [
+    (
+      ["--url", "https://app.example.com/relay"],
+      "The value 'https://app.example.com/relay' is invalid for '--url <url>': the ConversationRelay URL must start with wss:// (got https://); Twilio connects to secure WebSockets only"
+    ),
+    (
+      ["--url", "/relay"],
+      "The value '/relay' is invalid for '--url <url>': the ConversationRelay URL must be absolute: wss://host/path"
+    ),
+    (
+      ["--url", "wss://app/relay?q=a b"],
+      "The value 'wss://app/relay?q=a b' is invalid for '--url <url>': the ConversationRelay URL contains a space (write %20)"
+    ),
+    (
+      ["--url", "wss://app/relay", "--interruptible", "sometimes"],
+      "The value 'sometimes' is invalid for '--interruptible <interruptible>'. Please provide one of the following: none, dtmf, speech, any, true, false"
+    ),
+    (
+      ["--url", "wss://app/relay", "--welcome-greeting-interruptible", "true"],
+      "The value 'true' is invalid for '--welcome-greeting-interruptible <welcome-greeting-interruptible>'. Please provide one of 'none', 'dtmf', 'speech' or 'any'."
+    ),
+    (
+      ["--url", "wss://app/relay", "--interrupt-sensitivity", "max"],
+      "The value 'max' is invalid for '--interrupt-sensitivity <interrupt-sensitivity>'. Please provide one of 'low', 'medium' or 'high'."
+    ),
+    (
+      ["--url", "wss://app/relay", "--lang", "ttsProvider=Google"],
+      "The value 'ttsProvider=Google' is invalid for '--lang <code[,key=value…]>': expected CODE[,KEY=VALUE…] starting with the language code, e.g. en-US,ttsProvider=Google (keys: ttsProvider, voice, transcriptionProvider, speechModel)"
+    ),
+    (
+      ["--url", "wss://app/relay", "--lang", "en-US,tts=Google"],
+      "The value 'en-US,tts=Google' is invalid for '--lang <code[,key=value…]>': unknown key 'tts' (keys: ttsProvider, voice, transcriptionProvider, speechModel)"
+    ),
+    (
+      ["--url", "wss://app/relay", "--lang", "en-US,voice"],
+      "The value 'en-US,voice' is invalid for '--lang <code[,key=value…]>': 'voice' is not KEY=VALUE (keys: ttsProvider, voice, transcriptionProvider, speechModel)"
+    ),
+    (
+      ["--url", "wss://app/relay", "--debug", "debugging,verbose"],
+      "The value 'debugging,verbose' is invalid for '--debug <list>': 'verbose' is not one of debugging, speaker-events, tokens-played"
+    ),
+    (
+      ["--url", "wss://app/relay", "--speech-timeout", "soon"],
+      "The value 'soon' is invalid for '--speech-timeout <ms>': expected auto, milliseconds (1500) or a duration with a unit (1.5s, 800ms)"
+    ),
+    (
+      ["--url", "wss://app/relay", "--param", "=x"],
+      "The value '=x' is invalid for '--param <name=value>': expected NAME=VALUE with a non-empty NAME"
+    ),
+    (
+      ["--url", "wss://app/relay", "--action", "/done", "--method", "PUT"],
+      "The value 'PUT' is invalid for '--method <method>'. Please provide one of 'GET' and 'POST'."
+    ),
+    (["--welcome-greeting", "Hi"], "Missing expected argument '--url <url>'"),
+  ])
+  func relayRefusesBadValuesNamingTheFlag(arguments: [String], message: String) throws {
+    let r = try Twvoice.run(["twiml", "render", "relay"] + arguments)
+    #expect(r.status == 64, "\(r)")
+    #expect(r.stdout.isEmpty)
+    #expect(
+      r.stderr == "twvoice: error: \(message)\n(see 'twvoice twiml render relay --help')\n", "\(r)")
+  }
+
+  @Test func relayBooleansAndTheirNoForms() throws {
+    let r = try Twvoice.run([
+      "twiml", "render", "relay", "--url", "wss://app/relay", "--dtmf-detection", "--no-preemptible",
+      "--partial-prompts", "--no-profanity-filter", "--interruptible", "false", "--no-declaration",
+    ])
+    #expect(r.status == 0, "\(r)")
+    #expect(
+      r.stdout
+        == #"<Response><Connect><ConversationRelay dtmfDetection="true" interruptible="false" partialPrompts="true" preemptible="false" profanityFilter="false" url="wss://app/relay" /></Connect></Response>"#
+        + "\n")
+  }
+
+  /// What `relay` renders is what `twiml validate` and `call` read.
+  @Test func renderedRelayDocumentsAreValid() throws {
+    let rendered = try Twvoice.run([
+      "twiml", "render", "relay", "--url", "wss://app.example.com/relay", "--welcome-greeting",
+      "Hi & welcome",
+      "--lang", "es-ES,ttsProvider=Google", "--param", "tenant=acme", "--action", "/ended", "--method", "GET",
+      "--events", "speaker-events tokens-played",
+    ])
+    #expect(rendered.status == 0, "\(rendered)")
+    let r = try Twvoice.run(["twiml", "validate", "-"], stdin: rendered.stdout)
+    #expect(r.status == 0, "\(r)")
   }
 
   @Test func nounsKeepCommandLineOrderAndParamsTheirClient() throws {

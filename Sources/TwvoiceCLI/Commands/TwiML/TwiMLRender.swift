@@ -5,7 +5,8 @@ import TwvoiceCore
 struct TwiMLRender: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "render",
-    abstract: "Render TwiML: the stream webhook (start), a dial (dial), or any document from JSON (--from).",
+    abstract:
+      "Render TwiML: the stream webhook (start), a dial (dial), a ConversationRelay (relay), or any document from JSON (--from).",
     discussion: """
       Output is byte-identical to twilio-python's str(VoiceResponse()) for the same document: \
       one line, the XML declaration, attributes sorted, <X /> for empty elements.
@@ -18,9 +19,10 @@ struct TwiMLRender: ParsableCommand {
       Examples:
         twvoice twiml render start --url wss://bot.example.com/ws --param sid=42 --pause 1000
         twvoice twiml render dial --client alice --caller-id +14155550100
+        twvoice twiml render relay --url wss://app.example.com/relay --welcome-greeting "Hi!" --param tenant=acme
         echo '[{"name":"Say","text":"Hello"},{"name":"Hangup"}]' | twvoice twiml render --from -
       """,
-    subcommands: [TwiMLRenderStart.self, TwiMLRenderDial.self]
+    subcommands: [TwiMLRenderStart.self, TwiMLRenderDial.self, TwiMLRenderRelay.self]
   )
 
   @Option(
@@ -33,7 +35,7 @@ struct TwiMLRender: ParsableCommand {
 
   func run() throws {
     guard let from else {
-      throw ValidationError("Give --from FILE, or a subcommand: start, dial.")
+      throw ValidationError("Give --from FILE, or a subcommand: start, dial, relay.")
     }
     let text = try SystemIO.readText(from, limit: .document)
     let json: JSONValue
