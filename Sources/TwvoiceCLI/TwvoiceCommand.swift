@@ -39,7 +39,7 @@ public struct TwvoiceCommand: ParsableCommand {
     version: TwvoiceVersion.string,
     subcommands: [
       TokenCommand.self, TwiMLCommand.self, CodecCommand.self, StreamCommand.self, CallCommand.self,
-      RelayCommand.self, WebhookCommand.self,
+      RelayCommand.self, ReportCommand.self, WebhookCommand.self,
       ReplCommand.self,
     ]
   )

@@ -33,6 +33,8 @@ enum SystemIO {
     case small = 1_048_576
     /// A TwiML or JSON document (Twilio itself refuses TwiML over 64 KB).
     case document = 16_777_216
+    /// A session log or capture drawn whole (`report`): an hour of a call is about 100 MiB.
+    case log = 536_870_912
 
     var description: String { "\(rawValue >> 20) MiB" }
   }

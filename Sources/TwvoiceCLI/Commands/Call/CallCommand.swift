@@ -140,6 +140,11 @@ struct CallCommand: ParsableCommand {
     completion: .file(extensions: ["jsonl"]))
   var log: String?
   @Option(
+    help:
+      "Write the call as one self-contained HTML page: requests, streams' audio and every event on a time axis.",
+    completion: .file(extensions: ["html"]))
+  var report: String?
+  @Option(
     name: .customLong("api-listen"),
     help: ArgumentHelp(
       "Serve the call's REST resource here while it runs (POST …/Calls/{CallSid}.json with Status=completed, Twiml= or Url=; Basic auth: AccountSid and the auth token).",
@@ -236,7 +241,7 @@ struct CallCommand: ParsableCommand {
     let logWriter: ReplayLogWriter?
     let junitFile: OutputFile?
     do {
-      logWriter = try log.map { ReplayLogWriter(file: try OutputFile(path: $0, binary: false)) }
+      logWriter = try ReplayLogWriter.make(log: log, report: report)
       junitFile = try junit.map { try OutputFile(path: $0, binary: false) }
     } catch {
       recordFile?.abort()
@@ -249,7 +254,7 @@ struct CallCommand: ParsableCommand {
         (0...65535).contains(port)
       else {
         recordFile?.abort()
-        logWriter?.file.abort()
+        logWriter?.abort()
         throw ValidationError("--api-listen '\(apiListen)': expected HOST:PORT, e.g. 127.0.0.1:8099")
       }
       var host = String(apiListen[..<colon])
@@ -269,7 +274,7 @@ struct CallCommand: ParsableCommand {
           host: host.isEmpty ? "127.0.0.1" : host, port: port, api: api, baseURL: url)
       } catch {
         recordFile?.abort()
-        logWriter?.file.abort()
+        logWriter?.abort()
         throw TwvoiceError(.ioError, "--api-listen \(apiListen): cannot listen: \(error)")
       }
       if !quiet && !json, let apiServer {
@@ -295,7 +300,7 @@ struct CallCommand: ParsableCommand {
     call.run()
     let signal = StreamReplay.hangUpSignal
     do { try recordFile?.commitRecording(muLaw: call.stereoRecording()) } catch {
-      logWriter?.file.abort()
+      logWriter?.abort()
       throw error
     }
     try logWriter?.finish()
@@ -304,6 +309,15 @@ struct CallCommand: ParsableCommand {
     if let junitFile, let run, let script {
       try junitFile.write(Array(JUnitReport.xml([ScenarioReport.junitSuite(run, file: script.file)]).utf8))
       try junitFile.commit()
+    }
+    if let report, let logWriter {
+      let failed = call.flow.issues.contains(where: \.isError) || run?.passed == false
+      let errors = call.flow.issues.filter(\.isError).map { CallRun.line($0) }
+      let status = signal.map { "\(128 + $0) (\(Signals.name($0)))" } ?? (failed ? "1" : "0")
+      try ReportWriter.write(
+        lines: logWriter.lines(), to: report,
+        facts: [("Exit status", status)] + call.summaryLines(signal: signal).map { ("Call", $0) }
+          + errors.map { ("Error", $0) })
     }
     if json {
       var summary = call.summaryJSON(signal: signal)

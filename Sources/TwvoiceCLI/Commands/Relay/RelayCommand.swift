@@ -179,6 +179,10 @@ struct RelayCommand: ParsableCommand {
     help: "Write every frame both ways with its time, as a session log (JSON lines: t, from, message).",
     completion: .file(extensions: ["jsonl"]))
   var log: String?
+  @Option(
+    help: "Write the session as one self-contained HTML page: the transcript and every frame on a time axis.",
+    completion: .file(extensions: ["html"]))
+  var report: String?
   @Flag(help: "Print the summary as JSON.")
   var json = false
   @Flag(
@@ -206,7 +210,8 @@ struct RelayCommand: ParsableCommand {
         throw ValidationError("--calls must be between 1 and 100000.")
       }
       for (given, name) in [
-        (log != nil, "--log"), (junit != nil, "--junit"), (sessionSid != nil, "--session-sid"),
+        (log != nil, "--log"), (report != nil, "--report"), (junit != nil, "--junit"),
+        (sessionSid != nil, "--session-sid"),
         (callSid != nil, "--call-sid"), (transcript, "--transcript"),
       ] where given {
         throw ValidationError("\(name) takes one session, not --calls: each session draws its own.")
@@ -290,8 +295,9 @@ struct RelayCommand: ParsableCommand {
         let loaded = try ScenarioLoading.loadRelay(file)
         plans.append((loaded.file, loaded.script, loaded.parameters.overridden(by: params)))
       }
-      if plans.count > 1 && (log != nil || calls != nil) {
-        throw ValidationError("--log and --calls take one scenario file; \(plans.count) were given.")
+      if plans.count > 1 && (log != nil || report != nil || calls != nil) {
+        throw ValidationError(
+          "--log, --report and --calls take one scenario file; \(plans.count) were given.")
       }
     }
     let options = clientOptions(resolved: resolved, environment: environment)
@@ -305,7 +311,7 @@ struct RelayCommand: ParsableCommand {
       return
     }
     let junitFile = try junit.map { try OutputFile(path: $0, binary: false) }
-    let logWriter = try log.map { ReplayLogWriter(file: try OutputFile(path: $0, binary: false)) }
+    let logWriter = try ReplayLogWriter.make(log: log, report: report)
     var reports: [RelayReport] = []
     for plan in plans where StreamReplay.hangUpSignal == nil {
       var session = RelaySession(
@@ -318,7 +324,7 @@ struct RelayCommand: ParsableCommand {
           session, file: plan.file, target: target, options: options, logWriter: logWriter)
       else {
         junitFile?.abort()
-        logWriter?.file.abort()
+        logWriter?.abort()
         let signal = StreamReplay.hangUpSignal ?? SIGINT
         if !quiet {
           Terminal.diagnostic("twvoice: stopped before the session opened (\(Signals.name(signal)))")
@@ -330,6 +336,13 @@ struct RelayCommand: ParsableCommand {
     }
     let signal = StreamReplay.hangUpSignal
     if let logWriter { try logWriter.finish() }
+    if let report, let logWriter, let only = reports.first {
+      let failure = only.failure(strict: strict)
+      let status = signal.map { "\(128 + $0) (\(Signals.name($0)))" } ?? (failure.map { "1: \($0)" } ?? "0")
+      try ReportWriter.write(
+        lines: logWriter.lines(), to: report,
+        facts: [("Exit status", status), ("Session", only.endingText), ("URL", target.displayURL)])
+    }
     if let junitFile {
       try junitFile.write(
         Array(

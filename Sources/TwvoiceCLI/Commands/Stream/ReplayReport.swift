@@ -30,6 +30,31 @@ struct ReplaySummary {
   /// What the times are measured in.
   var clock: String { speed == 1 ? "real" : "session" }
 
+  /// The header lines a report page adds: the replay's own response latency and findings.
+  var reportFacts: [(name: String, value: String)] {
+    let f = figures
+    var facts: [(name: String, value: String)] = []
+    if let p50 = f.latency.p50 {
+      let rounded = { (v: Double?) in Int((v ?? 0).rounded()) }
+      facts.append(
+        (
+          "Response latency",
+          "p50 \(rounded(p50)) ms, p95 \(rounded(f.latency.p95)) ms, max \(rounded(f.latency.max)) ms, \(f.latency.unanswered) of \(f.latency.utterances) unanswered"
+        ))
+    }
+    if !session.findings.isEmpty {
+      facts.append(("Warnings", session.findings.map { "\($0.code)×\($0.count)" }.joined(separator: " ")))
+    }
+    if !session.behaviour.findings.isEmpty {
+      facts.append(
+        (
+          "Findings",
+          session.behaviour.findings.map { "\($0.kind.rawValue)×\($0.count)" }.joined(separator: " ")
+        ))
+    }
+    return facts
+  }
+
   var figures: SessionFigures { SessionFigures(session) }
 
   var json: JSONValue {
@@ -166,14 +191,27 @@ struct ReplaySummary {
 /// however many messages pass. Streams running at once (a call's `<Start>` and `<Connect>`) may
 /// append from their event loops together: a lock keeps their lines whole.
 final class ReplayLogWriter: Sendable {
-  let file: OutputFile
-  private let state = Locked<(buffer: [UInt8], error: TwvoiceError?)>(([], nil))
+  /// The `--log` file, if one was asked for.
+  let file: OutputFile?
+  /// Whether every line is also kept in memory (`--report` builds its page from them).
+  let keepsCopy: Bool
+  private let state = Locked<(buffer: [UInt8], copy: [UInt8], error: TwvoiceError?)>(([], [], nil))
 
-  init(file: OutputFile) { self.file = file }
+  init(file: OutputFile?, keepsCopy: Bool = false) {
+    self.file = file
+    self.keepsCopy = keepsCopy
+  }
+
+  /// A writer for `--log` and `--report`, or nil when neither was asked for.
+  static func make(log: String?, report: String?) throws -> ReplayLogWriter? {
+    guard log != nil || report != nil else { return nil }
+    return ReplayLogWriter(
+      file: try log.map { try OutputFile(path: $0, binary: false) }, keepsCopy: report != nil)
+  }
 
   /// Appends entries, their times moved by `offsetMs` (a stream's start in its call); written
   /// in blocks of 64 KiB.
-  func append(_ entries: [StreamSession.LogEntry], offsetMs: Double = 0) {
+  func append(_ entries: [SessionLog.Entry], offsetMs: Double = 0) {
     state.withLock { state in
       for var entry in entries {
         entry.atMs += offsetMs
@@ -184,7 +222,7 @@ final class ReplayLogWriter: Sendable {
   }
 
   /// A stream client's `onLog` that appends here with `offsetMs`.
-  func sink(offsetMs: Double) -> @Sendable ([StreamSession.LogEntry]) -> Void {
+  func sink(offsetMs: Double) -> @Sendable ([SessionLog.Entry]) -> Void {
     { entries in self.append(entries, offsetMs: offsetMs) }
   }
 
@@ -196,13 +234,20 @@ final class ReplayLogWriter: Sendable {
     }
   }
 
-  private func write(_ state: inout (buffer: [UInt8], error: TwvoiceError?)) {
-    guard state.error == nil else {
-      state.buffer.removeAll()
-      return
-    }
+  private func write(_ state: inout (buffer: [UInt8], copy: [UInt8], error: TwvoiceError?)) {
+    if keepsCopy { state.copy += state.buffer }
+    defer { state.buffer.removeAll(keepingCapacity: true) }
+    guard state.error == nil, let file else { return }
     do { try file.write(state.buffer) } catch { state.error = error }
-    state.buffer.removeAll(keepingCapacity: true)
+  }
+
+  /// Every line so far (with `keepsCopy`).
+  func lines() -> [Substring] {
+    let text = state.withLock { state in
+      write(&state)
+      return String(decoding: state.copy, as: UTF8.self)
+    }
+    return text.split(separator: "\n")
   }
 
   /// Writes what is left and renames the file into place; the first write error, if any.
@@ -212,11 +257,14 @@ final class ReplayLogWriter: Sendable {
       return state.error
     }
     if let error {
-      file.abort()
+      file?.abort()
       throw error
     }
-    try file.commit()
+    try file?.commit()
   }
+
+  /// Removes the file being written (the run was stopped before it began).
+  func abort() { file?.abort() }
 }
 
 /// A progress line on standard error, rewritten in place.

@@ -91,7 +91,7 @@ extension StreamReplay {
 
     if case .cancelled = outcomes.first?.outcome, outcomes.count == 1 {
       recordFile?.abort()
-      logWriter?.file.abort()
+      logWriter?.abort()
       junitFile?.abort()
       throw ExitCode(128 + (signal ?? SIGINT))
     }

@@ -129,6 +129,10 @@ struct StreamReplay: ParsableCommand {
     help: "Write every frame both ways with its time, as a session log (JSON lines: t, from, message).",
     completion: .file(extensions: ["jsonl"]))
   var log: String?
+  @Option(
+    help: "Write the call as one self-contained HTML page: both sides' audio and every event on a time axis.",
+    completion: .file(extensions: ["html"]))
+  var report: String?
   @Flag(help: "Print the summary as JSON.")
   var json = false
   @Flag(
@@ -190,6 +194,10 @@ struct StreamReplay: ParsableCommand {
 
   func validate() throws {
     try validateCalls()
+    if report != nil && (calls != nil || !scenarios.isEmpty) {
+      throw ValidationError(
+        "--report draws one call: not with --calls or --scenario (use --log, then twvoice report).")
+    }
     if calls != nil {
       if junit != nil || jobs != 1 {
         throw ValidationError("--junit and --jobs go with --scenario, not --calls.")
@@ -273,7 +281,7 @@ struct StreamReplay: ParsableCommand {
       parameters: parameters, environment: environment, random: &random)
     // Output files are opened first: a path that cannot be written fails before the call.
     let recordFile = try record.map { try OutputFile(path: $0) }
-    let logWriter = try log.map { ReplayLogWriter(file: try OutputFile(path: $0, binary: false)) }
+    let logWriter = try ReplayLogWriter.make(log: log, report: report)
     let effectiveSpeed = clock.effectiveSpeed
 
     let showProgress = !quiet && !json && Terminal.isTerminal(2)
@@ -291,7 +299,7 @@ struct StreamReplay: ParsableCommand {
     if case .cancelled = outcome {
       // Stopped before the WebSocket was up: no call, nothing to keep.
       recordFile?.abort()
-      logWriter?.file.abort()
+      logWriter?.abort()
       if !quiet {
         Terminal.diagnostic("twvoice: stopped before the stream opened (\(Signals.name(signal ?? SIGINT)))")
       }
@@ -299,12 +307,28 @@ struct StreamReplay: ParsableCommand {
     }
     if let recordFile {
       do { try recordFile.commitRecording(muLaw: session.stereoRecording()) } catch {
-        logWriter?.file.abort()
+        logWriter?.abort()
         throw error
       }
     }
     if let logWriter { try logWriter.finish() }
     let summary = ReplaySummary(session: session, outcome: outcome, speed: effectiveSpeed, signal: signal)
+    // What the run exits with, and why: decided before the page is drawn, which shows it.
+    var failure: String?
+    switch outcome {
+    case .completed, .botEnded, .cancelled:
+      if strict { failure = ReplaySummary.strictFailure(session, allowed: allowed) }
+    case .serverClosed: failure = "\(target.displayURL): \(Self.failureText(outcome))"
+    case .failed: failure = Self.failureText(outcome)
+    }
+    if let report, let logWriter {
+      let status =
+        signal.map { "\(128 + $0) (\(Signals.name($0)))" } ?? (failure == nil ? "0" : "1: \(failure!)")
+      try ReportWriter.write(
+        lines: logWriter.lines(), to: report,
+        facts: [("Exit status", status), ("Outcome", summary.outcomeText), ("URL", target.displayURL)]
+          + summary.reportFacts)
+    }
     if json {
       Terminal.write(JSONWriter(style: .pretty, asciiOnly: false).string(summary.json) + "\n")
     } else if !quiet {
@@ -315,17 +339,8 @@ struct StreamReplay: ParsableCommand {
       // The caller hung up on a signal: everything is kept, and the status says why.
       throw ExitCode(128 + signal)
     }
-    switch outcome {
-    case .completed, .botEnded, .cancelled:
-      if strict, let failure = ReplaySummary.strictFailure(session, allowed: allowed) {
-        Terminal.error(failure)
-        throw ExitCode(FailureKind.checkFailed.rawValue)
-      }
-    case .serverClosed:
-      Terminal.error("\(target.displayURL): \(Self.failureText(outcome))")
-      throw ExitCode(FailureKind.checkFailed.rawValue)
-    case .failed:
-      Terminal.error(Self.failureText(outcome))
+    if let failure {
+      Terminal.error(failure)
       throw ExitCode(FailureKind.checkFailed.rawValue)
     }
   }
