@@ -173,13 +173,13 @@ _twvoice() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    token|twiml|codec|stream|call|relay|webhook|repl|help)
+    token|twiml|codec|stream|call|relay|report|webhook|repl|help)
         # Offer subcommand argument completions
         "_twvoice_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'token twiml codec stream call relay webhook repl help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'token twiml codec stream call relay report webhook repl help' -- "${cur}"))
         ;;
     esac
 }
@@ -357,13 +357,13 @@ _twvoice_twiml_render() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    start|dial)
+    start|dial|relay)
         # Offer subcommand argument completions
         "_twvoice_twiml_render_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'start dial' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'start dial relay' -- "${cur}"))
         ;;
     esac
 }
@@ -456,6 +456,93 @@ _twvoice_twiml_render_dial() {
         return
         ;;
     '--recording-track')
+        return
+        ;;
+    esac
+}
+
+_twvoice_twiml_render_relay() {
+    repeating_flags=()
+    non_repeating_flags=(--dtmf-detection --no-dtmf-detection --preemptible --no-preemptible --partial-prompts --no-partial-prompts --profanity-filter --no-profanity-filter --pretty --no-declaration --version -h --help)
+    repeating_options=(--lang --param)
+    non_repeating_options=(--url --welcome-greeting --welcome-greeting-interruptible --language --tts-language --transcription-language --tts-provider --voice --transcription-provider --speech-model --interruptible --interrupt-sensitivity --report-input-during-agent-speech --hints --debug --events --speech-timeout --intelligence-service --elevenlabs-text-normalization --action --method)
+    __twvoice_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--url')
+        return
+        ;;
+    '--welcome-greeting')
+        return
+        ;;
+    '--welcome-greeting-interruptible')
+        __twvoice_add_completions -W 'none'$'\n''dtmf'$'\n''speech'$'\n''any'
+        return
+        ;;
+    '--language')
+        return
+        ;;
+    '--tts-language')
+        return
+        ;;
+    '--transcription-language')
+        return
+        ;;
+    '--tts-provider')
+        return
+        ;;
+    '--voice')
+        return
+        ;;
+    '--transcription-provider')
+        return
+        ;;
+    '--speech-model')
+        return
+        ;;
+    '--interruptible')
+        __twvoice_add_completions -W 'none'$'\n''dtmf'$'\n''speech'$'\n''any'$'\n''true'$'\n''false'
+        return
+        ;;
+    '--interrupt-sensitivity')
+        __twvoice_add_completions -W 'low'$'\n''medium'$'\n''high'
+        return
+        ;;
+    '--report-input-during-agent-speech')
+        __twvoice_add_completions -W 'none'$'\n''dtmf'$'\n''speech'$'\n''any'
+        return
+        ;;
+    '--hints')
+        return
+        ;;
+    '--debug')
+        return
+        ;;
+    '--events')
+        return
+        ;;
+    '--speech-timeout')
+        return
+        ;;
+    '--intelligence-service')
+        return
+        ;;
+    '--elevenlabs-text-normalization')
+        __twvoice_add_completions -W 'on'$'\n''auto'$'\n''off'
+        return
+        ;;
+    '--lang')
+        return
+        ;;
+    '--param')
+        return
+        ;;
+    '--action')
+        return
+        ;;
+    '--method')
+        __twvoice_add_completions -W 'GET'$'\n''POST'
         return
         ;;
     esac
@@ -623,7 +710,7 @@ _twvoice_stream_replay() {
     repeating_flags=()
     non_repeating_flags=(--unidirectional --fast --insecure --json --strict --quiet -q --version -h --help)
     repeating_options=(--param --dtmf --allow --scenario)
-    non_repeating_options=(--url --signed-url --resolve --silence --stream-sid --call-sid --account-sid --seed --track --auth-token --speed --tail --hangup-after --connect-timeout --record --log --junit --jobs --calls --inputs --ramp --shard --record-dir --log-dir)
+    non_repeating_options=(--url --signed-url --resolve --silence --stream-sid --call-sid --account-sid --seed --track --auth-token --speed --tail --hangup-after --connect-timeout --record --log --report --junit --jobs --calls --inputs --ramp --shard --record-dir --log-dir)
     __twvoice_offer_flags_options 1
 
     # Offer option value completions
@@ -682,6 +769,10 @@ _twvoice_stream_replay() {
         ;;
     '--log')
         __twvoice_add_completions -o plusdirs -fX '!*.@(jsonl)'
+        return
+        ;;
+    '--report')
+        __twvoice_add_completions -o plusdirs -fX '!*.@(html)'
         return
         ;;
     '--allow')
@@ -833,7 +924,7 @@ _twvoice_call() {
     repeating_flags=()
     non_repeating_flags=(--fast --insecure --json --quiet -q --version -h --help)
     repeating_options=(--param --dtmf --digits --speech --prompt --status-callback-event)
-    non_repeating_options=(--voice-url --method --identity --to --audio --silence --dial-status --status-callback --status-callback-method --account-sid --call-sid --application-sid --seed --auth-token --signing-key --webhook-timeout --speed --tail --hangup-after --connect-timeout --record --log --api-listen --recordings-dir --scenario --junit)
+    non_repeating_options=(--voice-url --method --identity --to --audio --silence --dial-status --status-callback --status-callback-method --account-sid --call-sid --application-sid --seed --auth-token --signing-key --webhook-timeout --speed --tail --hangup-after --connect-timeout --record --log --report --api-listen --recordings-dir --scenario --junit)
     __twvoice_offer_flags_options 0
 
     # Offer option value completions
@@ -927,6 +1018,10 @@ _twvoice_call() {
         __twvoice_add_completions -o plusdirs -fX '!*.@(jsonl)'
         return
         ;;
+    '--report')
+        __twvoice_add_completions -o plusdirs -fX '!*.@(html)'
+        return
+        ;;
     '--api-listen')
         return
         ;;
@@ -949,7 +1044,7 @@ _twvoice_relay() {
     repeating_flags=()
     non_repeating_flags=(--sign-query-as-params --preemptible --dtmf-detection --partial-prompts --fast --insecure --json --transcript --strict --quiet -q --version -h --help)
     repeating_options=(--prompt --dtmf --param --scenario)
-    non_repeating_options=(--url --signed-url --resolve --auth-token --welcome-greeting --welcome-greeting-interruptible --interruptible --report-input-during-agent-speech --events --debug --language --tts-language --transcription-language --tts-rate --turn-gap --interrupt-after --reply-timeout --session-sid --call-sid --account-sid --seed --from --to --direction --call-type --speed --tail --hangup-after --connect-timeout --junit --log --calls --ramp)
+    non_repeating_options=(--url --signed-url --resolve --auth-token --welcome-greeting --welcome-greeting-interruptible --interruptible --report-input-during-agent-speech --events --debug --language --tts-language --transcription-language --tts-rate --turn-gap --interrupt-after --reply-timeout --session-sid --call-sid --account-sid --seed --from --to --direction --call-type --speed --tail --hangup-after --connect-timeout --junit --log --report --calls --ramp)
     __twvoice_offer_flags_options 0
 
     # Offer option value completions
@@ -1065,10 +1160,38 @@ _twvoice_relay() {
         __twvoice_add_completions -o plusdirs -fX '!*.@(jsonl)'
         return
         ;;
+    '--report')
+        __twvoice_add_completions -o plusdirs -fX '!*.@(html)'
+        return
+        ;;
     '--calls')
         return
         ;;
     '--ramp')
+        return
+        ;;
+    esac
+}
+
+_twvoice_report() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=(-o --output)
+    __twvoice_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '-o'|'--output')
+        __twvoice_add_completions -o plusdirs -fX '!*.@(html)'
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __twvoice_add_completions -f
         return
         ;;
     esac
