@@ -25,7 +25,7 @@ public enum ReportPage {
           + " ms"
       }
       facts.append(
-        ("Reply latency", "p50 \(p(0.5)), p95 \(p(0.95)), max \(p(1.0)) (\(sorted.count) replies)"))
+        ("Reply latency, as heard", "p50 \(p(0.5)), p95 \(p(0.95)), max \(p(1.0)) (\(sorted.count) replies)"))
     }
     let duration = max(t.durationMs, 1)
     func pct(_ ms: Double) -> String { format3(min(100, max(0, ms / duration * 100))) }
