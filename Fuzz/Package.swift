@@ -22,6 +22,8 @@ let package = Package(
     .executableTarget(name: "FuzzTwiML", dependencies: core),
     // Core's JSONParser and a writer round trip.
     .executableTarget(name: "FuzzJSON", dependencies: core),
+    // An app's ConversationRelay frames into a session, and session logs into a report page.
+    .executableTarget(name: "FuzzRelay", dependencies: core),
   ],
   swiftLanguageModes: [.v6]
 )
