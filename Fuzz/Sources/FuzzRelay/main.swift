@@ -44,10 +44,22 @@ public func fuzzRelay(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
   precondition(errors == refused, "\(errors) error frames for \(refused) refusals")
 
   let page = ReportPage.html(CallTimeline.build(lines: lines))
-  let scripts = page.components(separatedBy: "<script").count - 1
-  let ends = page.components(separatedBy: "</script>").count - 1
+  let scripts = occurrences(of: "<script", in: page)
+  let ends = occurrences(of: "</script>", in: page)
   precondition(scripts == 2 && ends == 2, "the page has \(scripts) <script and \(ends) </script>")
   return 0
+}
+
+/// How many times `needle` occurs in `text` (Foundation-free).
+func occurrences(of needle: String, in text: String) -> Int {
+  let hay = Array(text.utf8)
+  let pattern = Array(needle.utf8)
+  guard !pattern.isEmpty, hay.count >= pattern.count else { return 0 }
+  var count = 0
+  for start in 0...(hay.count - pattern.count) where hay[start] == pattern[0] {
+    if hay[start..<start + pattern.count].elementsEqual(pattern) { count += 1 }
+  }
+  return count
 }
 
 exit(twvoice_fuzz_run(CommandLine.argc, CommandLine.unsafeArgv) { fuzzRelay($0, $1) })
