@@ -44,6 +44,9 @@ struct ReportPageTests {
     #expect(timeline.durationMs >= 600_000)
     #expect(timeline.events.filter { $0.kind == .markSent }.count == 200)
     #expect(timeline.replyLatencies.count >= 190)
+    // A turn every 3 s from each side: 200 stretches of speech each.
+    #expect(timeline.events.filter { $0.kind == .callerSpeech }.count == 200)
+    #expect(timeline.events.filter { $0.kind == .botSpeech }.count == 200)
     let page = ReportPage.html(timeline)
     #expect(page.utf8.count < 2_000_000, "\(page.utf8.count) bytes")
   }

@@ -11,6 +11,9 @@ public struct CallTimeline: Sendable {
       case markSent = "mark-sent"
       case markEcho = "mark-echo"
       case clear, dtmf, request, reply, finding, step, prompt, agent, interrupt, error, end, digits, play
+      /// A stretch of speech: the caller's, or the bot's as heard.
+      case callerSpeech = "caller-speech"
+      case botSpeech = "bot-speech"
     }
     public var kind: Kind
     public var atMs: Double
@@ -301,6 +304,15 @@ public struct CallTimeline: Sendable {
           .reply, turnEnd, end: reply, "\(Int(latency.rounded())) ms",
           "reply after \(Int(latency.rounded())) ms")
       }
+      for (kind, frames, who) in [
+        (Event.Kind.callerSpeech, callerFrames, "caller"), (.botSpeech, botFrames, "bot"),
+      ] {
+        for segment in Self.speech(frames) {
+          _ = event(
+            kind, segment.start, end: segment.end, "",
+            "\(who) speaking for \(Int((segment.end - segment.start).rounded())) ms")
+        }
+      }
       timeline.events.sort { $0.atMs < $1.atMs }
       return timeline
     }
@@ -310,6 +322,22 @@ public struct CallTimeline: Sendable {
       for frame in frames {
         let bin = Int(frame.atMs / CallTimeline.binMs)
         if bin >= 0 && bin < bins { out[bin] = max(out[bin], frame.level) }
+      }
+      return out
+    }
+
+    /// Stretches of voiced frames, joined across gaps shorter than 300 ms.
+    static func speech(_ frames: [(atMs: Double, level: UInt8, voiced: Bool)]) -> [(
+      start: Double, end: Double
+    )] {
+      var out: [(start: Double, end: Double)] = []
+      for frame in frames where frame.voiced {
+        let end = frame.atMs + CallTimeline.binMs
+        if let last = out.last, frame.atMs - last.end < 300 {
+          out[out.count - 1].end = max(last.end, end)
+        } else {
+          out.append((frame.atMs, end))
+        }
       }
       return out
     }

@@ -51,6 +51,12 @@ public enum ReportPage {
     for (name, label) in [("caller", "Caller"), ("bot", "Bot, as heard")] {
       h += "<div class=\"lane wave-lane\" data-lane=\"\(name)\"><span class=\"lane-name\">\(label)</span>"
       h += "<canvas class=\"wave wave-\(name)\" data-track=\"\(name)\"></canvas>"
+      // Speech segments, as a bar along the lane's foot.
+      for e in t.events where e.kind == (name == "caller" ? .callerSpeech : .botSpeech) {
+        h +=
+          "<div class=\"ev speech ev-\(e.kind.rawValue)\" style=\"left:\(pct(e.atMs))%;width:\(pct((e.endMs ?? e.atMs) - e.atMs))%\""
+        h += " title=\"\(format3(e.atMs / 1000)) s: \(HTML.escape(e.detail))\"></div>"
+      }
       if name == "bot" {
         // What each clear dropped, over the bot's lane.
         for e in t.events where e.kind == .clear {
@@ -150,6 +156,8 @@ public enum ReportPage {
     .ev-mark-sent, .ev-mark-echo { color: var(--mark); } .ev-clear { color: var(--clear); } .ev-dtmf, .ev-digits { color: var(--dtmf); }
     .ev-request { color: var(--request); } .ev-reply { color: var(--reply); } .ev-start, .ev-stop, .ev-end, .ev-play { color: var(--muted); }
     .ev-finding, .ev-step, .ev-error, .ev-interrupt { color: var(--issue); } .ev-prompt { color: var(--caller); } .ev-agent { color: var(--talk); }
+    .ev.speech { top: auto; bottom: 1px; height: 4px; border-left: 0; background: currentColor; opacity: .55; }
+    .ev-caller-speech { color: var(--caller); } .ev-bot-speech { color: var(--bot); }
     .note { color: var(--muted); }
     .event-list { border-collapse: collapse; margin-top: 1rem; width: 100%; font-size: .85rem; }
     .event-list th, .event-list td { text-align: left; padding: .15rem .5rem; border-bottom: 1px solid var(--line); vertical-align: top; }
