@@ -142,7 +142,13 @@ final class ReplayHandler<Session: DrivenSession>: ChannelInboundHandler, StepPa
     }
   }
 
+  // NIO calls `channelRead` and the pacer calls `step` through protocols, which reach the
+  // generic code; `@_specialize` sends them to the code compiled for each session kind, so the
+  // hot path of a thousand calls makes no witness-table calls into the session.
+
   /// A step the pacer asked for.
+  @_specialize(where Session == StreamSession)
+  @_specialize(where Session == RelaySession)
   func step() {
     guard let context else { return }
     pump(context: context)
@@ -178,6 +184,8 @@ final class ReplayHandler<Session: DrivenSession>: ChannelInboundHandler, StepPa
     done.succeed(outcome)
   }
 
+  @_specialize(where Session == StreamSession)
+  @_specialize(where Session == RelaySession)
   func channelRead(context: ChannelHandlerContext, data: NIOAny) {
     let frame = Self.unwrapInboundIn(data)
     guard began else {
