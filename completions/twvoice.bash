@@ -710,7 +710,7 @@ _twvoice_stream_replay() {
     repeating_flags=()
     non_repeating_flags=(--unidirectional --fast --insecure --json --strict --quiet -q --version -h --help)
     repeating_options=(--param --dtmf --allow --scenario)
-    non_repeating_options=(--url --signed-url --resolve --silence --stream-sid --call-sid --account-sid --seed --track --auth-token --speed --tail --hangup-after --connect-timeout --record --log --report --junit --jobs --calls --inputs --ramp --shard --record-dir --log-dir)
+    non_repeating_options=(--url --signed-url --resolve --auth-token --silence --stream-sid --call-sid --account-sid --seed --track --speed --tail --hangup-after --connect-timeout --record --log --report --junit --jobs --calls --inputs --ramp --shard --record-dir --log-dir)
     __twvoice_offer_flags_options 1
 
     # Offer option value completions
@@ -722,6 +722,9 @@ _twvoice_stream_replay() {
         return
         ;;
     '--resolve')
+        return
+        ;;
+    '--auth-token')
         return
         ;;
     '--silence')
@@ -746,9 +749,6 @@ _twvoice_stream_replay() {
         return
         ;;
     '--track')
-        return
-        ;;
-    '--auth-token')
         return
         ;;
     '--speed')

@@ -51,6 +51,18 @@ struct ReportPageTests {
     #expect(page.utf8.count < 2_000_000, "\(page.utf8.count) bytes")
   }
 
+  @Test func aFloodOfMarksCostsACountNotAPage() {
+    let lines = (0..<20_000).map {
+      #"{"t":\#(format3(Double($0) / 1000)),"from":"bot","message":{"event":"mark","streamSid":"MZ1","mark":{"name":"m\#($0)"}}}"#
+    }
+    let timeline = CallTimeline.build(lines: lines)
+    #expect(timeline.events.filter { $0.kind == .markSent }.count == CallTimeline.keptPerKind)
+    #expect(timeline.dropped[.markSent] == 20_000 - CallTimeline.keptPerKind)
+    #expect(
+      ReportPage.html(timeline).contains(
+        "Not drawn (over \(CallTimeline.keptPerKind) of a kind): 15000 mark-sent"))
+  }
+
   @Test func textIsEscapedForElementsAttributesAndScripts() {
     #expect(HTML.escape(#"<a href="x">&'"# + "\u{07}") == "&lt;a href=&quot;x&quot;&gt;&amp;&#39;\u{FFFD}")
     #expect(HTML.scriptJSON(.string("</script><!--\u{2028}")) == #""\u003c/script\u003e\u003c!--\u2028""#)

@@ -21,45 +21,12 @@ extension RelayScript {
   public static func read(_ root: ScenarioNode, file: String) throws(ScenarioError) -> (
     script: RelayScript, parameters: [NamedValue]
   ) {
-    func fail(_ line: Int, _ field: String, _ message: String) -> ScenarioError {
-      ScenarioError(file: file, line: line, field: field, message: message)
+    let fields = try root.scenarioFields(file: file)
+    var steps: [Step] = []
+    for (index, item) in fields.steps.enumerated() {
+      steps.append(try readStep(item, number: index + 1, file: file))
     }
-    guard case .mapping(let entries, _) = root else {
-      throw fail(root.line, "scenario", "expected a mapping with name, params and steps")
-    }
-    var name = ""
-    var parameters: [NamedValue] = []
-    var steps: [Step]?
-    for (key, line, value) in entries {
-      switch key {
-      case "name":
-        guard let text = value.scalar else { throw fail(value.line, "name", "expected text") }
-        name = text
-      case "params":
-        guard case .mapping(let params, _) = value else {
-          throw fail(value.line, "params", "expected a mapping of NAME: VALUE")
-        }
-        for (paramName, paramLine, paramValue) in params {
-          guard let text = paramValue.scalar else {
-            throw fail(paramLine, "params.\(paramName)", "expected a text value")
-          }
-          parameters.append(NamedValue(name: paramName, value: text))
-        }
-      case "steps":
-        guard case .sequence(let items, _) = value, !items.isEmpty else {
-          throw fail(value.line, "steps", "expected a list of steps (at least one)")
-        }
-        var read: [Step] = []
-        for (index, item) in items.enumerated() {
-          read.append(try readStep(item, number: index + 1, file: file))
-        }
-        steps = read
-      default:
-        throw fail(line, key, "unknown field (expected name, params or steps)")
-      }
-    }
-    guard let steps else { throw fail(root.line, "steps", "missing: a scenario needs a list of steps") }
-    return (RelayScript(name: name, steps: steps), parameters)
+    return (RelayScript(name: fields.name, steps: steps), fields.parameters)
   }
 
   private static func readStep(_ node: ScenarioNode, number: Int, file: String) throws(ScenarioError) -> Step

@@ -172,6 +172,7 @@ public struct RelaySession: DrivenSession {
     var preemptible: Bool
     /// The talk cycle a chunk belongs to (nil: the greeting, a play or digits).
     var cycle: Int?
+    var isGreeting = false
   }
   private var queue: [Item] = []
   private var playing: (item: Item, startMs: Double, endMs: Double)?
@@ -244,8 +245,8 @@ public struct RelaySession: DrivenSession {
       queue.append(
         Item(
           kind: .speech(greeting), readyMs: now + configuration.greetingDelayMs,
-          interruptible: configuration.welcomeGreetingInterruptible, preemptible: false, cycle: nil))
-      note(.agent, greeting, at: now + configuration.greetingDelayMs)
+          interruptible: configuration.welcomeGreetingInterruptible, preemptible: false, cycle: nil,
+          isGreeting: true))
     }
     beginStep(at: now)
     advance(to: now, into: &out)
@@ -644,6 +645,8 @@ public struct RelaySession: DrivenSession {
     case .startPlaying:
       let item = queue.removeFirst()
       playing = (item, t, t + duration(of: item))
+      // The greeting is in the transcript when it is heard (the app's replies when they arrive).
+      if item.isGreeting, case .speech(let text) = item.kind { note(.agent, text, at: t) }
       if !agentSpeaking {
         agentSpeaking = true
         speakingSinceMs = t

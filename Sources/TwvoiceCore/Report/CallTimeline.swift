@@ -73,6 +73,8 @@ public struct CallTimeline: Sendable {
     var openRequest: Int?
     /// ConversationRelay's talk cycle being received.
     var talkCycle: Int?
+    /// Events kept so far, by kind.
+    var kept: [Event.Kind: Int] = [:]
 
     public init() {}
 
@@ -81,11 +83,11 @@ public struct CallTimeline: Sendable {
     )
       -> Int?
     {
-      let kept = timeline.events.lazy.filter { $0.kind == kind }.count
-      guard kept < CallTimeline.keptPerKind else {
+      guard kept[kind, default: 0] < CallTimeline.keptPerKind else {
         timeline.dropped[kind, default: 0] += 1
         return nil
       }
+      kept[kind, default: 0] += 1
       timeline.events.append(Event(kind: kind, atMs: at, endMs: end, label: label, detail: detail))
       return timeline.events.count - 1
     }

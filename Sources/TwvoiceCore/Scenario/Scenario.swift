@@ -105,6 +105,50 @@ public indirect enum ScenarioNode: Sendable {
   }
 }
 
+extension ScenarioNode {
+  /// A scenario file's three fields, shared by stream and relay scenarios: `name`, `params` (the
+  /// stream's or session's custom parameters) and the step nodes, at least one.
+  func scenarioFields(file: String) throws(ScenarioError) -> (
+    name: String, parameters: [NamedValue], steps: [ScenarioNode]
+  ) {
+    func fail(_ line: Int, _ field: String, _ message: String) -> ScenarioError {
+      ScenarioError(file: file, line: line, field: field, message: message)
+    }
+    guard case .mapping(let entries, _) = self else {
+      throw fail(line, "scenario", "expected a mapping with name, params and steps")
+    }
+    var name = ""
+    var parameters: [NamedValue] = []
+    var steps: [ScenarioNode]?
+    for (key, keyLine, value) in entries {
+      switch key {
+      case "name":
+        guard let text = value.scalar else { throw fail(value.line, "name", "expected text") }
+        name = text
+      case "params":
+        guard case .mapping(let params, _) = value else {
+          throw fail(value.line, "params", "expected a mapping of NAME: VALUE")
+        }
+        for (paramName, paramLine, paramValue) in params {
+          guard let text = paramValue.scalar else {
+            throw fail(paramLine, "params.\(paramName)", "expected a text value")
+          }
+          parameters.append(NamedValue(name: paramName, value: text))
+        }
+      case "steps":
+        guard case .sequence(let items, _) = value, !items.isEmpty else {
+          throw fail(value.line, "steps", "expected a list of steps (at least one)")
+        }
+        steps = items
+      default:
+        throw fail(keyLine, key, "unknown field (expected name, params or steps)")
+      }
+    }
+    guard let steps else { throw fail(line, "steps", "missing: a scenario needs a list of steps") }
+    return (name, parameters, steps)
+  }
+}
+
 /// A scenario file that does not read: the file, line and field, and what is wrong.
 public struct ScenarioError: ClassifiedError, Sendable {
   public var file: String
@@ -133,45 +177,12 @@ extension Scenario {
   public static func read(
     _ root: ScenarioNode, file: String, loadAudio: (String) throws -> [UInt8]
   ) throws(ScenarioError) -> Scenario {
-    func fail(_ line: Int, _ field: String, _ message: String) -> ScenarioError {
-      ScenarioError(file: file, line: line, field: field, message: message)
+    let fields = try root.scenarioFields(file: file)
+    var steps: [Step] = []
+    for (index, item) in fields.steps.enumerated() {
+      steps.append(try readStep(item, number: index + 1, file: file, loadAudio: loadAudio))
     }
-    guard case .mapping(let entries, _) = root else {
-      throw fail(root.line, "scenario", "expected a mapping with name, params and steps")
-    }
-    var name: String?
-    var parameters: [NamedValue] = []
-    var steps: [Step]?
-    for (key, line, value) in entries {
-      switch key {
-      case "name":
-        guard let text = value.scalar else { throw fail(value.line, "name", "expected text") }
-        name = text
-      case "params":
-        guard case .mapping(let params, _) = value else {
-          throw fail(value.line, "params", "expected a mapping of NAME: VALUE")
-        }
-        for (paramName, paramLine, paramValue) in params {
-          guard let text = paramValue.scalar else {
-            throw fail(paramLine, "params.\(paramName)", "expected a text value")
-          }
-          parameters.append(NamedValue(name: paramName, value: text))
-        }
-      case "steps":
-        guard case .sequence(let items, _) = value, !items.isEmpty else {
-          throw fail(value.line, "steps", "expected a list of steps (at least one)")
-        }
-        var read: [Step] = []
-        for (index, item) in items.enumerated() {
-          read.append(try readStep(item, number: index + 1, file: file, loadAudio: loadAudio))
-        }
-        steps = read
-      default:
-        throw fail(line, key, "unknown field (expected name, params or steps)")
-      }
-    }
-    guard let steps else { throw fail(root.line, "steps", "missing: a scenario needs a list of steps") }
-    return Scenario(name: name ?? "", parameters: parameters, steps: steps)
+    return Scenario(name: fields.name, parameters: fields.parameters, steps: steps)
   }
 
   private static func readStep(

@@ -46,29 +46,13 @@ struct RelayCommand: ParsableCommand {
 
   @Option(help: "The app's WebSocket URL: wss://… (as Twilio dials) or ws://… for a local test.")
   var url: String
-  @Option(
-    name: .customLong("signed-url"),
-    help: ArgumentHelp(
-      "The URL Twilio would dial (the public wss:// address behind a tunnel): signed instead of --url.",
-      valueName: "url"))
-  var signedURL: String?
+  @OptionGroup var dial: DialOptions
   @Flag(
     name: .customLong("sign-query-as-params"),
     help:
       "Sign a query string as parameters over the URL without it (as Twilio's Agent Connect SDK checks it), not as part of the URL (unconfirmed which Twilio does)."
   )
   var signQueryAsParameters = false
-  @Option(
-    help: ArgumentHelp(
-      "Connect to ADDRESS for HOST:PORT, keeping HOST for Host, TLS SNI and the signature.",
-      valueName: "host:port:address"))
-  var resolve: String?
-  @Option(
-    name: .customLong("auth-token"),
-    help:
-      "Sign the upgrade with X-Twilio-Signature. Default: $TWILIO_AUTH_TOKEN. Visible in ps: prefer the variable."
-  )
-  var authToken: String?
 
   @Option(
     name: .customLong("prompt"),
@@ -78,9 +62,14 @@ struct RelayCommand: ParsableCommand {
     name: .customLong("welcome-greeting"), help: "Spoken first, as <ConversationRelay welcomeGreeting>.")
   var welcomeGreeting: String?
   @Option(
-    name: .customLong("welcome-greeting-interruptible"), help: "none, dtmf, speech or any (default any).")
+    name: .customLong("welcome-greeting-interruptible"),
+    help: ArgumentHelp(
+      "What may cut the greeting: none, dtmf, speech or any (default any).", valueName: "kinds"))
   var welcomeGreetingInterruptible: RelaySession.InputKinds = .any
-  @Option(help: "What may cut the agent: none, dtmf, speech or any (default any; true/false as in TwiML).")
+  @Option(
+    help: ArgumentHelp(
+      "What may cut the agent: none, dtmf, speech or any (default any; true/false as in TwiML).",
+      valueName: "kinds"))
   var interruptible: RelaySession.InputKinds = .any
   @Flag(help: "The agent's playback may be cut by the app's next message (preemptible=\"true\").")
   var preemptible = false
@@ -88,7 +77,9 @@ struct RelayCommand: ParsableCommand {
   var dtmfDetection = false
   @Option(
     name: .customLong("report-input-during-agent-speech"),
-    help: "Which input reaches the app while the agent speaks: none (the default), dtmf, speech or any.")
+    help: ArgumentHelp(
+      "Which input reaches the app while the agent speaks: none (the default), dtmf, speech or any.",
+      valueName: "kinds"))
   var reportInputDuringAgentSpeech: RelaySession.InputKinds = .none
   @Flag(
     name: .customLong("partial-prompts"),
@@ -234,12 +225,6 @@ struct RelayCommand: ParsableCommand {
       throw ValidationError("--dtmf needs --dtmf-detection: without it Twilio passes no keys on.")
     }
     _ = try subscriptions()
-    if let signedURL {
-      do { _ = try StreamReplayClient.Target(url: signedURL) } catch {
-        throw ValidationError("--signed-url: \(error.message)")
-      }
-    }
-    if let resolve { _ = try StreamReplay.parseResolve(resolve) }
     for (name, sid, check) in [
       ("--session-sid", sessionSid, RelaySessionSid.check), ("--call-sid", callSid, CallSid.check),
       ("--account-sid", accountSid, AccountSid.check),
@@ -278,11 +263,7 @@ struct RelayCommand: ParsableCommand {
     var random = seed.map { TwvoiceRandom(seed: $0) } ?? TwvoiceRandom()
     let target: StreamReplayClient.Target
     do { target = try .init(url: url) } catch { throw TwvoiceError(.usage, error.description) }
-    let resolved = try resolve.map { try StreamReplay.parseResolve($0) }
-    if let resolved, resolved.host.lowercased() != target.host.lowercased() || resolved.port != target.port {
-      throw ValidationError(
-        "--resolve \(resolved.host):\(resolved.port) does not match the URL's \(target.host):\(target.port).")
-    }
+    let resolved = try dial.resolved(for: target)
     // What the caller does: the --prompt turns, or each scenario file in turn.
     var plans: [(file: String?, script: RelayScript, parameters: [NamedValue])] = []
     if scenarios.isEmpty {
@@ -422,10 +403,8 @@ struct RelayCommand: ParsableCommand {
   func clientOptions(resolved: (host: String, port: Int, address: String)?, environment: [String: String])
     -> StreamReplayClient.Options
   {
-    var options = StreamReplayClient.Options(
-      authToken: authToken ?? environment[EnvironmentVariable.authToken], signedURL: signedURL,
-      connectAddress: resolved?.address, insecure: clock.insecure, speed: clock.effectiveSpeed,
-      connectTimeoutSeconds: clock.connectTimeout)
+    var options = dial.clientOptions(
+      resolvedAddress: resolved?.address, clock: clock, environment: environment)
     options.handshake = .conversationRelay(queryAsParameters: signQueryAsParameters)
     return options
   }

@@ -67,18 +67,7 @@ struct StreamReplay: ParsableCommand {
   )
   var url: String
 
-  @Option(
-    name: .customLong("signed-url"),
-    help: ArgumentHelp(
-      "The URL Twilio would dial (the public wss:// address behind a tunnel): signed for X-Twilio-Signature instead of --url.",
-      valueName: "url"))
-  var signedURL: String?
-
-  @Option(
-    help: ArgumentHelp(
-      "Connect to ADDRESS for HOST:PORT, keeping HOST for Host, TLS SNI and the signature (as curl --resolve).",
-      valueName: "host:port:address"))
-  var resolve: String?
+  @OptionGroup var dial: DialOptions
 
   @Option(
     help: "Send this much silence instead of an input, e.g. 10s.", transform: WrittenDuration.init(parsing:))
@@ -113,12 +102,6 @@ struct StreamReplay: ParsableCommand {
   @Option(help: "With --unidirectional: inbound_track, outbound_track or both_tracks.")
   var track: String?
 
-  @Option(
-    name: .customLong("auth-token"),
-    help:
-      "Sign the upgrade with X-Twilio-Signature. Default: $TWILIO_AUTH_TOKEN. Visible in ps: prefer the variable."
-  )
-  var authToken: String?
   @OptionGroup var clock: CallerClockOptions
 
   @Option(
@@ -226,12 +209,6 @@ struct StreamReplay: ParsableCommand {
       throw ValidationError(
         "--track must be inbound_track, outbound_track or both_tracks (Twilio error 31941).")
     }
-    if let signedURL {
-      do { _ = try StreamReplayClient.Target(url: signedURL) } catch {
-        throw ValidationError("--signed-url: \(error.message)")
-      }
-    }
-    if let resolve { _ = try Self.parseResolve(resolve) }
     for (name, sid, check) in [
       ("--stream-sid", streamSid, StreamSid.check), ("--call-sid", callSid, CallSid.check),
       ("--account-sid", accountSid, AccountSid.check),
@@ -249,11 +226,7 @@ struct StreamReplay: ParsableCommand {
     var random = seed.map { TwvoiceRandom(seed: $0) } ?? TwvoiceRandom()
     let target: StreamReplayClient.Target
     do { target = try .init(url: url) } catch { throw TwvoiceError(.usage, error.description) }
-    let resolved = try resolve.map { try Self.parseResolve($0) }
-    if let resolved, resolved.host.lowercased() != target.host.lowercased() || resolved.port != target.port {
-      throw ValidationError(
-        "--resolve \(resolved.host):\(resolved.port) does not match the URL's \(target.host):\(target.port).")
-    }
+    let resolved = try dial.resolved(for: target)
     if target.hasQuery {
       Terminal.warning(
         "\(target.displayURL): Twilio does not allow a query string on <Stream url> (it is dropped on the upgrade); pass values with --param NAME=VALUE, which arrive in start.customParameters"
@@ -377,30 +350,12 @@ struct StreamReplay: ParsableCommand {
 
   /// How the client dials, from the flags.
   func clientOptions(resolvedAddress: String?, environment: [String: String]) -> StreamReplayClient.Options {
-    .init(
-      authToken: authToken ?? environment[EnvironmentVariable.authToken], signedURL: signedURL,
-      connectAddress: resolvedAddress, insecure: clock.insecure, speed: clock.effectiveSpeed,
-      connectTimeoutSeconds: clock.connectTimeout)
+    dial.clientOptions(resolvedAddress: resolvedAddress, clock: clock, environment: environment)
   }
 
   /// The signal the caller hangs up on, if one came: SIGINT, SIGTERM or SIGHUP (Signals, in
   /// finalise mode for the whole run), or a Ctrl-C the REPL's own handler caught.
   static var hangUpSignal: Int32? { Signals.pending ?? (Interrupt.isRequested ? SIGINT : nil) }
-
-  /// `HOST:PORT:ADDRESS` (ADDRESS may be a bracketed IPv6 address).
-  static func parseResolve(_ text: String) throws -> (host: String, port: Int, address: String) {
-    let parts = text.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false)
-    guard parts.count == 3, !parts[0].isEmpty, let port = Int(parts[1]), (1...65535).contains(port) else {
-      throw ValidationError(
-        "--resolve '\(text)': expected HOST:PORT:ADDRESS, e.g. bot.example.com:443:127.0.0.1")
-    }
-    var address = String(parts[2])
-    if address.hasPrefix("[") && address.hasSuffix("]") { address = String(address.dropFirst().dropLast()) }
-    guard StreamReplayClient.Target.isIPAddress(address) else {
-      throw ValidationError("--resolve '\(text)': \(address) is not an IP address")
-    }
-    return (String(parts[0]), port, address)
-  }
 
   static func declaredTracks(_ track: String?) -> [String] {
     switch track {

@@ -71,7 +71,7 @@ struct TwiMLRenderRelay: ParsableCommand {
   var interruptSensitivity: Relay.Sensitivity?
   @Flag(inversion: .prefixedNo, help: "Pass key presses to the app as dtmf messages.")
   var dtmfDetection: Bool?
-  @Option(help: "Which input reaches the app while the agent speaks.")
+  @Option(help: ArgumentHelp("Which input reaches the app while the agent speaks.", valueName: "kinds"))
   var reportInputDuringAgentSpeech: Relay.InputKinds?
   @Flag(inversion: .prefixedNo, help: "Let the app's next talk cycle cut the current one.")
   var preemptible: Bool?
