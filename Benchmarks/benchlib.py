@@ -12,12 +12,29 @@ def time_alternating(tools, runs, output=None):
     """Runs each command of `tools` (name -> argv) `runs` times, alternating between them so all
     see the same machine state; deletes `output` before each run, outside the timing. Returns
     name -> median wall seconds."""
+    stats = time_alternating_stats(tools, runs, output)
+    return {name: s["median"] for name, s in stats.items()}
+
+
+def time_alternating_stats(tools, runs, output=None):
+    """As `time_alternating`, with the spread: name -> {min, median, max} wall seconds and the
+    median CPU seconds (user + system) of the process, which the machine's other load and the
+    kernel's writeback of earlier runs disturb less than wall time."""
+    import resource
     times = {name: [] for name in tools}
+    cpu = {name: [] for name in tools}
     for _ in range(runs):
         for name, cmd in tools.items():
             if output and os.path.exists(output):
                 os.remove(output)
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
             start = time.perf_counter()
             subprocess.run(cmd, check=True)
             times[name].append(time.perf_counter() - start)
-    return {name: statistics.median(values) for name, values in times.items()}
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpu[name].append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+    return {
+        name: {"min": min(v), "median": statistics.median(v), "max": max(v),
+               "cpu": statistics.median(cpu[name])}
+        for name, v in times.items()
+    }
