@@ -260,6 +260,17 @@ struct RelaySessionTests {
     #expect(h.session.ending == .completed)
   }
 
+  @Test func aFloodingAppCostsBoundedMemoryAndTime() {
+    var h = Harness(Self.config { $0.logsMessages = false })
+    // 20,000 tokens with no clause end, then 110,000 one-clause tokens in one talk cycle.
+    for n in 0..<20_000 { h.app(Self.text("word "), at: Double(n) / 100) }
+    #expect(h.session.queueOverflow == 0)
+    for n in 0..<110_000 { _ = h.session.receive(text: Self.text("a. "), at: 300 + Double(n) / 1000) }
+    #expect(h.session.queueOverflow > 0)
+    _ = h.session.receive(text: Self.text("", last: true), at: 600)
+    #expect(h.session.transcript.last.map { $0.text.utf8.count <= (1 << 20) + 8 } == true)
+  }
+
   @Test func languageChangesLaterPromptsAndDigitsAreQueuedBehindSpeech() {
     var h = Harness(
       Self.config { $0.tokensPlayed = true },

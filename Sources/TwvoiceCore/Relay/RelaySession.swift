@@ -144,6 +144,8 @@ public struct RelaySession: DrivenSession {
   public private(set) var refusals: [Refusal] = []
   /// Tokens of an interrupted talk cycle that arrived after the interrupt (dropped).
   public private(set) var tokensAfterInterrupt = 0
+  /// Text chunks, plays or digits dropped because the play queue held `queueLimit` items.
+  public private(set) var queueOverflow = 0
   /// Prompts the caller spoke that Twilio did not pass on.
   public private(set) var promptsNotReported = 0
   public private(set) var sentMessages = 0
@@ -346,6 +348,10 @@ public struct RelaySession: DrivenSession {
       flushPendingText(at: now)
       preempt(at: now, into: &out)
       plays += 1
+      guard queue.count < Self.queueLimit else {
+        queueOverflow += 1
+        break
+      }
       queue.append(
         Item(
           kind: .play(source: source, loop: loop), readyMs: now + configuration.ttsStartMs,
@@ -356,6 +362,10 @@ public struct RelaySession: DrivenSession {
       replyStarted(at: now, token: false)
       flushPendingText(at: now)
       digitsSent += digits
+      guard queue.count < Self.queueLimit else {
+        queueOverflow += 1
+        break
+      }
       queue.append(
         Item(
           kind: .digits(digits), readyMs: now, interruptible: configuration.interruptible, preemptible: false,
@@ -444,12 +454,18 @@ public struct RelaySession: DrivenSession {
     if current.dropped {
       tokensAfterInterrupt += 1
     } else {
-      current.text += token
+      // What a reply said is kept up to a bound; a flooding app costs a bounded string.
+      if current.text.utf8.count < Self.keptReplyBytes { current.text += token }
       current.pending += token
       while let cut = Self.chunkEnd(in: current.pending) {
         let chunk = String(current.pending[..<cut])
         current.pending = String(current.pending[cut...])
         enqueue(chunk, cycle: current, at: now)
+      }
+      // A clause that never ends is spoken as it stands (and the next search stays short).
+      if current.pending.utf8.count > Self.longestClauseBytes {
+        enqueue(current.pending, cycle: current, at: now)
+        current.pending = ""
       }
       if last, !current.pending.isEmpty {
         enqueue(current.pending, cycle: current, at: now)
@@ -493,7 +509,18 @@ public struct RelaySession: DrivenSession {
     return nil
   }
 
+  /// The text of one reply kept for the transcript and `expect_reply`.
+  static let keptReplyBytes = 1 << 20
+  /// Text without a clause end spoken as one chunk once it is this long.
+  static let longestClauseBytes = 2_000
+  /// Items the play queue holds; what comes beyond is dropped and counted.
+  public static let queueLimit = 100_000
+
   private mutating func enqueue(_ chunk: String, cycle: Cycle, at now: Double) {
+    guard queue.count < Self.queueLimit else {
+      queueOverflow += 1
+      return
+    }
     queue.append(
       Item(
         kind: .speech(chunk), readyMs: now + configuration.ttsStartMs, interruptible: cycle.interruptible,

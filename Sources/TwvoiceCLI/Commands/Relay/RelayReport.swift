@@ -61,6 +61,10 @@ struct RelayReport {
     lines.append(
       "  talk cycles \(s.talkCycles), interrupts \(s.interrupts), preemptions \(s.preemptions), plays \(s.plays), digits sent "
         + (s.digitsSent.isEmpty ? "none" : s.digitsSent))
+    if s.queueOverflow > 0 {
+      lines.append(
+        "  \(s.queueOverflow) message(s) dropped: the play queue held \(RelaySession.queueLimit) already")
+    }
     if s.tokensAfterInterrupt > 0 {
       lines.append(
         "  \(s.tokensAfterInterrupt) token(s) of an interrupted reply arrived after the interrupt (dropped)")
@@ -121,6 +125,7 @@ struct RelayReport {
       ("plays", .int(s.plays)),
       ("digits_sent", .string(s.digitsSent)),
       ("tokens_after_interrupt", .int(s.tokensAfterInterrupt)),
+      ("queue_overflow", .int(s.queueOverflow)),
       ("prompts_not_passed_on", .int(s.promptsNotReported)),
       (
         "errors_sent",
