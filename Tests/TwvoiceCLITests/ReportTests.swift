@@ -20,6 +20,13 @@ enum Chromium {
         "--headless=new", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--no-first-run",
         "--user-data-dir=\(scratch.appendingPathComponent("profile").path)", "--window-size=1200,900",
       ] + extra + [page.absoluteString]
+    // Chromium also writes crash-report settings and a dconf cache under the home folder: both
+    // go to the scratch folder, so a test run leaves nothing behind.
+    let home = scratch.appendingPathComponent("home").path
+    process.environment = [
+      "HOME": home, "XDG_CONFIG_HOME": home + "/.config", "XDG_CACHE_HOME": home + "/.cache",
+      "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin",
+    ]
     let out = Pipe()
     process.standardOutput = out
     process.standardError = FileHandle.nullDevice
