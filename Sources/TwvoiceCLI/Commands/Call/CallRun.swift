@@ -380,13 +380,7 @@ struct CallRun {
         stopRequested: { StreamReplay.hangUpSignal != nil || api?.hasPending == true })
       (ended, outcome) = client.run(ended, onProgress: nil)
     }
-    if ended.ending == nil {
-      if case .failed(let error) = outcome {
-        ended.failedToConnect("\(relay.url?.displayText ?? "(no URL)"): \(error.message)", at: 0)
-      } else {
-        ended.callEnded(at: now() - at, botHungUp: false, reason: StreamReplay.failureText(outcome))
-      }
-    }
+    ended.conclude(after: outcome, url: relay.url?.displayText ?? "(no URL)", at: now() - at)
     let report = RelayReport(
       session: ended, url: relay.url?.displayText ?? "(no URL)", signal: StreamReplay.hangUpSignal)
     relays.append((at, report))

@@ -378,17 +378,8 @@ struct RelayCommand: ParsableCommand {
     let client = StreamReplayClient(
       target: target, options: options, onLog: onLog, stopRequested: { StreamReplay.hangUpSignal != nil })
     var (ended, outcome) = client.run(session, onProgress: onProgress)
-    switch outcome {
-    case .cancelled:
-      return nil
-    case .failed(let error) where ended.ending == nil:
-      // The socket never opened: Twilio's 64102, the caller hears busy.
-      ended.failedToConnect("\(target.displayURL): \(error.message)", at: 0)
-    default:
-      if ended.ending == nil {
-        ended.callEnded(at: 0, botHungUp: false, reason: StreamReplay.failureText(outcome))
-      }
-    }
+    if case .cancelled = outcome { return nil }
+    ended.conclude(after: outcome, url: target.displayURL, at: 0)
     if live {
       for line in ended.transcript.dropFirst(printed.withLock { $0 }) {
         RelayReport.show(line, toStdout: toStdout)
@@ -419,7 +410,8 @@ struct RelayCommand: ParsableCommand {
     let client = StreamReplayClient(
       target: target, options: options, stopRequested: { StreamReplay.hangUpSignal != nil })
     let load = RelayLoad(
-      calls: calls, rampMs: Double(ramp?.milliseconds ?? 0), client: client, configuration: configuration,
+      calls: calls, rampMs: Double(ramp?.milliseconds ?? 0), client: client, url: target.displayURL,
+      configuration: configuration,
       script: session.script, keys: dtmf.map { (Character($0.digit), Double($0.atMs)) })
     let totals = load.run()
     if json {

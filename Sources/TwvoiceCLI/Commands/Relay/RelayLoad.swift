@@ -53,6 +53,8 @@ struct RelayLoad: Sendable {
   let calls: Int
   let rampMs: Double
   let client: StreamReplayClient
+  /// The app's URL as the failures name it.
+  let url: String
   let configuration: RelaySession.Configuration
   let script: RelayScript
   /// `--dtmf` presses, the same in every session.
@@ -84,14 +86,7 @@ struct RelayLoad: Sendable {
         client.start(session).whenComplete { result in
           var (ended, outcome) =
             (try? result.get()) ?? (session, .failed(.init(code: 31900, message: "stopped")))
-          if ended.ending == nil {
-            if case .failed(let error) = outcome {
-              ended.failedToConnect(error.message, at: 0)
-            } else {
-              ended.callEnded(
-                at: ended.endedAtMs, botHungUp: false, reason: StreamReplay.failureText(outcome))
-            }
-          }
+          ended.conclude(after: outcome, url: url, at: ended.endedAtMs)
           totals.withLock { $0.add(ended) }
           done.leave()
         }

@@ -1,4 +1,5 @@
 import TwvoiceCore
+import TwvoiceNet
 
 /// How a ConversationRelay session is shown: the transcript as it happens, the text summary, the
 /// `--json` summary, JUnit for a scenario, and whether the run failed.
@@ -172,5 +173,19 @@ struct RelayReport {
 extension String {
   fileprivate func leftPadded(to width: Int) -> String {
     count >= width ? self : String(repeating: " ", count: width - count) + self
+  }
+}
+
+extension RelaySession {
+  /// Settles how a session the driver handed back ended, when it did not end itself: a socket
+  /// that never opened is Twilio's 64102 (the caller hears busy); one that broke after `setup`
+  /// went out is 64105, like any other end the app did not choose.
+  mutating func conclude(after outcome: StreamReplayClient.Outcome, url: String, at now: Double) {
+    guard ending == nil else { return }
+    if case .failed(let error) = outcome, sentMessages == 0 {
+      failedToConnect("\(url): \(error.message)", at: 0)
+    } else {
+      callEnded(at: now, botHungUp: false, reason: StreamReplay.failureText(outcome))
+    }
   }
 }
