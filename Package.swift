@@ -7,6 +7,28 @@ let strictSettings: [SwiftSetting] = [
   .enableUpcomingFeature("MemberImportVisibility"),
 ]
 
+/// A system library: the shared library in debug builds (tests, sanitizers); in release builds on
+/// Linux its static archives (`libcrypto.a`, `libreadline.a` + `libtinfo.a`, from the same Debian
+/// packages), so the dynamic loader does not resolve libcrypto's 4,000 symbols at every start.
+func systemLibrary(_ name: String, archives: [String]? = nil) -> [LinkerSetting] {
+  [.linkedLibrary(name, .when(configuration: .debug))]
+    + (archives ?? [name]).map {
+      .linkedLibrary(":lib\($0).a", .when(platforms: [.linux], configuration: .release))
+    }
+}
+
+/// How a release binary is linked on Linux (Benchmarks/startup.py measures the difference): a
+/// position-dependent executable (`-no-pie`: no relocations to apply at start-up, so the data
+/// pages stay shared with the page cache instead of being copied), and no dynamic symbol table of
+/// the whole program (glibc's `dladdr`, which the Swift runtime calls once at start-up, walks it).
+/// The static Swift runtime cannot come from here (every dependency must be compiled for it):
+/// `make` adds `--static-swift-stdlib`.
+let releaseExecutableSettings: [LinkerSetting] = [
+  .unsafeFlags(
+    ["-Xclang-linker", "-no-pie", "-Xlinker", "--no-export-dynamic"],
+    .when(platforms: [.linux], configuration: .release))
+]
+
 let package = Package(
   name: "twvoice",
   products: [
@@ -17,14 +39,13 @@ let package = Package(
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
-    // Scenario files (`--scenario FILE.yaml`).
-    .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
   ],
   targets: [
-    // System libraries. CI installs the Debian packages named in `providers`.
+    // System libraries. CI installs the Debian packages named in `providers`. The headers are on
+    // the default include path on Debian; the libraries are named by the targets that use them
+    // (`linkerSettings`), so that a release binary can take them from their static archives.
     .systemLibrary(
       name: "COpenSSL",
-      pkgConfig: "libcrypto",
       providers: [.apt(["libssl-dev"])]
     ),
     // No pkgConfig: readline.pc carries -D flags that SwiftPM prohibits (and warns about on
@@ -41,7 +62,8 @@ let package = Package(
     .target(
       name: "TwvoiceCore",
       dependencies: ["COpenSSL", "CByteScan"],
-      swiftSettings: strictSettings
+      swiftSettings: strictSettings,
+      linkerSettings: systemLibrary("crypto")
     ),
     // Network edges, kept out of Core: the WebSocket client `stream replay` dials Twilio-style.
     .target(
@@ -64,14 +86,15 @@ let package = Package(
         "TwvoiceNet",
         "CReadline",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        .product(name: "Yams", package: "Yams"),
       ],
-      swiftSettings: strictSettings
+      swiftSettings: strictSettings,
+      linkerSettings: systemLibrary("readline", archives: ["readline", "tinfo"])
     ),
     .executableTarget(
       name: "twvoice",
       dependencies: ["TwvoiceCLI"],
-      swiftSettings: strictSettings
+      swiftSettings: strictSettings,
+      linkerSettings: releaseExecutableSettings
     ),
 
     .testTarget(

@@ -24,6 +24,8 @@ let package = Package(
     .executableTarget(name: "FuzzJSON", dependencies: core),
     // An app's ConversationRelay frames into a session, and session logs into a report page.
     .executableTarget(name: "FuzzRelay", dependencies: core),
+    // Scenario files: Core's YAML reader, its node and depth limits.
+    .executableTarget(name: "FuzzYAML", dependencies: core),
   ],
   swiftLanguageModes: [.v6]
 )

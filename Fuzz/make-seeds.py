@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Writes the seed corpora in Fuzz/Corpus/<Target>/: a few dozen small inputs per target, taken
 from the test fixtures (Tests/*/Fixtures) and crafted for the edges the parsers must handle.
-The output is committed; rerun only to change the seeds (it replaces Fuzz/Corpus)."""
+The output is committed; rerun only to change the seeds (it replaces the folders of the targets
+it writes, and leaves the others, such as FuzzRelay's hand-picked seeds, alone)."""
 import base64
 import json
 import pathlib
@@ -11,7 +12,6 @@ import struct
 FUZZ = pathlib.Path(__file__).resolve().parent
 ROOT = FUZZ.parent
 CORPUS = FUZZ / "Corpus"
-shutil.rmtree(CORPUS, ignore_errors=True)
 
 
 def fixture(path):
@@ -20,6 +20,7 @@ def fixture(path):
 
 def write(target, seeds):
     folder = CORPUS / target
+    shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     for name, data in seeds:
         if isinstance(data, str):
@@ -253,3 +254,18 @@ json_seeds = [
 for t in tokens[:3]:
     json_seeds.append((f"token-payload-{t['name']}.json", t["payload"]))
 write("FuzzJSON", json_seeds)
+
+# --- YAML (scenario files) ---
+
+yaml_seeds = [(path.name, path.read_bytes()) for path in sorted((ROOT / "examples").rglob("*.yaml"))]
+for index, vector in enumerate(fixture("Tests/TwvoiceCoreTests/Fixtures/yaml-vectors.jsonl")):
+    if len(vector["yaml"]) > 20:
+        yaml_seeds.append((f"vector-{index:02d}.yaml", vector["yaml"]))
+yaml_seeds += [
+    ("alias-bomb.yaml", "a: &a [x, x, x, x]\nb: &b [*a, *a, *a, *a]\nc: &c [*b, *b, *b, *b]\nd: [*c, *c, *c, *c]\n"),
+    ("deep-flow.yaml", "[" * 40 + "]" * 40),
+    ("deep-block.yaml", "".join(" " * i + "k:\n" for i in range(40))),
+    ("tabs.yaml", "a:\n\t- b\n"),
+    ("crlf.yaml", "steps:\r\n  - say: a.wav\r\n"),
+]
+write("FuzzYAML", yaml_seeds)

@@ -14,7 +14,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-all_targets=(FuzzCapture FuzzWAV FuzzJWT FuzzTwiML FuzzJSON FuzzRelay)
+all_targets=(FuzzCapture FuzzWAV FuzzJWT FuzzTwiML FuzzJSON FuzzRelay FuzzYAML)
 mode=fuzz
 seconds=60
 case "${1:-}" in

@@ -1,19 +1,14 @@
 import TwvoiceCore
-import Yams
 
-/// Scenario files from the command line: `--scenario FILE.yaml` or a folder of them, read with
-/// Yams into Core's `ScenarioNode` tree, with the audio each step names loaded relative to the
-/// file's folder.
+/// Scenario files from the command line: `--scenario FILE.yaml` or a folder of them, read by
+/// Core's `YAMLReader` into a `ScenarioNode` tree, with the audio each step names loaded relative
+/// to the file's folder.
 enum ScenarioLoading {
   /// A scenario and the file it came from, as shown to the user.
   struct Loaded {
     var file: String
     var scenario: Scenario
   }
-
-  /// Nodes in one document after aliases are expanded: bounds a file that expands an alias
-  /// into a billion nodes.
-  static let maximumNodes = 100_000
 
   /// The files `paths` name: files as given, folders as their `.yaml`/`.yml` files in name order.
   static func files(_ paths: [String]) throws -> [String] {
@@ -38,13 +33,12 @@ enum ScenarioLoading {
   static func tree(_ path: String) throws -> (name: String, tree: ScenarioNode) {
     let name = SystemIO.displayName(path)
     let text = try SystemIO.readText(path, limit: .small)
-    let root: Node?
-    do { root = try Yams.compose(yaml: text) } catch let error as YamlError {
-      throw TwvoiceError(.dataError, Self.describe(error, file: name))
+    let root: ScenarioNode?
+    do { root = try YAMLReader.read(text) } catch {
+      throw TwvoiceError(.dataError, error.describe(file: name))
     }
     guard let root else { throw TwvoiceError(.dataError, "\(name):1: scenario: the file is empty") }
-    var budget = maximumNodes
-    return (name, try convert(root, file: name, budget: &budget))
+    return (name, root)
   }
 
   /// A ConversationRelay scenario (`relay --scenario`): text turns, no audio.
@@ -68,53 +62,5 @@ enum ScenarioLoading {
       return caller.audio
     }
     return Loaded(file: name, scenario: scenario)
-  }
-
-  /// Yams' error as one line: the file, line and column, and the problem.
-  static func describe(_ error: YamlError, file: String) -> String {
-    switch error {
-    case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _),
-      .composer(_, let problem, let mark, _):
-      return "\(file):\(mark.line):\(mark.column): not valid YAML: \(problem)"
-    case .reader(let problem, _, _, _):
-      return "\(file): not valid YAML: \(problem)"
-    case .duplicatedKeysInMapping(let duplicates, _):
-      return "\(file): a key is given twice: \(duplicates.joined(separator: ", "))"
-    default:
-      return "\(file): not valid YAML"
-    }
-  }
-
-  static func convert(_ node: Node, file: String, budget: inout Int) throws -> ScenarioNode {
-    budget -= 1
-    let line = node.mark?.line ?? 0
-    guard budget >= 0 else {
-      throw TwvoiceError(
-        .dataError,
-        "\(file):\(line): scenario: more than \(maximumNodes) values (aliases expanding without end?)")
-    }
-    switch node {
-    case .scalar(let scalar):
-      return .scalar(scalar.string, line: line)
-    case .sequence(let sequence):
-      var items: [ScenarioNode] = []
-      for item in sequence { items.append(try convert(item, file: file, budget: &budget)) }
-      return .sequence(items, line: line)
-    case .mapping(let mapping):
-      var entries: [(key: String, line: Int, value: ScenarioNode)] = []
-      for (key, value) in mapping {
-        guard case .scalar(let keyScalar) = key else {
-          throw TwvoiceError(.dataError, "\(file):\(key.mark?.line ?? line): scenario: a key must be text")
-        }
-        let keyLine = key.mark?.line ?? line
-        if entries.contains(where: { $0.key == keyScalar.string }) {
-          throw TwvoiceError(.dataError, "\(file):\(keyLine): \(keyScalar.string): given twice")
-        }
-        entries.append((keyScalar.string, keyLine, try convert(value, file: file, budget: &budget)))
-      }
-      return .mapping(entries, line: line)
-    case .alias:
-      throw TwvoiceError(.dataError, "\(file):\(line): scenario: an alias that names no anchor")
-    }
   }
 }
