@@ -5,6 +5,9 @@ on the same machine, alternating all of them in one run (issue 16's measure).
     make                                   # the release binary, static Swift runtime
     python3 Benchmarks/startup.py [--runs 100]
 
+`--also PATH` adds the same three commands of another twvoice binary (an earlier build, say) to
+the same alternation, so a change is measured side by side with what it replaces.
+
 Builds Benchmarks/hello.swift with `swiftc -O -static-stdlib` into a scratch folder, then times,
 per process: the hello world, `twvoice --version`, `twvoice token mint` (one token, the seed's
 grant) and `twvoice twiml render start`. Prints min/median/p90 wall ms, the median CPU ms
@@ -33,6 +36,7 @@ ENV = dict(
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=100)
+    parser.add_argument("--also", metavar="PATH", help="another twvoice binary to time alongside")
     args = parser.parse_args()
     if not os.path.exists(TWVOICE):
         sys.exit("build first: make")
@@ -40,12 +44,11 @@ def main():
     hello = os.path.join(scratch, "hello")
     subprocess.run(["swiftc", "-O", "-static-stdlib", os.path.join(ROOT, "Benchmarks", "hello.swift"),
                     "-o", hello], check=True)
-    tools = {
-        "hello world (static stdlib)": [hello],
-        "twvoice --version": [TWVOICE, "--version"],
-        "twvoice token mint": [TWVOICE, "token", "mint", "--no-env-file", "--incoming", "--identity", "alice"],
-        "twvoice twiml render start": [TWVOICE, "twiml", "render", "start", "--url", "wss://bot.example.com/ws"],
-    }
+    tools = {"hello world (static stdlib)": [hello]}
+    for label, binary in [("twvoice", TWVOICE)] + ([("also", args.also)] if args.also else []):
+        tools[f"{label} --version"] = [binary, "--version"]
+        tools[f"{label} token mint"] = [binary, "token", "mint", "--no-env-file", "--incoming", "--identity", "alice"]
+        tools[f"{label} twiml render start"] = [binary, "twiml", "render", "start", "--url", "wss://bot.example.com/ws"]
     wall = {name: [] for name in tools}
     cpu = {name: [] for name in tools}
     for _ in range(args.runs):
