@@ -381,13 +381,9 @@ private struct Reader {
     if at("\"") || at("'") {
       key = try quoted()
     } else if at("*") {
-      advance()
-      let name = readName()
-      guard let anchored = anchors[name] else {
-        throw content(line, "scenario: the alias '*\(name)' names no anchor before it")
-      }
-      guard case .scalar(let text, _) = anchored.node else {
-        throw content(line, "scenario: a key must be text")
+      let keyLine = line
+      guard case .scalar(let text, _) = try alias() else {
+        throw content(keyLine, "scenario: a key must be text")
       }
       key = text
     } else if at("[") || at("{") {
