@@ -22,15 +22,7 @@ import sys
 import tempfile
 import time
 
-from benchlib import ROOT, TWVOICE
-
-ENV = dict(
-    os.environ,
-    TWILIO_ACCOUNT_SID="AC0123456789abcdef0123456789abcdef",
-    TWILIO_API_KEY="SKfedcba9876543210fedcba9876543210",
-    TWILIO_API_SECRET="benchmark-secret-0123456789abcdef",
-    TWILIO_APPLICATION_SID="AP00000000000000000000000000000000",
-)
+from benchlib import MINT_ENV as ENV, ROOT, TWVOICE
 
 
 def main():

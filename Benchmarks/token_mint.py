@@ -19,17 +19,10 @@ import subprocess
 import sys
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-TWVOICE = os.path.join(ROOT, ".build", "release", "twvoice")
+from benchlib import MINT_ENV, ROOT, TWVOICE
+
 PYTHON_MINT = [sys.executable, os.path.join(ROOT, "Benchmarks", "mint_python.py")]
-ENV = dict(
-    os.environ,
-    TWILIO_ACCOUNT_SID="AC0123456789abcdef0123456789abcdef",
-    TWILIO_API_KEY="SKfedcba9876543210fedcba9876543210",
-    TWILIO_API_SECRET="benchmark-secret-0123456789abcdef",
-    TWILIO_APPLICATION_SID="AP00000000000000000000000000000000",
-    PYTHONWARNINGS="ignore",
-)
+ENV = dict(MINT_ENV, PYTHONWARNINGS="ignore")
 TWVOICE_MINT = [TWVOICE, "token", "mint", "--no-env-file", "--incoming"]
 
 
