@@ -27,8 +27,9 @@ def time_alternating(tools, runs, output=None):
 
 def time_alternating_stats(tools, runs, output=None):
     """As `time_alternating`, with the spread: name -> {min, median, max} wall seconds and the
-    median CPU seconds (user + system) of the process, which the machine's other load and the
-    kernel's writeback of earlier runs disturb less than wall time."""
+    median CPU seconds (user + system) of the process, which the machine's other load disturbs
+    less than wall time. Before each run the previous output is deleted and the disks synced, so
+    no run pays for an earlier one's writeback."""
     import resource
     times = {name: [] for name in tools}
     cpu = {name: [] for name in tools}
@@ -36,6 +37,9 @@ def time_alternating_stats(tools, runs, output=None):
         for name, cmd in tools.items():
             if output and os.path.exists(output):
                 os.remove(output)
+            # Outside the timing: the kernel writes back what earlier runs wrote now, not
+            # during the next run.
+            os.sync()
             before = resource.getrusage(resource.RUSAGE_CHILDREN)
             start = time.perf_counter()
             subprocess.run(cmd, check=True)

@@ -55,8 +55,15 @@ struct Twvoice {
     process.standardError = err
     process.standardInput = input
     try process.run()
-    if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
-    try input.fileHandleForWriting.close()
+    // Standard input is written by its own thread, so a child that writes much output before
+    // it has read all its input does not wait on a parent that is still writing.
+    let inDone = DispatchSemaphore(value: 0)
+    let inWriter = Thread {
+      if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
+      try? input.fileHandleForWriting.close()
+      inDone.signal()
+    }
+    inWriter.start()
     // Read both pipes before waiting, so a large output cannot block the child.
     // The reader thread hands its result over through the semaphore, which orders the write
     // before the read (ThreadSanitizer saw the earlier isFinished poll as a race).
@@ -70,6 +77,7 @@ struct Twvoice {
     let outData = out.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
     errDone.wait()
+    inDone.wait()
     return Result(
       status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
       stderr: String(decoding: errData, as: UTF8.self), stdoutBytes: outData)

@@ -158,4 +158,73 @@ struct CodecDecodeTests {
     let r = try Twvoice.run(["codec", "decode", "-", "--track", "left"], stdin: "")
     #expect(r.status == 64)
   }
+
+  /// A capture of several MiB, both tracks, with a gap: more blocks than the file reader keeps
+  /// ahead and than the writer keeps in flight.
+  static func longCapture(frames: Int) -> (text: String, inbound: [UInt8], outbound: [UInt8]) {
+    var lines: [String] = []
+    var inbound: [UInt8] = []
+    var outbound: [UInt8] = []
+    for k in 0..<frames where k % 997 != 500 {  // every 997th frame lost
+      for (track, isInbound) in [("inbound", true), ("outbound", false)] {
+        let payload = (0..<160).map { UInt8(truncatingIfNeeded: k &* 31 &+ $0 &* (isInbound ? 7 : 13)) }
+        lines.append(
+          #"{"event":"media","sequenceNumber":"\#(lines.count + 1)","media":{"track":"\#(track)","chunk":"\#(k + 1)","timestamp":"\#(20 * k)","payload":"\#(Base64.encode(payload))"},"streamSid":"MZ0123456789abcdef0123456789abcdef"}"#
+        )
+      }
+    }
+    for k in 0..<frames {
+      let lost = k % 997 == 500
+      inbound +=
+        lost
+        ? [UInt8](repeating: 0xFF, count: 160)
+        : (0..<160).map { UInt8(truncatingIfNeeded: k &* 31 &+ $0 &* 7) }
+      outbound +=
+        lost
+        ? [UInt8](repeating: 0xFF, count: 160)
+        : (0..<160).map { UInt8(truncatingIfNeeded: k &* 31 &+ $0 &* 13) }
+    }
+    return (lines.joined(separator: "\n") + "\n", inbound, outbound)
+  }
+
+  @Test func aLongCaptureDecodesTheSameFromAFileAndFromAPipe() throws {
+    let capture = Self.longCapture(frames: 12_000)  // about 8 MiB of JSON lines
+    let dir = try TemporaryDirectory.with(["capture.jsonl": capture.text])
+    defer { TemporaryDirectory.remove(dir) }
+    let r = try Twvoice.run(
+      ["codec", "decode", "capture.jsonl", "--track", "both", "-o", "call.wav", "-q"], in: dir)
+    #expect(r.status == 0, "\(r)")
+    let wav = [UInt8](try Data(contentsOf: dir.appendingPathComponent("call.wav")))
+    #expect(wav.count == 44 + 12_000 * 160 * 4)
+    var expected: [UInt8] = []
+    expected.reserveCapacity(12_000 * 160 * 4)
+    for (l, r) in zip(capture.inbound, capture.outbound) {
+      for value in [G711.muLawDecode(l), G711.muLawDecode(r)] {
+        expected.append(UInt8(truncatingIfNeeded: UInt16(bitPattern: value)))
+        expected.append(UInt8(truncatingIfNeeded: UInt16(bitPattern: value) >> 8))
+      }
+    }
+    #expect(wav.dropFirst(44).elementsEqual(expected))
+    let piped = try Twvoice.run(
+      ["codec", "decode", "-", "--track", "both", "-o", "-", "-q"], stdin: capture.text)
+    #expect(piped.status == 0)
+    #expect(piped.stdoutBytes.dropFirst(44).elementsEqual(expected))
+    // µ-law out, mono: each input byte once, the lost frames as µ-law silence.
+    let mulaw = try Twvoice.run(
+      ["codec", "decode", "capture.jsonl", "--encoding", "mulaw", "--raw", "-o", "in.ul", "-q"], in: dir)
+    #expect(mulaw.status == 0)
+    #expect([UInt8](try Data(contentsOf: dir.appendingPathComponent("in.ul"))) == capture.inbound)
+  }
+
+  @Test func aBadLineDeepInALongCaptureLeavesNoOutput() throws {
+    var lines = Self.longCapture(frames: 12_000).text.split(separator: "\n", omittingEmptySubsequences: false)
+    let bad = lines.count - 40
+    lines[bad - 1] = #"{"event":"media","media":{"track":"inbound","timestamp":"1","payload":"!!!!"}}"#
+    let dir = try TemporaryDirectory.with(["capture.jsonl": lines.joined(separator: "\n")])
+    defer { TemporaryDirectory.remove(dir) }
+    let r = try Twvoice.run(["codec", "decode", "capture.jsonl", "-o", "call.wav"], in: dir)
+    #expect(r.status == 65)
+    #expect(r.stderr == "twvoice: error: capture.jsonl:\(bad): payload is not valid base64 (media.payload)\n")
+    #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["capture.jsonl"])
+  }
 }

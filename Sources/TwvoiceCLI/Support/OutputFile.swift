@@ -125,14 +125,23 @@ final class OutputFile: @unchecked Sendable {
     throw TwvoiceError(.ioError, "cannot write \(path): \(String(cString: strerror(ELOOP)))")
   }
 
-  deinit { if !done { abort() } }
+  deinit {
+    if !done { abort() }
+    // The writer's tasks hold this object, so none is left to use a block.
+    for block in blocks { block.deallocate() }
+  }
 
   /// Appends bytes.
   func write(_ bytes: [UInt8]) throws(TwvoiceError) {
+    try bytes.withBytes { (raw) throws(TwvoiceError) in try write(raw) }
+  }
+
+  /// Appends bytes.
+  func write(_ bytes: UnsafeRawBufferPointer) throws(TwvoiceError) {
     if path == "-" { Terminal.flush() }
     var offset = 0
     while offset < bytes.count {
-      let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, bytes.count - offset) }
+      let n = Glibc.write(fd, bytes.baseAddress! + offset, bytes.count - offset)
       if n < 0 {
         if errno == EINTR { continue }
         throw TwvoiceError(.ioError, "cannot write \(displayName): \(String(cString: strerror(errno)))")
@@ -142,13 +151,19 @@ final class OutputFile: @unchecked Sendable {
     bytesWritten += bytes.count
   }
 
-  // Background writing: the caller hands over full buffers and goes on decoding while a second
-  // thread copies them into the kernel; at most `maximumInFlight` buffers wait, so memory stays
+  // Background writing: the caller hands over full buffers and goes on while a second thread
+  // copies them into the kernel; at most `maximumInFlight` buffers wait, so memory stays
   // bounded. The first error is kept and reported by `finishBackgroundWrites()`.
   private let writerQueue = DispatchQueue(label: "twvoice.output")
   private let inFlight = DispatchSemaphore(value: OutputFile.maximumInFlight)
   private static let maximumInFlight = 4
   private var backgroundError: TwvoiceError?
+  /// The ring `takeBlock()` hands out, allocated as first needed and reused: a block comes
+  /// round again only after `maximumInFlight` later submissions, so its write has finished.
+  private var blocks: [UnsafeMutableRawBufferPointer] = []
+  private var nextBlock = 0
+  /// The size of the blocks `takeBlock()` returns.
+  static let blockSize = 1 << 20
 
   /// Queues `bytes` to be written by the background thread, in order.
   func writeInBackground(_ bytes: [UInt8]) {
@@ -158,6 +173,33 @@ final class OutputFile: @unchecked Sendable {
       guard self.backgroundError == nil else { return }
       do { try self.write(bytes) } catch let error as TwvoiceError { self.backgroundError = error } catch {}
     }
+  }
+
+  /// A block of `blockSize` bytes to fill and pass to `writeBlockInBackground`, which must come
+  /// next: the output is written straight from it, with no copy and no new memory to fault in.
+  /// Waits while `maximumInFlight` writes are queued.
+  func takeBlock() -> UnsafeMutableRawBufferPointer {
+    inFlight.wait()
+    if nextBlock == blocks.count { blocks.append(.allocate(byteCount: Self.blockSize, alignment: 64)) }
+    return blocks[nextBlock]
+  }
+
+  /// Queues the first `count` bytes of the block `takeBlock()` returned.
+  func writeBlockInBackground(_ count: Int) {
+    let block = FilledBlock(bytes: UnsafeRawBufferPointer(rebasing: blocks[nextBlock][0..<count]))
+    nextBlock = (nextBlock + 1) % Self.maximumInFlight
+    writerQueue.async {
+      defer { self.inFlight.signal() }
+      guard self.backgroundError == nil else { return }
+      do { try self.write(block.bytes) } catch let error as TwvoiceError {
+        self.backgroundError = error
+      } catch {}
+    }
+  }
+
+  /// A filled block on its way to the writer thread, which alone reads it until it is written.
+  private struct FilledBlock: @unchecked Sendable {
+    let bytes: UnsafeRawBufferPointer
   }
 
   /// Waits for queued writes; throws the first error any of them met.
@@ -201,6 +243,8 @@ final class OutputFile: @unchecked Sendable {
   /// cannot be taken back.
   func abort() {
     done = true
+    // A queued write must not reach the descriptor once it is closed (and maybe reused).
+    writerQueue.sync {}
     guard path != "-" else { return }
     close(fd)
     guard let temporaryPath else { return }

@@ -1214,12 +1214,32 @@ public struct CaptureDecoder {
     }
   }
 
+  /// Samples (per channel) ready to take.
+  public var readySamples: Int {
+    guard let (left, right) = outputQueues else { return 0 }
+    return min(left.count, right?.count ?? .max)
+  }
+
   /// Appends up to `limit` samples (per channel) of the audio ready so far to `out`, encoded
   /// and (for `both`) interleaved; returns how many.
   @discardableResult
   public mutating func takeOutput(into out: inout [UInt8], limit: Int = .max) -> Int {
+    let n = min(readySamples, limit)
+    guard n > 0 else { return 0 }
+    let start = out.count
+    out += repeatElement(0, count: n * channels * encoding.bytesPerSample)
+    return out.withUnsafeMutableBytes {
+      takeOutput(into: UnsafeMutableRawBufferPointer(rebasing: $0[start...]))
+    }
+  }
+
+  /// Writes as many samples (per channel) of the audio ready so far as fit in `out`, encoded
+  /// and (for `both`) interleaved, each byte once; returns how many. `codec decode` fills its
+  /// output blocks this way, with no zero-filling first.
+  public mutating func takeOutput(into out: UnsafeMutableRawBufferPointer) -> Int {
     guard let (left, right) = outputQueues else { return 0 }
     let width = channels * encoding.bytesPerSample
+    let limit = out.count / width
     var total = 0
     while total < limit, let l = left.first {
       var n = min(l.count, limit - total)
@@ -1230,14 +1250,10 @@ public struct CaptureDecoder {
         n = min(n, first.count)
       }
       if l.silence || r?.silence == true { n = min(n, Self.silenceBlock.count) }
-      let start = out.count
-      out += repeatElement(0, count: n * width)
       Self.silenceBlock.withUnsafeBufferPointer { silence in
         let lp = l.silence ? silence.baseAddress! : left.bytes.bytes.baseAddress!
         let rp = r.map { $0.silence ? silence.baseAddress! : right!.bytes.bytes.baseAddress! }
-        out.withUnsafeMutableBytes { raw in
-          convert(lp, rp, count: n, into: UnsafeMutableRawBufferPointer(rebasing: raw[start...]))
-        }
+        convert(lp, rp, count: n, into: UnsafeMutableRawBufferPointer(rebasing: out[(total * width)...]))
       }
       left.removeFirst(n)
       right?.removeFirst(n)

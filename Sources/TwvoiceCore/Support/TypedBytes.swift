@@ -2,7 +2,7 @@
 /// with typed throws reads bytes without re-wrapping what it throws.
 extension Array where Element == UInt8 {
   @inlinable
-  func withBytes<Result, Failure: Error>(
+  public func withBytes<Result, Failure: Error>(
     _ body: (UnsafeRawBufferPointer) throws(Failure) -> Result
   ) throws(Failure) -> Result {
     let outcome: Swift.Result<Result, Failure> = withUnsafeBytes { raw in

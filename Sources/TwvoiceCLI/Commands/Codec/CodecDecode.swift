@@ -86,9 +86,10 @@ struct CodecDecode: ParsableCommand {
     // The header goes first with unknown sizes; a seekable output gets the real ones at the end.
     if !raw { try out.beginWAV(format) }
     var pending: [UInt8] = []
-    pending.reserveCapacity(1 << 21)
+    if rateConverter != nil { pending.reserveCapacity(1 << 21) }
     var converted: [UInt8] = []
     func flush() {
+      guard !pending.isEmpty else { return }
       framesWritten += pending.count / format.blockAlign
       out.writeInBackground(pending)
       pending = []
@@ -98,26 +99,33 @@ struct CodecDecode: ParsableCommand {
     /// (kept as a count by the decoder) never sit in memory; `live` input (a pipe) is written as
     /// soon as it is decoded.
     func drain(live: Bool, final: Bool = false) {
-      while true {
-        if rateConverter != nil {
-          converted.removeAll(keepingCapacity: true)
-          guard decoder.takeOutput(into: &converted, limit: 1 << 15) > 0 else { break }
-          converted.withUnsafeBytes { rateConverter!.convert($0, into: &pending) }
-        } else {
-          guard decoder.takeOutput(into: &pending, limit: 1 << 18) > 0 else { break }
+      guard rateConverter != nil else {
+        // At 8 kHz the decoder writes each sample once, straight into the blocks the writer
+        // thread writes from.
+        while decoder.readySamples > 0 {
+          let samples = decoder.takeOutput(into: out.takeBlock())
+          framesWritten += samples
+          out.writeBlockInBackground(samples * format.blockAlign)
         }
+        return
+      }
+      while true {
+        converted.removeAll(keepingCapacity: true)
+        guard decoder.takeOutput(into: &converted, limit: 1 << 15) > 0 else { break }
+        converted.withUnsafeBytes { rateConverter!.convert($0, into: &pending) }
         if pending.count >= 1 << 20 { flush() }
       }
       if final { rateConverter?.finish(into: &pending) }
       if live && !pending.isEmpty { flush() }
     }
     do {
-      // read(2) into a large buffer rather than mmap: a file truncated while it is read (log
-      // rotation's copytruncate) then ends early instead of killing the process with SIGBUS,
-      // at no measurable cost (Benchmarks/README.md).
+      // read(2) into large buffers (a regular file by a second thread, blocks ahead) rather
+      // than mmap: a file truncated while it is read (log rotation's copytruncate) then ends
+      // early instead of killing the process with SIGBUS, at no measurable cost
+      // (Benchmarks/README.md).
       let live = !source.isRegularFile
       try head.withUnsafeBytes { try decoder.feed($0) }
-      try source.forEachBlock(size: 1 << 20) { block in
+      try source.forEachBlockReadingAhead(size: 1 << 20) { block in
         try decoder.feed(block)
         drain(live: live)
       }
