@@ -9,7 +9,12 @@ import TwvoiceCore
 #endif
 
 /// Runs the binary with its standard output counted rather than kept, and measures the child's
-/// peak resident size itself (wait4), so other tests running at the same time do not count.
+/// own peak resident size (its `VmHWM`, read while it runs), so neither other tests nor the test
+/// process count.
+///
+/// wait4's `ru_maxrss` does not do: `posix_spawn` runs the child in the test process's memory
+/// until `exec`, and Linux keeps that memory's peak as the child's, so a test process that once
+/// held 200 MiB made every child measure 200 MiB.
 enum MeasuredRun {
   struct Result {
     var status: Int32
@@ -39,6 +44,8 @@ enum MeasuredRun {
       close(fds[0])
       throw POSIXError(.ENOEXEC)
     }
+    // posix_spawn returns once the child has called exec: from here its status is its own.
+    let watcher = PeakWatcher(pid: pid)
     var count = 0
     var buffer = [UInt8](repeating: 0, count: 1 << 20)
     while true {
@@ -48,10 +55,56 @@ enum MeasuredRun {
       count += n
     }
     close(fds[0])
+    // Exited but not reaped, so the pid cannot be reused while the watcher still reads it.
+    var exited = siginfo_t()
+    while waitid(P_PID, id_t(pid), &exited, WEXITED | WNOWAIT) < 0 && errno == EINTR {}
+    let peak = watcher.stop()
     var status: Int32 = 0
-    var usage = rusage()
-    while wait4(pid, &status, 0, &usage) < 0 && errno == EINTR {}
-    return Result(status: (status >> 8) & 0xFF, outputBytes: count, maxRSSBytes: usage.ru_maxrss * 1024)
+    while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+    return Result(status: (status >> 8) & 0xFF, outputBytes: count, maxRSSBytes: peak)
+  }
+
+  /// Reads a process's `VmHWM` every half millisecond until stopped; keeps the largest.
+  final class PeakWatcher: @unchecked Sendable {
+    private let lock = NSLock()
+    private var peak = 0
+    private var stopped = false
+    private let done = DispatchSemaphore(value: 0)
+
+    init(pid: pid_t) {
+      peak = Self.highWaterMark(pid) ?? 0
+      Thread { self.watch(pid) }.start()
+    }
+
+    private func watch(_ pid: pid_t) {
+      defer { done.signal() }
+      while !lock.withLock({ stopped }) {
+        if let bytes = Self.highWaterMark(pid) { lock.withLock { peak = max(peak, bytes) } }
+        usleep(500)
+      }
+    }
+
+    /// Stops watching; the peak seen, in bytes.
+    func stop() -> Int {
+      lock.withLock { stopped = true }
+      done.wait()
+      return lock.withLock { peak }
+    }
+
+    /// `VmHWM` from `/proc/PID/status` (read with read(2): the file reports no size).
+    static func highWaterMark(_ pid: pid_t) -> Int? {
+      let fd = open("/proc/\(pid)/status", O_RDONLY | O_CLOEXEC)
+      guard fd >= 0 else { return nil }
+      defer { close(fd) }
+      var bytes = [UInt8](repeating: 0, count: 8192)
+      let n = bytes.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+      guard n > 0 else { return nil }
+      let status = String(decoding: bytes[0..<n], as: UTF8.self)
+      guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+        let kB = Int(line.dropFirst(6).split(whereSeparator: { $0 == " " || $0 == "\t" }).first ?? "")
+      else { return nil }
+      return kB * 1024
+    }
   }
 }
 
@@ -103,6 +156,7 @@ struct CodecHostileInputTests {
     let r = try MeasuredRun.run(["codec", "decode", file, "--raw", "--encoding", "mulaw", "-q"])
     #expect(r.status == 0)
     #expect(r.outputBytes == gapMs * 8 + 160)
+    #expect(r.maxRSSBytes > 0, "the child's peak was never read")
     #expect(Sanitizer.isActive || r.maxRSSBytes < 200 << 20, "max RSS \(r.maxRSSBytes >> 20) MiB")
     // 23.9 h: `codec info` measures the silence without writing it out.
     let day = try TemporaryDirectory.with([
@@ -112,6 +166,7 @@ struct CodecHostileInputTests {
     defer { try? FileManager.default.removeItem(at: day) }
     let info = try MeasuredRun.run(["codec", "info", day.appendingPathComponent("day.jsonl").path, "--json"])
     #expect(info.status == 0)
+    #expect(info.maxRSSBytes > 0, "the child's peak was never read")
     #expect(Sanitizer.isActive || info.maxRSSBytes < 200 << 20, "max RSS \(info.maxRSSBytes >> 20) MiB")
     let text = try Twvoice.run(["codec", "info", day.appendingPathComponent("day.jsonl").path, "--json"])
     #expect(try JSONParser.parse(text.stdout)["duration_s"] == .number("86040.020"))
