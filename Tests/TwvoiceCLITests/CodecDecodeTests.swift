@@ -92,6 +92,23 @@ struct CodecDecodeTests {
     #expect(r.stderr.contains("4 inbound frames, 0.12 s, 1 gap filled (40 ms)"))
   }
 
+  @Test func framesOutOfOrderArePlacedByTimestamp() throws {
+    var lines = Self.capture(frames: 8).split(separator: "\n").map(String.init)
+    lines.swapAt(3, 4)  // media 2 and 3
+    lines.insert(lines[2], at: 7)  // media 1 again, later
+    let r = try Twvoice.run(
+      ["codec", "decode", "-", "-o", "-", "--encoding", "mulaw", "--raw"],
+      stdin: lines.joined(separator: "\n") + "\n")
+    #expect(r.status == 0, "\(r)")
+    #expect([UInt8](r.stdoutBytes) == (0..<8).flatMap { [UInt8](repeating: UInt8($0), count: 160) })
+    #expect(
+      r.stderr.contains("8 inbound frames, 0.16 s, 1 late frame put back by timestamp, 1 frame left out"))
+    let info = try Twvoice.run(["codec", "info", "-", "--json"], stdin: lines.joined(separator: "\n") + "\n")
+    let inbound = try JSONParser.parse(info.stdout)["tracks"]?["inbound"]
+    #expect(inbound?["reordered_frames"]?.intValue == 1 && inbound?["dropped_frames"]?.intValue == 1)
+    #expect(inbound?["gaps"]?.intValue == 0)
+  }
+
   @Test func badPayloadNamesTheLineAndLeavesNoFile() throws {
     var text = Self.capture(frames: 3)
     text += #"{"event":"media","media":{"track":"inbound","timestamp":"60","payload":"not base64!"}}"# + "\n"

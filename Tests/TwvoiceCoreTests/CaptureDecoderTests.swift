@@ -116,6 +116,66 @@ struct CaptureDecoderTests {
     #expect(summary.sequenceAnomalies.map(\.got) == [7])
   }
 
+  /// Frames in the order of `order` (indices into 0..<n, each filled with its own index).
+  static func shuffled(_ order: [Int], track: String = "inbound", startTimestamp: Int = 0) -> [String] {
+    order.map { k in
+      CaptureText.media(
+        k + 2, track: track, chunk: k + 1, timestamp: startTimestamp + 20 * k,
+        codes: .init(repeating: UInt8(k % 256), count: 160))
+    }
+  }
+
+  @Test(arguments: [1 << 20, 301, 7])
+  func framesThatComeLateArePutBackByTimestamp(chunkSize: Int) throws {
+    // 4 and 5 swapped, 9 a dozen frames late, 3 twice.
+    var order = Array(0..<30).filter { $0 != 9 }
+    order.swapAt(4, 5)
+    order.insert(9, at: 21)
+    order.insert(3, at: 4)
+    let (out, summary) = try Self.decode(Self.shuffled(order).joined(separator: "\n"), chunkSize: chunkSize)
+    #expect(out == (0..<30).flatMap { [UInt8](repeating: UInt8($0), count: 160) })
+    let track = try #require(summary.tracks[.inbound])
+    #expect(track.reordered == 2 && track.dropped == 1)
+    #expect(track.gaps == 0 && track.gapSamples == 0 && track.gapList.isEmpty)
+    #expect(track.frames == 30 && track.bytes == 30 * 160)
+  }
+
+  @Test func aFrameLaterThanTheReorderWindowIsLeftOutAndItsGapStays() throws {
+    // Frame 5 comes after frame 100: 1.9 s late, past the 1 s window.
+    let order = Array(0..<101).filter { $0 != 5 } + [5]
+    let (out, summary) = try Self.decode(Self.shuffled(order).joined(separator: "\n"), chunkSize: 4096)
+    #expect(out.count == 101 * 160)
+    #expect(Array(out[800..<960]) == .init(repeating: G711.muLawSilence, count: 160))
+    #expect(out[960] == 6)
+    let track = try #require(summary.tracks[.inbound])
+    #expect(track.reordered == 0 && track.dropped == 1 && track.gaps == 1 && track.gapSamples == 160)
+  }
+
+  @Test func aLateFrameInsideALongerGapSplitsIt() throws {
+    // Frames 3...6 missing; 5 arrives late: gaps 3–4 and 6 remain.
+    let order = [0, 1, 2, 7, 8, 5, 9]
+    let (out, summary) = try Self.decode(Self.shuffled(order).joined(separator: "\n"))
+    let silence = [UInt8](repeating: G711.muLawSilence, count: 160)
+    #expect(Array(out[480..<800]) == silence + silence)
+    #expect(Array(out[800..<960]) == .init(repeating: 5, count: 160))
+    #expect(Array(out[960..<1120]) == silence)
+    let track = try #require(summary.tracks[.inbound])
+    #expect(track.gaps == 2 && track.gapSamples == 3 * 160)
+    #expect(track.gapList.map(\.atMs) == [60, 120] && track.gapList.map(\.lengthMs) == [40, 20])
+  }
+
+  @Test func aTrackWhoseLinesAllComeFirstStillDecodes() throws {
+    // Every outbound line (timed from 40 ms) before the inbound ones (from 0): both tracks are
+    // kept, each from its own first frame, as before frames could be put back.
+    let text =
+      (Self.shuffled(Array(0..<5), track: "outbound", startTimestamp: 40) + Self.shuffled(Array(0..<5)))
+      .joined(separator: "\n")
+    let (out, summary) = try Self.decode(text, selection: .both)
+    let left = stride(from: 0, to: out.count, by: 2).map { out[$0] }
+    #expect(left == (0..<5).flatMap { [UInt8](repeating: UInt8($0), count: 160) })
+    #expect(summary.tracks[.inbound]?.dropped == 0 && summary.tracks[.outbound]?.dropped == 0)
+  }
+
   @Test func bothTracksAreAlignedAndPadded() throws {
     // Outbound starts 40 ms after inbound and ends 20 ms after it.
     let inbound = CaptureText.frames(3, base: 10)
@@ -531,14 +591,14 @@ struct CaptureDecoderEdgeTests {
     #expect(both.output.count == 2 * 8000)
     let right = stride(from: 1, to: both.output.count, by: 2).map { both.output[$0] }
     #expect(right[3999] == 0x55 && right[4000] == G711.muLawSilence)
-    // In stereo the output streams: while the bot is silent its side is final up to the
-    // caller's latest frame (here 100 ms, before the bot's audio arrives).
+    // In stereo the output streams, held back by the reorder window (frames that come late are
+    // put back within it): 100 ms in, before the bot's audio arrives, nothing is final yet.
     var decoder = CaptureDecoder(input: "log", selection: .both, encoding: .mulaw, asHeard: true)
     let opening = log.split(separator: "\n").prefix(6).joined(separator: "\n") + "\n"
     try Array(opening.utf8).withUnsafeBytes { try decoder.feed($0) }
     var early: [UInt8] = []
     decoder.takeOutput(into: &early)
-    #expect(early.count == 2 * 800)
+    #expect(early.isEmpty && decoder.readySamples == 0)
     // A bot message days later is refused as a frame would be, not filled.
     let far =
       CaptureText.frames(1).joined() + "\n"

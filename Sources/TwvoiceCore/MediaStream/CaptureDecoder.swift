@@ -39,6 +39,12 @@ public struct CaptureSummary: Sendable {
     public var timelineSamples = 0
     /// `media.chunk` values that did not follow the previous one.
     public var chunkAnomalies = 0
+    /// Frames that came after later ones and were put back where their timestamp says, into
+    /// the silence their absence had left.
+    public var reordered = 0
+    /// Frames whose time was already taken by audio (a duplicate, an overlap) or that came too
+    /// long after their time to be put back (`CaptureDecoder.reorderWindow`): left out.
+    public var dropped = 0
 
     public init() {}
   }
@@ -84,8 +90,9 @@ final class TrackQueue {
   private var openBytes = 0
   private(set) var count = 0
 
-  /// Silences up to this long are stored as bytes: cheaper than a run.
-  static let inlineSilence = 4096
+  /// Silences up to this long are stored as bytes: cheaper than a run, and a frame that comes
+  /// late can be written into them (`CaptureDecoder.reorderWindow`).
+  static let inlineSilence = 8192
 
   /// Counts `n` bytes written after `bytes.reserve`.
   func commit(_ n: Int) {
@@ -112,6 +119,29 @@ final class TrackQueue {
       }
     }
     count += n
+  }
+
+  /// Writes `source` over queued samples from `offset` (samples from the front), when all of
+  /// them are bytes (not a silence run); false otherwise.
+  func overwrite(at offset: Int, from source: UnsafeBufferPointer<UInt8>) -> Bool {
+    guard offset >= 0, offset + source.count <= count else { return false }
+    var samples = offset
+    var byteOffset = 0
+    var k = head
+    while k < runs.count {
+      let run = runs[k]
+      if samples < run.count {
+        guard !run.silence, samples + source.count <= run.count else { return false }
+        bytes.overwrite(at: byteOffset + samples, from: source)
+        return true
+      }
+      samples -= run.count
+      if !run.silence { byteOffset += run.count }
+      k += 1
+    }
+    guard samples + source.count <= openBytes else { return false }
+    bytes.overwrite(at: byteOffset + samples, from: source)
+    return true
   }
 
   /// Appends bytes.
@@ -211,7 +241,17 @@ public struct CaptureDecoder {
     var stats = CaptureSummary.Track()
     var lastChunk: Int?
     var seen = false
+    /// Silence filled for missing frames in the last `reorderWindow` samples of the timeline
+    /// (start, length), oldest first: where a frame that comes late still fits.
+    var recentGaps: [(start: Int, length: Int)] = []
+    /// Samples added to this track's timestamps: a track whose first frame is timed before the
+    /// timeline's start (another track's first frame) starts at the timeline's start instead.
+    var shift = 0
   }
+
+  /// How far back on the timeline (samples: 1 s) a frame that comes after later ones is still
+  /// put where its timestamp says. Output lags the input by this much until the end.
+  public static let reorderWindow = 8000
 
   /// Input name for messages.
   public let input: String
@@ -1004,12 +1044,22 @@ public struct CaptureDecoder {
       if asHeard && selection == .both && track == .inbound {
         settlePlayout(at: Double(timestampMs - (timelineStartMs ?? 0)), advance: true)
       }
-      let expected = (timestampMs - (timelineStartMs ?? 0)) * 8
+      var expected = (timestampMs - (timelineStartMs ?? 0)) * 8 + states[i].shift
+      if expected < 0 && states[i].stats.timelineSamples == 0 && states[i].stats.frames == 0 {
+        states[i].shift = -expected
+        expected = 0
+      }
       let gap = expected - states[i].stats.timelineSamples
-      // Half a frame late or more (at most 10 ms, at least the timestamp's 1 ms): media was
-      // lost. Twilio's timestamps go up exactly 20 ms a frame; less is jitter or clock drift,
-      // absorbed. Counted in samples, so it holds for payloads of any size.
-      if gap > 0 && gap >= min(max((Self.decodedLength(payload) + 1) / 2, 8), 80) {
+      // Half a frame or more (at most 10 ms, at least the timestamp's 1 ms) after the end of
+      // the audio so far: media was lost. Twilio's timestamps go up exactly 20 ms a frame; less
+      // is jitter or clock drift, absorbed. As far before the end: the frame came late, or twice.
+      // Counted in samples, so it holds for payloads of any size.
+      let tolerance = min(max((Self.decodedLength(payload) + 1) / 2, 8), 80)
+      if gap < 0 && -gap >= tolerance {
+        try placeLate(i, at: expected, payload: payload, field: field, written: written)
+        return
+      }
+      if gap > 0 && gap >= tolerance {
         guard gap <= Self.maximumGapSamples else {
           throw error(
             "timestamp \(timestampMs) jumps \(gap / 8000) s past the previous frame (media.timestamp); refusing to fill more than 24 h of silence"
@@ -1020,6 +1070,7 @@ public struct CaptureDecoder {
         if states[i].stats.gapList.count < 100 {
           states[i].stats.gapList.append((states[i].stats.timelineSamples / 8, gap / 8))
         }
+        states[i].recentGaps.append((states[i].stats.timelineSamples, gap))
         states[i].stats.timelineSamples += gap
         if written { queue.appendSilence(gap) }
       }
@@ -1033,6 +1084,53 @@ public struct CaptureDecoder {
     states[i].stats.frames += 1
     states[i].stats.bytes += added
     states[i].stats.timelineSamples += added
+  }
+
+  /// A frame whose timestamp puts it before the end of its track's audio so far: put into the
+  /// silence left for it when that is still in the last `reorderWindow` samples and not yet
+  /// written out, else left out (its time is taken, or gone).
+  private mutating func placeLate(
+    _ i: Int, at position: Int, payload: UnsafeRawBufferPointer, field: String, written: Bool
+  ) throws(CaptureError) {
+    guard let length = Self.decodeBase64(payload, into: scratch) else {
+      throw error("payload is not valid base64 (\(field))")
+    }
+    let end = states[i].stats.timelineSamples
+    states[i].recentGaps.removeAll { $0.start + $0.length <= end - Self.reorderWindow }
+    let queue = states[i].pending
+    guard length > 0, position >= 0,
+      let g = states[i].recentGaps.firstIndex(where: {
+        $0.start <= position && position + length <= $0.start + $0.length
+      })
+    else {
+      states[i].stats.dropped += 1
+      return
+    }
+    if written {
+      let frame = UnsafeBufferPointer(start: scratch.reserve(0), count: length)
+      guard queue.overwrite(at: position - (end - queue.count), from: frame) else {
+        states[i].stats.dropped += 1
+        return
+      }
+    }
+    let gap = states[i].recentGaps[g]
+    let pieces = [
+      (gap.start, position - gap.start), (position + length, gap.start + gap.length - position - length),
+    ]
+    .filter { $0.1 > 0 }
+    states[i].recentGaps.replaceSubrange(g...g, with: pieces)
+    var stats = states[i].stats
+    stats.gaps += pieces.count - 1
+    stats.gapSamples -= length
+    if let listed = stats.gapList.firstIndex(where: {
+      $0.atMs == gap.start / 8 && $0.lengthMs == gap.length / 8
+    }) {
+      stats.gapList.replaceSubrange(listed...listed, with: pieces.map { ($0.0 / 8, $0.1 / 8) })
+    }
+    stats.frames += 1
+    stats.bytes += length
+    stats.reordered += 1
+    states[i].stats = stats
   }
 
   /// The longest run of silence one timestamp jump may ask for: 24 hours.
@@ -1217,7 +1315,8 @@ public struct CaptureDecoder {
   /// Samples (per channel) ready to take.
   public var readySamples: Int {
     guard let (left, right) = outputQueues else { return 0 }
-    return min(left.count, right?.count ?? .max)
+    // The last `reorderWindow` samples wait until the end, for frames that come late.
+    return max(min(left.count, right?.count ?? .max) - (finished ? 0 : Self.reorderWindow), 0)
   }
 
   /// Appends up to `limit` samples (per channel) of the audio ready so far to `out`, encoded
@@ -1239,7 +1338,7 @@ public struct CaptureDecoder {
   public mutating func takeOutput(into out: UnsafeMutableRawBufferPointer) -> Int {
     guard let (left, right) = outputQueues else { return 0 }
     let width = channels * encoding.bytesPerSample
-    let limit = out.count / width
+    let limit = min(out.count / width, readySamples)
     var total = 0
     while total < limit, let l = left.first {
       var n = min(l.count, limit - total)

@@ -50,6 +50,14 @@ public final class ByteQueue {
     tail += n
   }
 
+  /// Replaces the queued bytes from `offset` (from the front) with `source`; they must be
+  /// queued already.
+  public func overwrite(at offset: Int, from source: UnsafeBufferPointer<UInt8>) {
+    precondition(offset >= 0 && offset + source.count <= count, "overwrite past the queued bytes")
+    guard let base = source.baseAddress else { return }
+    (storage + head + offset).update(from: base, count: source.count)
+  }
+
   /// Drops `n` bytes from the front.
   public func removeFirst(_ n: Int) {
     head += n

@@ -9,9 +9,11 @@ struct CodecDecode: ParsableCommand {
     discussion: """
       Frames are placed on one timeline by media.timestamp: jitter is absorbed, lost frames \
       become silence of the right length, and with --track both the two tracks stay aligned \
-      (left inbound, right outbound). The input is decoded as it arrives, so a capture on a pipe \
-      works and memory stays flat whatever the timestamps. Lines end in LF, CRLF or CR; a line \
-      may be at most 16 MiB.
+      (left inbound, right outbound). A frame whose line comes after later frames' is put back \
+      where its timestamp says, if it is at most 1 s late; a duplicate, or a frame later than \
+      that, is left out and counted. The input is decoded as it arrives (the output a second \
+      behind, for late frames), so a capture on a pipe works and memory stays flat whatever the \
+      timestamps. Lines end in LF, CRLF or CR; a line may be at most 16 MiB.
 
       Examples:
         twvoice codec decode capture.jsonl -o call.wav
@@ -159,6 +161,16 @@ struct CodecDecode: ParsableCommand {
     if gaps > 0 {
       let ms = s.tracks.values.reduce(0) { $0 + $1.gapSamples } / 8
       parts.append("\(gaps) gap\(gaps == 1 ? "" : "s") filled (\(ms) ms)")
+    }
+    let reordered = s.tracks.values.reduce(0) { $0 + $1.reordered }
+    if reordered > 0 {
+      parts.append("\(reordered) late frame\(reordered == 1 ? "" : "s") put back by timestamp")
+    }
+    let dropped = s.tracks.values.reduce(0) { $0 + $1.dropped }
+    if dropped > 0 {
+      parts.append(
+        "\(dropped) frame\(dropped == 1 ? "" : "s") left out (duplicate, overlapping, or over \(CaptureDecoder.reorderWindow / 8000) s late)"
+      )
     }
     if s.clearedSamples > 0 {
       parts.append("\(format2(Double(s.clearedSamples) / 8000)) s of bot audio cleared")

@@ -147,6 +147,7 @@ struct CodecInfo: ParsableCommand {
                 })
             ),
             ("chunk_anomalies", .int(t.chunkAnomalies)),
+            ("reordered_frames", .int(t.reordered)), ("dropped_frames", .int(t.dropped)),
             ("level", Self.levelJSON(meters[track == .inbound ? 0 : 1], width: width)),
           ])
         ))
@@ -239,6 +240,12 @@ enum InfoReport {
         }
         if let anomalies = t["chunk_anomalies"]?.intValue, anomalies > 0 {
           line += ", \(anomalies) chunk number\(anomalies == 1 ? "" : "s") out of order"
+        }
+        if let reordered = t["reordered_frames"]?.intValue, reordered > 0 {
+          line += ", \(reordered) late frame\(reordered == 1 ? "" : "s") put back by timestamp"
+        }
+        if let dropped = t["dropped_frames"]?.intValue, dropped > 0 {
+          line += ", \(dropped) frame\(dropped == 1 ? "" : "s") left out (duplicate, overlapping or too late)"
         }
         lines.append((name, line))
         if case .array(let gaps) = t["gap_list"], !gaps.isEmpty {
