@@ -109,6 +109,31 @@ struct CodecDecodeTests {
     #expect(inbound?["gaps"]?.intValue == 0)
   }
 
+  @Test func aSessionLogDecodesPastTheBotsInvalidMessages() throws {
+    let twilio = Self.capture(frames: 3).split(separator: "\n").dropFirst().enumerated().map { k, line in
+      #"{"t":\#(0.02 * Double(k)),"from":"twilio","message":\#(line)}"#
+    }
+    let sid = "MZ0123456789abcdef0123456789abcdef"
+    let bot = [
+      #"{"t":0.03,"from":"bot","message":{"event":"media","streamSid":"\#(sid)","media":{"playload":"//8="}}}"#,
+      #"{"t":0.035,"from":"bot","message":{"event":"media","streamSid":"\#(sid)","media":{"payload":"@@@"}}}"#,
+      #"{"t":0.04,"from":"bot","message":{"event":"media","streamSid":"\#(sid)"}}"#,
+    ]
+    let log = (twilio[0...1] + bot + twilio[2...]).joined(separator: "\n") + "\n"
+    let r = try Twvoice.run(["codec", "decode", "-", "-o", "-", "--encoding", "mulaw", "--raw"], stdin: log)
+    #expect(r.status == 0, "\(r)")
+    #expect([UInt8](r.stdoutBytes) == (0..<3).flatMap { [UInt8](repeating: UInt8($0), count: 160) })
+    #expect(r.stderr.contains("3 invalid bot media messages skipped (Twilio refuses them: 31951)"))
+    let info = try Twvoice.run(["codec", "info", "-", "--json"], stdin: log)
+    #expect(info.status == 0)
+    #expect(try JSONParser.parse(info.stdout)["invalid_bot_messages"]?.intValue == 3)
+    // The same message from Twilio's side is the capture's error.
+    let broken = log.replacingOccurrences(of: #""from":"bot""#, with: #""from":"twilio""#)
+    let refused = try Twvoice.run(["codec", "decode", "-", "-o", "-"], stdin: broken)
+    #expect(
+      refused.status == 65 && refused.stderr.contains("standard input:3: media message without a payload (media.payload)"))
+  }
+
   @Test func badPayloadNamesTheLineAndLeavesNoFile() throws {
     var text = Self.capture(frames: 3)
     text += #"{"event":"media","media":{"track":"inbound","timestamp":"60","payload":"not base64!"}}"# + "\n"

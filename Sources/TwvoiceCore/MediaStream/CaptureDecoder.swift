@@ -54,6 +54,10 @@ public struct CaptureSummary: Sendable {
   public var events: [String: Int] = [:]
   /// Messages with no `event` or an event this decoder does not know.
   public var unknownEvents = 0
+  /// `media` messages from the bot (in a session log) that Twilio would refuse, error 31951: no
+  /// media object or payload, an unknown track, a payload that is not base64. Logged as they
+  /// came, skipped here: they were never played.
+  public var invalidBotMessages = 0
   public var tracks: [MediaTrack: Track] = [:]
   /// Tracks present in the order first seen.
   public var trackOrder: [MediaTrack] = []
@@ -853,54 +857,10 @@ public struct CaptureDecoder {
       try handleStart(message)
     case "media":
       base.events[event, default: 0] += 1
-      guard let media = message["media"], media.members != nil else {
-        throw error("media message without a media object (media)")
-      }
-      guard let payload = media["payload"]?.stringValue else {
-        throw error("media message without a payload (media.payload)")
-      }
-      // What a bot sends carries no track: it is what the caller hears.
-      var track = envelope.fromBot ? MediaTrack.outbound : .inbound
-      if let text = media["track"]?.stringValue {
-        guard let t = MediaTrack(rawValue: text) else {
-          throw error("unknown track '\(text)' (media.track): expected inbound or outbound")
-        }
-        track = t
-      }
-      var timestamp: Int?
-      if let field = media["timestamp"] {
-        guard let t = integer(field), t >= 0 else {
-          throw error("timestamp is not a non-negative integer (media.timestamp)")
-        }
-        timestamp = t
-      }
-      if let timestamp, let seconds = envelope.seconds {
-        // The offset between the stream clock and the arrival clock, from the first line that
-        // has both (the bot's own lines preferred: they time the `clear`s).
-        let anchor = Double(timestamp) - seconds * 1000
-        if envelope.fromBot {
-          botAnchorMs = botAnchorMs ?? anchor
-        } else {
-          twilioAnchorMs = twilioAnchorMs ?? anchor
-        }
-      }
-      // A bot's media carries no timestamp: in a log that times each frame, it goes where it
-      // arrived on the stream clock.
-      if timestamp == nil, envelope.fromBot, envelope.seconds != nil { timestamp = clock(envelope) }
-      let bytes = Array(payload.utf8)
-      let chunk = counter(media["chunk"])
-      if asHeard && track == .outbound {
-        let arrival: Int
-        if let timestamp { arrival = try checkedTimestamp(timestamp) } else { arrival = clock(envelope) }
-        try bytes.withBytes { (raw) throws(CaptureError) in
-          try playMedia(arrivalMs: arrival, chunk: chunk, payload: raw)
-        }
-        return
-      }
-      try bytes.withBytes { (raw) throws(CaptureError) in
-        try placeMedia(
-          track: track, timestampMs: timestamp, chunk: chunk, payload: raw, field: "media.payload")
-      }
+      guard envelope.fromBot else { return try handleMedia(message, envelope: envelope) }
+      // What the bot sent is in the log as it came; one Twilio would refuse was never played.
+      // (`handleMedia` checks a bot's message whole before it changes anything.)
+      do { try handleMedia(message, envelope: envelope) } catch { base.invalidBotMessages += 1 }
     case "mark":
       base.events[event, default: 0] += 1
       base.marks.append((message["mark"]?["name"]?.stringValue ?? "", lineNumber))
@@ -914,6 +874,65 @@ public struct CaptureDecoder {
         (message["dtmf"]?["digit"]?.stringValue ?? "?", lineNumber, states[0].stats.timelineSamples / 8))
     default:
       base.unknownEvents += 1
+    }
+  }
+
+  /// A `media` message: placed on its track's timeline, or played out (`asHeard`, the bot's).
+  private mutating func handleMedia(_ message: JSONValue, envelope: Envelope) throws(CaptureError) {
+    guard let media = message["media"], media.members != nil else {
+      throw error("media message without a media object (media)")
+    }
+    guard let payload = media["payload"]?.stringValue else {
+      throw error("media message without a payload (media.payload)")
+    }
+    // What a bot sends carries no track: it is what the caller hears.
+    var track = envelope.fromBot ? MediaTrack.outbound : .inbound
+    if let text = media["track"]?.stringValue {
+      guard let t = MediaTrack(rawValue: text) else {
+        throw error("unknown track '\(text)' (media.track): expected inbound or outbound")
+      }
+      track = t
+    }
+    var timestamp: Int?
+    if let field = media["timestamp"] {
+      guard let t = integer(field), t >= 0 else {
+        throw error("timestamp is not a non-negative integer (media.timestamp)")
+      }
+      timestamp = t
+    }
+    if let timestamp, let seconds = envelope.seconds {
+      // The offset between the stream clock and the arrival clock, from the first line that
+      // has both (the bot's own lines preferred: they time the `clear`s).
+      let anchor = Double(timestamp) - seconds * 1000
+      if envelope.fromBot {
+        botAnchorMs = botAnchorMs ?? anchor
+      } else {
+        twilioAnchorMs = twilioAnchorMs ?? anchor
+      }
+    }
+    // A bot's media carries no timestamp: in a log that times each frame, it goes where it
+    // arrived on the stream clock.
+    if timestamp == nil, envelope.fromBot, envelope.seconds != nil { timestamp = clock(envelope) }
+    let bytes = Array(payload.utf8)
+    if envelope.fromBot {
+      try bytes.withBytes { (raw) throws(CaptureError) in
+        guard Self.decodeBase64(raw, into: scratch) != nil else {
+          throw error("payload is not valid base64 (media.payload)")
+        }
+      }
+    }
+    let chunk = counter(media["chunk"])
+    if asHeard && track == .outbound {
+      let arrival: Int
+      if let timestamp { arrival = try checkedTimestamp(timestamp) } else { arrival = clock(envelope) }
+      try bytes.withBytes { (raw) throws(CaptureError) in
+        try playMedia(arrivalMs: arrival, chunk: chunk, payload: raw)
+      }
+      return
+    }
+    try bytes.withBytes { (raw) throws(CaptureError) in
+      try placeMedia(
+        track: track, timestampMs: timestamp, chunk: chunk, payload: raw, field: "media.payload")
     }
   }
 

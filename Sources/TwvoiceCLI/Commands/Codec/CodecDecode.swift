@@ -175,6 +175,11 @@ struct CodecDecode: ParsableCommand {
     if s.clearedSamples > 0 {
       parts.append("\(format2(Double(s.clearedSamples) / 8000)) s of bot audio cleared")
     }
+    if s.invalidBotMessages > 0 {
+      parts.append(
+        "\(s.invalidBotMessages) invalid bot media message\(s.invalidBotMessages == 1 ? "" : "s") skipped (Twilio refuses them: 31951)"
+      )
+    }
     if s.unknownEvents > 0 {
       parts.append("\(s.unknownEvents) unknown event\(s.unknownEvents == 1 ? "" : "s") skipped")
     }

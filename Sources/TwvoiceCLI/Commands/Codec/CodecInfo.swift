@@ -119,7 +119,7 @@ struct CodecInfo: ParsableCommand {
       ("input", .string(file)), ("kind", .string("capture")), ("format", .string(s.format)),
       ("messages", .int(s.messages)),
       ("events", .object(s.events.sorted { $0.key < $1.key }.map { ($0.key, .int($0.value)) })),
-      ("unknown_events", .int(s.unknownEvents)),
+      ("unknown_events", .int(s.unknownEvents)), ("invalid_bot_messages", .int(s.invalidBotMessages)),
       ("duration_s", .number(format3(Double(s.outputSamples) / 8000))),
     ]
     if let sid = s.streamSid { members.append(("stream_sid", .string(sid))) }
@@ -228,6 +228,9 @@ enum InfoReport {
       let events = (r["events"]?.members ?? []).map { "\(text($0.value)) \($0.key)" }.joined(separator: ", ")
       var messages = "\(text(r["messages"]))" + (events.isEmpty ? "" : ": \(events)")
       if let unknown = r["unknown_events"]?.intValue, unknown > 0 { messages += ", \(unknown) unknown" }
+      if let invalid = r["invalid_bot_messages"]?.intValue, invalid > 0 {
+        messages += ", \(invalid) invalid from the bot (skipped)"
+      }
       lines.append(("messages", messages))
       lines.append(("duration", "\(text(r["duration_s"])) s"))
       if let params = r["custom_parameters"]?.members {
