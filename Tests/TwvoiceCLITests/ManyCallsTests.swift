@@ -47,12 +47,16 @@ struct ManyCallsTests {
     let probe = try TestBot(.silent)
     let url = probe.url
     probe.stop()
+    let dir = try TemporaryDirectory.with([:])
+    defer { TemporaryDirectory.remove(dir) }
     let r = try Twvoice.run(
       [
         "stream", "replay", "--silence", "1s", "--url", url, "--calls", "3", "--json", "--connect-timeout",
-        "2",
-      ])
+        "2", "--record-dir", ".", "--log-dir", ".",
+      ], in: dir)
     #expect(r.status == 1, "\(r)")
+    // No call took place: no recordings or logs are left behind.
+    #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).isEmpty)
     let s = try Self.summary(r)
     #expect(s["calls"]?["failed"]?.intValue == 3)
     #expect(s["calls"]?["failures"]?["31902"]?.intValue == 3)

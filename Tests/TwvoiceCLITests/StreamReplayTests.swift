@@ -213,11 +213,17 @@ struct StreamReplayTests {
     )
     let port = bot.port
     bot.stop()
-    let down = try Twvoice.run([
-      "stream", "replay", "--silence", "1s", "--url", "ws://127.0.0.1:\(port)/ws", "--fast", "-q",
-    ])
+    let dir = try TemporaryDirectory.with([:])
+    defer { TemporaryDirectory.remove(dir) }
+    let down = try Twvoice.run(
+      [
+        "stream", "replay", "--silence", "1s", "--url", "ws://127.0.0.1:\(port)/ws", "--fast", "-q",
+        "--record", "call.wav", "--log", "call.jsonl",
+      ], in: dir)
     #expect(down.status == 1)
     #expect(down.stderr.contains("(Twilio error 31902)"), "\(down)")
+    // No call took place: no recording or log is left behind.
+    #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).isEmpty)
     let scheme = try Twvoice.run(["stream", "replay", "--silence", "1s", "--url", "https://example.com/ws"])
     #expect(scheme.status == 64)
     #expect(scheme.stderr.contains("31922"))

@@ -117,7 +117,8 @@ public struct StreamSession: Sendable {
 
   private var sequence = 0
   private var dtmfSent = 0
-  private var started = false
+  /// Whether `open` ran: the WebSocket came up and `connected` went out.
+  public private(set) var started = false
   private var frameCount: Int
   /// Index of the last voiced frame of each utterance in the input.
   private var speechEndFrames: [Int]

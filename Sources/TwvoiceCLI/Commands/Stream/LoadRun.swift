@@ -279,6 +279,11 @@ final class LoadRunner: Sendable {
     let recordDirectory = self.recordDirectory
     fileWork.async {
       defer { self.finished.leave() }
+      guard session.started else {
+        // Never connected: no call, so no recording or log for it.
+        logWriter?.abort()
+        return
+      }
       do {
         if let recordDirectory {
           let file = try OutputFile(

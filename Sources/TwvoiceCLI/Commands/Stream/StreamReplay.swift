@@ -278,13 +278,17 @@ struct StreamReplay: ParsableCommand {
       }
       throw ExitCode(128 + (signal ?? SIGINT))
     }
-    if let recordFile {
+    if !session.started {
+      // The connection failed before the WebSocket was up: no call, so no recording or log.
+      recordFile?.abort()
+      logWriter?.abort()
+    } else if let recordFile {
       do { try recordFile.commitRecording(muLaw: session.stereoRecording()) } catch {
         logWriter?.abort()
         throw error
       }
     }
-    if let logWriter { try logWriter.finish() }
+    if let logWriter, session.started { try logWriter.finish() }
     let summary = ReplaySummary(session: session, outcome: outcome, speed: effectiveSpeed, signal: signal)
     // What the run exits with, and why: decided before the page is drawn, which shows it.
     var failure: String?
