@@ -157,6 +157,29 @@ struct StreamSessionTests {
     #expect(s.violations.map(\.code) == [31924, 31950])
   }
 
+  @Test(arguments: [
+    (["outbound"], ["outbound"]), (["inbound", "outbound"], ["inbound", "outbound"]),
+    (["inbound"], ["inbound"]),
+  ])
+  func forkedStreamsCarryTheirDeclaredTracks(tracks: [String], perFrame: [String]) throws {
+    var c = Self.session(bidirectional: false).configuration
+    c.tracks = tracks
+    var s = StreamSession(
+      configuration: c, input: .init(audio: [UInt8](repeating: 0x12, count: 320), dtmf: []))
+    let opening = try s.open().map { try Self.json($0) }
+    #expect(opening[1]["start"]?["tracks"] == .array(tracks.map { .string($0) }))
+    let media = try s.tick(now: 20).map { try Self.json($0) }.filter { $0["event"]?.stringValue == "media" }
+    #expect(media.compactMap { $0["media"]?["track"]?.stringValue } == perFrame + perFrame)
+    #expect(media.compactMap { $0["sequenceNumber"]?.stringValue } == (0..<media.count).map { "\($0 + 2)" })
+    // The input goes out on the first track named; a second (outbound) is silence in step.
+    let payloads = media.compactMap { $0["media"]?["payload"]?.stringValue }
+    #expect(payloads.first == Base64.encode([UInt8](repeating: 0x12, count: 160)))
+    if perFrame.count == 2 {
+      #expect(payloads[1] == Base64.encode([UInt8](repeating: G711.muLawSilence, count: 160)))
+      #expect(media[0]["media"]?["timestamp"] == media[1]["media"]?["timestamp"])
+    }
+  }
+
   @Test func theCallerStaysOnTheLineUntilTheBotHasFinished() throws {
     var s = Self.session(audioMs: 40, tail: 100)
     _ = s.open()

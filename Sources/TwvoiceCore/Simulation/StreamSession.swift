@@ -406,12 +406,28 @@ public struct StreamSession: Sendable {
       nextSpeechEnd += 1
     }
     framesSent += 1
+    // The input is the track the stream carries: the caller's (inbound), or on an
+    // `outbound_track` fork what the caller hears. A `both_tracks` fork carries the caller's
+    // input and, in step with it, the outbound track: silence, as nothing is played to the
+    // caller in a replay.
+    let tracks = configuration.tracks
     send(
       .media(
         sequenceNumber: nextSequence(), streamSid: configuration.streamSid.rawValue,
-        .init(track: "inbound", chunk: chunk, timestamp: timestamp, payload: frame)),
+        .init(
+          track: tracks == ["outbound"] ? "outbound" : "inbound", chunk: chunk, timestamp: timestamp,
+          payload: frame)),
       at: now, into: &out)
+    if tracks.count > 1 && tracks.contains("outbound") {
+      send(
+        .media(
+          sequenceNumber: nextSequence(), streamSid: configuration.streamSid.rawValue,
+          .init(track: "outbound", chunk: chunk, timestamp: timestamp, payload: Self.silentFrame)),
+        at: now, into: &out)
+    }
   }
+
+  private static let silentFrame = [UInt8](repeating: G711.muLawSilence, count: frameBytes)
 
   private mutating func sendDTMF(_ digit: String, at now: Double, into out: inout [String]) {
     guard configuration.bidirectional else { return }  // DTMF is not sent on <Start> streams

@@ -99,7 +99,12 @@ struct StreamReplay: ParsableCommand {
 
   @Flag(help: "Act as a <Start><Stream> (one way): the bot must send nothing.")
   var unidirectional = false
-  @Option(help: "With --unidirectional: inbound_track, outbound_track or both_tracks.")
+  @Option(
+    help: ArgumentHelp(
+      "With --unidirectional: inbound_track, outbound_track or both_tracks.",
+      discussion:
+        "outbound_track sends the input as the outbound track (what the caller hears); both_tracks sends it as the inbound track with a silent outbound track in step."
+    ))
   var track: String?
 
   @OptionGroup var clock: CallerClockOptions
