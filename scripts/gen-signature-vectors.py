@@ -21,6 +21,9 @@ CASES = [
     ("0123456789abcdef0123456789abcdef", "ws://127.0.0.1:8080/ws", {}),
     ("token with spaces é", "wss://example.com/a/b", {}),
     ("t", "https://example.com/voice", {"b": "2", "a": "1", "aa": "x"}),
+    # Canonically equivalent names (one code point, or a letter and a combining accent): Python
+    # keeps them apart and orders them by code point.
+    ("12345", "https://example.com/voice", {"\u00e9": "1", "e\u0301": "2", "x": "e\u0301"}),
 ]
 
 with open(os.path.join(ROOT, "Tests/TwvoiceCoreTests/Fixtures/signature-vectors.jsonl"), "w", encoding="utf-8") as f:

@@ -226,6 +226,10 @@ def edge_cases():
     add("voice-params-special-keys", identity="alice", grants=[voice(
         outgoing_application_sid=AP, outgoing_application_params={
             'k"q': "1", "k\\b": "2", "k/s": "3", "<k&>": "4", "k\n": "5", "ké\U0001F600": "6"})])
+    # Canonically equivalent keys (one code point; a letter and a combining accent) stay apart.
+    add("voice-params-canonical-equivalents", identity="alice", grants=[voice(
+        outgoing_application_sid=AP, outgoing_application_params={
+            "\u00e9": "1", "e\u0301": "2", "k": "e\u0301"})])
     add("voice-params-nonstring", identity="alice", grants=[voice(
         outgoing_application_sid=AP, outgoing_application_params={
             "int": 42, "neg": -7, "true": True, "false": False, "null": None,

@@ -76,6 +76,47 @@ struct WebhookCommandTests {
     #expect(tampered.status == 1 && tampered.stdout == "invalid\n")
   }
 
+  @Test func aBodyIsCoveredOnlyThroughBodySHA256() throws {
+    let body = #"{"a":1}"#
+    let hash = TwilioSignature.bodyHash(Array(body.utf8))
+    // Signed without bodySHA256: the body is not covered, so it cannot be valid.
+    let bare = TwilioSignature.compute(url: "https://example.com/events", authToken: "12345")
+    let unsigned = try Twvoice.run(
+      [
+        "webhook", "verify", "https://example.com/events", "--signature", bare, "--body", "-", "--auth-token",
+        "12345",
+      ],
+      stdin: body)
+    #expect(unsigned.status == 1 && unsigned.stdout == "invalid\n", "\(unsigned)")
+    #expect(unsigned.stderr.contains("the URL has no bodySHA256"))
+    // A URL that already names this body's hash is signed as it is; another body's is refused.
+    let named = "https://example.com/events?bodySHA256=\(hash)"
+    let same = try Twvoice.run(
+      ["webhook", "sign", named, "--body", "-", "--auth-token", "12345", "--json"], stdin: body)
+    #expect(same.status == 0, "\(same)")
+    #expect(try JSONParser.parse(same.stdout)["url"]?.stringValue == named)
+    let other = try Twvoice.run(
+      [
+        "webhook", "sign", "https://example.com/events?bodySHA256=abc", "--body", "-", "--auth-token",
+        "12345",
+      ],
+      stdin: body)
+    #expect(other.status == 65 && other.stdout.isEmpty)
+    #expect(other.stderr.contains("the URL's bodySHA256 is abc"), "\(other)")
+  }
+
+  @Test func theKeyCanComeFromDotEnvAndTheEnvironmentWins() throws {
+    let dir = try TemporaryDirectory.with([".env": "TWILIO_AUTH_TOKEN=12345\n"])
+    defer { TemporaryDirectory.remove(dir) }
+    let url = "https://example.com/voice"
+    let fromFile = try Twvoice.run(["webhook", "sign", url], in: dir)
+    #expect(fromFile.status == 0, "\(fromFile)")
+    #expect(fromFile.stdout == TwilioSignature.compute(url: url, authToken: "12345") + "\n")
+    let fromEnvironment = try Twvoice.run(
+      ["webhook", "sign", url], environment: ["TWILIO_AUTH_TOKEN": "other"], in: dir)
+    #expect(fromEnvironment.stdout == TwilioSignature.compute(url: url, authToken: "other") + "\n")
+  }
+
   @Test(arguments: [
     (["webhook", "sign", "https://e.com/v"], 64),  // no key
     (["webhook", "sign", "https://e.com/v", "--auth-token", "t", "--param", "x"], 64),

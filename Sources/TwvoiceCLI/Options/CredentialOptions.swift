@@ -61,6 +61,17 @@ struct CredentialOptions: ParsableArguments {
     return SettingResolver(environment: SystemIO.environment(), dotEnv: dotEnv)
   }
 
+  /// This process's environment, with what `./.env` (when there is one) sets for the names the
+  /// environment lacks: for commands that read a setting or two without the credential flags.
+  static func environmentWithDotEnv() throws(TwvoiceError) -> [String: String] {
+    var environment = SystemIO.environment()
+    guard SystemIO.exists(".env") else { return environment }
+    var fromFile: [String: String] = [:]
+    for entry in try loadDotEnv(".env").entries { fromFile[entry.key] = entry.value }
+    environment.merge(fromFile) { inEnvironment, _ in inEnvironment }
+    return environment
+  }
+
   private static func loadDotEnv(_ path: String) throws(TwvoiceError) -> DotEnv {
     let text = try SystemIO.readText(path, limit: .small)
     let dotEnv = DotEnv.parse(text, path: path)

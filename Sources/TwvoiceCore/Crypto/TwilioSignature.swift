@@ -41,13 +41,16 @@ public enum TwilioSignature {
     url: String, parameters: [(name: String, value: String)] = [], key: String,
     algorithm: Algorithm = .hmacSHA1
   ) -> String {
-    var data = url
-    var byName: [String: Set<String>] = [:]
-    for (name, value) in parameters { byName[name, default: []].insert(value) }
-    for name in byName.keys.sorted(by: codePointOrder) {
-      for value in byName[name]!.sorted(by: codePointOrder) { data += name + value }
+    // Names and values compared as code points, as Python compares strings: Swift's String
+    // equality would merge canonically equivalent ones ("é" and "e\u{301}"), which Python keeps
+    // apart. UTF-8 bytes sort in code point order.
+    var data = Array(url.utf8)
+    var byName: [[UInt8]: Set<[UInt8]>] = [:]
+    for (name, value) in parameters { byName[Array(name.utf8), default: []].insert(Array(value.utf8)) }
+    for name in byName.keys.sorted(by: { $0.lexicographicallyPrecedes($1) }) {
+      for value in byName[name]!.sorted(by: { $0.lexicographicallyPrecedes($1) }) { data += name + value }
     }
-    return Base64.encode(Crypto.hmac(algorithm.hash, key: Array(key.utf8), message: Array(data.utf8)))
+    return Base64.encode(Crypto.hmac(algorithm.hash, key: Array(key.utf8), message: data))
   }
 
   /// The auth token's signature (HMAC-SHA1), as Twilio signs for most accounts.
@@ -73,7 +76,7 @@ public enum TwilioSignature {
 
   /// Checks a request as `RequestValidator.validate` does: the URL as given with its port
   /// removed and with the scheme's default port added (either may have been signed); a body is
-  /// checked against the URL's `bodySHA256` when the URL has one.
+  /// checked against the URL's `bodySHA256` (a URL without one does not validate a body).
   public static func validate(
     _ signature: String, url: String, content: Content, key: String, algorithm: Algorithm = .hmacSHA1
   ) -> Bool {
@@ -82,9 +85,9 @@ public enum TwilioSignature {
     switch content {
     case .form(let fields): parameters = fields.map { ($0.name, $0.value) }
     case .body(let bytes):
-      if let expected = queryValue("bodySHA256", in: url) {
-        bodyHashValid = Crypto.constantTimeEquals(Array(bodyHash(bytes).utf8), Array(expected.utf8))
-      }
+      // A body is covered only through the URL's bodySHA256; without one, nothing signed it.
+      let expected = queryValue("bodySHA256", in: url) ?? ""
+      bodyHashValid = Crypto.constantTimeEquals(Array(bodyHash(bytes).utf8), Array(expected.utf8))
     }
     let given = Array(signature.utf8)
     var matches = false
@@ -131,13 +134,10 @@ public enum TwilioSignature {
     return [url, String(head) + netloc + ":\(port)" + after]
   }
 
-  static func queryValue(_ name: String, in url: String) -> String? {
+  /// The first value of query parameter `name` in `url`, as twilio-python reads `bodySHA256`.
+  public static func queryValue(_ name: String, in url: String) -> String? {
     guard let q = url.firstIndex(of: "?") else { return nil }
     let query = url[url.index(after: q)...].prefix { $0 != "#" }
     return FormEncoding.decode(String(query)).first { $0.name == name }?.value
-  }
-
-  static func codePointOrder(_ a: String, _ b: String) -> Bool {
-    a.unicodeScalars.lexicographicallyPrecedes(b.unicodeScalars)
   }
 }

@@ -80,10 +80,12 @@ public struct VoiceGrant: Equatable, Sendable {
     if let app = outgoingApplicationSid, !app.isEmpty {
       var outgoing: [(key: String, value: JSONValue)] = [("application_sid", .string(app))]
       if !outgoingApplicationParams.isEmpty {
-        // A repeated key keeps its first position and its last value, as a Python dict does.
         var params: [(key: String, value: JSONValue)] = []
         for (key, value) in outgoingApplicationParams {
-          if let index = params.firstIndex(where: { $0.key == key }) {
+          // A repeated name keeps its first place and takes the last value, as a Python dict
+          // does; names are compared as code points (Swift's == would merge "é" and "e\u{301}").
+          if let index = params.firstIndex(where: { $0.key.unicodeScalars.elementsEqual(key.unicodeScalars) })
+          {
             params[index].value = value
           } else {
             params.append((key, value))

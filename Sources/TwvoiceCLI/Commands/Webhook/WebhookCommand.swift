@@ -37,9 +37,10 @@ struct WebhookRequestOptions: ParsableArguments {
 
   /// The signer from the flags or the environment: a usage error when there is none.
   func signer() throws -> WebhookSigner {
-    guard let signer = try signing.signer(SystemIO.environment()) else {
+    guard let signer = try signing.signer(CredentialOptions.environmentWithDotEnv()) else {
       throw ValidationError(
-        "No key to sign with: pass --auth-token or set \(EnvironmentVariable.authToken) (or --signing-key).")
+        "No key to sign with: pass --auth-token or set \(EnvironmentVariable.authToken) (or --signing-key), in the environment or ./.env."
+      )
     }
     return signer
   }
@@ -73,7 +74,19 @@ struct WebhookSign: ParsableCommand {
   func run() throws {
     let signer = try request.signer()
     var url = request.url
-    if let body = try request.bodyBytes() { url = TwilioSignature.appendingBodyHash(body, to: url) }
+    if let body = try request.bodyBytes() {
+      let hash = TwilioSignature.bodyHash(body)
+      // A URL that already names the body's hash is signed as it is; one that names another
+      // body's cannot be signed for this one.
+      switch TwilioSignature.queryValue("bodySHA256", in: url) {
+      case nil: url = TwilioSignature.appendingBodyHash(body, to: url)
+      case hash?: break
+      case let other?:
+        throw TwvoiceError(
+          .dataError,
+          "\(request.body ?? "-"): the body's SHA-256 is \(hash), but the URL's bodySHA256 is \(other)")
+      }
+    }
     let signature = signer.sign(url: url, parameters: request.params)
     if json {
       var headers: [(String, JSONValue)] = [("X-Twilio-Signature", .string(signature))]
@@ -99,7 +112,8 @@ struct WebhookVerify: ParsableCommand {
     abstract: "Check an X-Twilio-Signature as twilio-python's RequestValidator does (exit 0 valid, 1 not).",
     discussion: """
       The URL is tried as given, without its port and with the scheme's default port (Twilio may \
-      have signed either); with --body, the body must match the URL's bodySHA256. Prints \
+      have signed either); with --body, the body must match the URL's bodySHA256 (a URL without \
+      one is invalid: nothing signed the body). Prints \
       "valid" or "invalid".
 
       Examples:
@@ -117,6 +131,9 @@ struct WebhookVerify: ParsableCommand {
       if let body = try request.bodyBytes() { .body(body) } else { .form(request.params) }
     let valid = TwilioSignature.validate(
       signature, url: request.url, content: content, key: signer.secret, algorithm: signer.algorithm)
+    if case .body = content, TwilioSignature.queryValue("bodySHA256", in: request.url) == nil {
+      Terminal.warning("the URL has no bodySHA256: the signature does not cover the body")
+    }
     Terminal.write(valid ? "valid\n" : "invalid\n")
     if !valid { throw ExitCode(FailureKind.checkFailed.rawValue) }
   }
