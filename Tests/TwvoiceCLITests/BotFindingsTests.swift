@@ -140,6 +140,8 @@ struct BotFindingsTests {
     #expect(json.status == 0, "\(json)")
     let findings = try JSONParser.parse(json.stdout)["findings"]?.arrayValue ?? []
     #expect(findings.compactMap { $0["id"]?.stringValue } == ["container-bytes"], "\(json)")
+    // Valid to Twilio, which plays the header as noise: a finding, not a protocol error.
+    #expect(!json.stdout.contains("31951"), "\(json)")
     let text = try Twvoice.run(["stream", "replay", "hello.wav", "--url", bot.url, "--speed", "5"], in: dir)
     #expect(text.stderr.contains("findings container-bytes×1"), "\(text)")
     #expect(text.stderr.contains("twvoice: warning: container-bytes, once; first at "), "\(text)")

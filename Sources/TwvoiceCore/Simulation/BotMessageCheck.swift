@@ -1,12 +1,12 @@
 /// Checks what a bot sends on a Media Stream as Twilio does, and names the code Twilio would log
 /// (media-streams.md §1.4, §1.9): 31950 binary frame; 31951 not JSON, unknown event, missing or
-/// extra fields, wrong streamSid (`BotMessage.decode`), and audio that starts with a file
-/// header; 31924 anything at all on a unidirectional `<Start>` stream.
+/// extra fields, wrong streamSid (`BotMessage.decode`); 31924 anything at all on a unidirectional
+/// `<Start>` stream. Audio that starts with a file header is valid to Twilio, which plays the
+/// header as noise: no code, the `container-bytes` finding (`BotBehaviour`) reports it.
 public enum BotMessageCheck {
   public typealias Violation = ProtocolViolation
 
-  /// What one frame amounts to: a message to act on, a violation to report, or both (audio that
-  /// starts with a file header is played, header and all, and reported).
+  /// What one frame amounts to: a message to act on, or a violation to report.
   public struct Outcome: Equatable, Sendable {
     public var message: BotMessage?
     public var violation: Violation?
@@ -25,14 +25,6 @@ public enum BotMessageCheck {
     let message: BotMessage
     do { message = try BotMessage.decode(value, streamSid: streamSid) } catch {
       return Outcome(message: nil, violation: error)
-    }
-    if case .media(_, let bytes) = message,
-      let container = ContainerSniffer.container(atStartOf: Array(bytes.prefix(16)))
-    {
-      return Outcome(
-        message: message,
-        violation: Violation(
-          code: 31951, message: "media.payload starts with \(container); Twilio plays the header as noise"))
     }
     return Outcome(message: message, violation: nil)
   }
