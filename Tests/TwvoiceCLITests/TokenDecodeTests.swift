@@ -29,6 +29,33 @@ struct TokenDecodeTests {
     #expect(r.stdout == expected)
   }
 
+  @Test func aTokenForAnotherAccountIsFlagged() throws {
+    let other = "AC" + String(repeating: "d", count: 32)
+    // Named on the command line: the token is not for it (exit 1, Twilio error 20103).
+    let named = try Twvoice.run(
+      ["token", "decode", "--now", Self.inside, "--account-sid", other, Self.token],
+      environment: ["TWILIO_API_SECRET": "secret"])
+    #expect(named.status == 1, "\(named)")
+    #expect(
+      named.stderr.contains(
+        "twvoice: error: token subject (sub) is ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa, not the account \(other) (from --account-sid) (Twilio error 20103)"
+      ), "\(named)")
+    // From the environment: a warning, as the token may be someone else's on purpose.
+    let ambient = try Twvoice.run(
+      ["token", "decode", "--now", Self.inside, Self.token],
+      environment: ["TWILIO_API_SECRET": "secret", "TWILIO_ACCOUNT_SID": other])
+    #expect(ambient.status == 0, "\(ambient)")
+    #expect(ambient.stderr.contains("twvoice: warning: token subject (sub) is ACaaaa"))
+    // The token's own account: nothing to say.
+    let same = try Twvoice.run(
+      [
+        "token", "decode", "--now", Self.inside, "--account-sid", "AC" + String(repeating: "a", count: 32),
+        Self.token,
+      ],
+      environment: ["TWILIO_API_SECRET": "secret"])
+    #expect(same.status == 0 && same.stderr.isEmpty, "\(same)")
+  }
+
   @Test func withoutSecretSaysSoAndStillChecksTimes() throws {
     let r = try Twvoice.run(["token", "decode", "--now", Self.inside, Self.token])
     #expect(r.status == 0)

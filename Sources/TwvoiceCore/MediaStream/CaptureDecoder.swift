@@ -254,7 +254,7 @@ public struct CaptureDecoder {
   }
 
   /// How far back on the timeline (samples: 1 s) a frame that comes after later ones is still
-  /// put where its timestamp says. Output lags the input by this much until the end.
+  /// put where its timestamp says: output after a gap waits up to this long for it.
   public static let reorderWindow = 8000
 
   /// Input name for messages.
@@ -1333,9 +1333,23 @@ public struct CaptureDecoder {
 
   /// Samples (per channel) ready to take.
   public var readySamples: Int {
-    guard let (left, right) = outputQueues else { return 0 }
-    // The last `reorderWindow` samples wait until the end, for frames that come late.
-    return max(min(left.count, right?.count ?? .max) - (finished ? 0 : Self.reorderWindow), 0)
+    guard outputQueues != nil else { return 0 }
+    switch selection {
+    case .both: return min(settledSamples(0), settledSamples(1))
+    default: return settledSamples(index(chosen ?? .inbound))
+    }
+  }
+
+  /// Samples at the front of track `i`'s queue that no late frame can change any more: all of
+  /// them, unless a gap in the last `reorderWindow` samples may still be filled; then those
+  /// before it. Audio without gaps streams out as it comes.
+  private func settledSamples(_ i: Int) -> Int {
+    let queue = states[i].pending
+    guard !finished else { return queue.count }
+    let end = states[i].stats.timelineSamples
+    guard let gap = states[i].recentGaps.first(where: { $0.start + $0.length > end - Self.reorderWindow })
+    else { return queue.count }
+    return min(max(gap.start - (end - queue.count), 0), queue.count)
   }
 
   /// Appends up to `limit` samples (per channel) of the audio ready so far to `out`, encoded

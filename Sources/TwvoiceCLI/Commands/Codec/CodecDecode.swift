@@ -11,9 +11,9 @@ struct CodecDecode: ParsableCommand {
       become silence of the right length, and with --track both the two tracks stay aligned \
       (left inbound, right outbound). A frame whose line comes after later frames' is put back \
       where its timestamp says, if it is at most 1 s late; a duplicate, or a frame later than \
-      that, is left out and counted. The input is decoded as it arrives (the output a second \
-      behind, for late frames), so a capture on a pipe works and memory stays flat whatever the \
-      timestamps. Lines end in LF, CRLF or CR; a line may be at most 16 MiB.
+      that, is left out and counted. The input is decoded as it arrives (after a gap, the output \
+      waits up to a second for a late frame), so a capture on a pipe works and memory stays flat \
+      whatever the timestamps. Lines end in LF, CRLF or CR; a line may be at most 16 MiB.
 
       Examples:
         twvoice codec decode capture.jsonl -o call.wav

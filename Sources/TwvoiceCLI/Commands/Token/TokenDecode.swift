@@ -89,7 +89,29 @@ struct TokenDecode: ParsableCommand {
       case .warning: Terminal.warning("token \(message)\(code)")
       }
     }
-    if !check.isValid { throw ExitCode(FailureKind.checkFailed.rawValue) }
+    // The token names its account (sub); one named here that is another would not take it.
+    var accountMismatch = false
+    if let account = resolver.resolve(
+      flag: credentials.accountSid, flagName: "--account-sid", variable: EnvironmentVariable.accountSid),
+      let sub = decoded.payload["sub"]?.stringValue, sub != account.value
+    {
+      let message =
+        "token subject (sub) is \(sub.escapingControlCharacters), not the account \(shownAccount(account.value)) (from \(account.source))"
+      if case .flag = account.source {
+        // Asked for by name: the token is not for this account.
+        accountMismatch = true
+        Terminal.error(message + " (Twilio error 20103)")
+      } else {
+        Terminal.warning(message)
+      }
+    }
+    if !check.isValid || accountMismatch { throw ExitCode(FailureKind.checkFailed.rawValue) }
+  }
+
+  /// A configured account SID as shown: itself when it is shaped like one, else only its shape.
+  private func shownAccount(_ sid: String) -> String {
+    do { try AccountSid.check(sid) } catch { return SidError.shape(of: sid) }
+    return sid
   }
 
   /// A configured API key as shown: itself when it is shaped like one, else only its shape.
