@@ -134,6 +134,24 @@ struct CodecDecodeTests {
     #expect(refused.stderr.contains("standard input:3: media message without a payload (media.payload)"))
   }
 
+  @Test func numericCountersAndAnAbsentTrackAreWarnedAbout() throws {
+    let numeric = Self.capture(frames: 3).replacingOccurrences(of: #""chunk":"2""#, with: #""chunk":2"#)
+    let r = try Twvoice.run(
+      ["codec", "decode", "-", "-o", "-", "--raw", "--encoding", "mulaw"], stdin: numeric)
+    #expect(r.status == 0 && r.stdoutBytes.count == 3 * 160, "\(r)")
+    #expect(
+      r.stderr.contains(
+        "twvoice: warning: standard input: 1 message with numbers for sequenceNumber, chunk or timestamp; Twilio sends strings"
+      ), "\(r)")
+    let outbound = try Twvoice.run(
+      ["codec", "decode", "-", "-o", "-", "--raw", "--track", "outbound"], stdin: Self.capture(frames: 3))
+    #expect(outbound.status == 0 && outbound.stdoutBytes.isEmpty)
+    #expect(
+      outbound.stderr.contains(
+        "twvoice: warning: standard input: no outbound frames (the capture has inbound): the output is empty"),
+      "\(outbound)")
+  }
+
   @Test func badPayloadNamesTheLineAndLeavesNoFile() throws {
     var text = Self.capture(frames: 3)
     text += #"{"event":"media","media":{"track":"inbound","timestamp":"60","payload":"not base64!"}}"# + "\n"

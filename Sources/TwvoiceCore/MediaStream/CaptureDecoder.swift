@@ -58,6 +58,9 @@ public struct CaptureSummary: Sendable {
   /// media object or payload, an unknown track, a payload that is not base64. Logged as they
   /// came, skipped here: they were never played.
   public var invalidBotMessages = 0
+  /// Messages whose counters (`sequenceNumber`, `media.chunk`, `media.timestamp`) are JSON
+  /// numbers; Twilio writes strings. Read all the same.
+  public var numericCounters = 0
   public var tracks: [MediaTrack: Track] = [:]
   /// Tracks present in the order first seen.
   public var trackOrder: [MediaTrack] = []
@@ -847,6 +850,13 @@ public struct CaptureDecoder {
     guard let event = message["event"]?.stringValue else {
       base.unknownEvents += 1
       return
+    }
+    if case .number? = message["sequenceNumber"] {
+      base.numericCounters += 1
+    } else if case .number? = message["media"]?["chunk"] {
+      base.numericCounters += 1
+    } else if case .number? = message["media"]?["timestamp"] {
+      base.numericCounters += 1
     }
     noteSequence(counter(message["sequenceNumber"]))
     switch event {

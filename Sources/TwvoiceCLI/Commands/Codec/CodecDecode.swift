@@ -141,7 +141,20 @@ struct CodecDecode: ParsableCommand {
       out.abort()
       throw error
     }
-    if !quiet { Terminal.diagnostic(summaryLine(decoder.summary, input: name)) }
+    let summary = decoder.summary
+    if summary.numericCounters > 0 {
+      Terminal.warning(
+        "\(name): \(summary.numericCounters) message\(summary.numericCounters == 1 ? "" : "s") with numbers for sequenceNumber, chunk or timestamp; Twilio sends strings"
+      )
+    }
+    if let track, let wanted = MediaTrack(rawValue: track.rawValue), !summary.trackOrder.isEmpty,
+      !summary.trackOrder.contains(wanted)
+    {
+      Terminal.warning(
+        "\(name): no \(track.rawValue) frames (the capture has \(summary.trackOrder.map(\.rawValue).joined(separator: " and "))): the output is empty"
+      )
+    }
+    if !quiet { Terminal.diagnostic(summaryLine(summary, input: name)) }
   }
 
   /// A WAV given where a capture is expected: say so, rather than fail on its bytes as JSON.

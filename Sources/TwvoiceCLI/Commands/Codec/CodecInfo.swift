@@ -120,6 +120,7 @@ struct CodecInfo: ParsableCommand {
       ("messages", .int(s.messages)),
       ("events", .object(s.events.sorted { $0.key < $1.key }.map { ($0.key, .int($0.value)) })),
       ("unknown_events", .int(s.unknownEvents)), ("invalid_bot_messages", .int(s.invalidBotMessages)),
+      ("numeric_counters", .int(s.numericCounters)),
       ("duration_s", .number(format3(Double(s.outputSamples) / 8000))),
     ]
     if let sid = s.streamSid { members.append(("stream_sid", .string(sid))) }
