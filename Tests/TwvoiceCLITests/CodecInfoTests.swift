@@ -53,7 +53,7 @@ struct CodecInfoTests {
       $0.split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ")
     }
     #expect(
-      lines.contains("inbound 147 frames, 23520 bytes, 1 gap filled (60 ms), 1 chunk number out of order"))
+      lines.contains("inbound 147 frames, 23520 bytes, 1 gap filled (60 ms)"))
     #expect(lines.contains("gaps at 1.20 s (60 ms)"))
     #expect(lines.contains("meter |█ | 1 s per column"))
     #expect(lines.contains("dtmf # (line 196)"))

@@ -112,7 +112,7 @@ struct CaptureDecoderTests {
     let track = try #require(summary.tracks[.inbound])
     #expect(track.gaps == 1 && track.gapSamples == 320)
     #expect(track.gapList.first?.atMs == 60 && track.gapList.first?.lengthMs == 40)
-    #expect(track.chunkAnomalies == 1)
+    #expect(track.chunkAnomalies == 0)  // chunks skip ahead over the lost frames: a gap, not disorder
     #expect(summary.sequenceAnomalies.map(\.got) == [7])
   }
 
@@ -138,6 +138,7 @@ struct CaptureDecoderTests {
     #expect(track.reordered == 2 && track.dropped == 1)
     #expect(track.gaps == 0 && track.gapSamples == 0 && track.gapList.isEmpty)
     #expect(track.frames == 30 && track.bytes == 30 * 160)
+    #expect(track.chunkAnomalies == 3)  // 3 after 3, 4 after 5, 9 after 21
   }
 
   @Test func outputWaitsAtAGapForItsLateFrameAndOnlyThere() throws {
@@ -180,6 +181,24 @@ struct CaptureDecoderTests {
     let track = try #require(summary.tracks[.inbound])
     #expect(track.gaps == 2 && track.gapSamples == 3 * 160)
     #expect(track.gapList.map(\.atMs) == [60, 120] && track.gapList.map(\.lengthMs) == [40, 20])
+  }
+
+  @Test func aChunkCounterBothTracksShareIsNotDisorder() throws {
+    // As in Twilio's both_tracks example: one counter for the stream, the same timestamps.
+    let lines = (0..<10).flatMap { k in
+      [
+        CaptureText.media(
+          2 * k + 2, track: "outbound", chunk: 2 * k + 1, timestamp: 20 * k,
+          codes: .init(repeating: 50, count: 160)),
+        CaptureText.media(
+          2 * k + 3, track: "inbound", chunk: 2 * k + 2, timestamp: 20 * k,
+          codes: .init(repeating: 10, count: 160)),
+      ]
+    }
+    let (out, summary) = try Self.decode(lines.joined(separator: "\n"), selection: .both)
+    #expect(out.count == 2 * 10 * 160)
+    #expect(summary.tracks[.inbound]?.chunkAnomalies == 0 && summary.tracks[.outbound]?.chunkAnomalies == 0)
+    #expect(summary.tracks[.inbound]?.gaps == 0 && summary.tracks[.outbound]?.gaps == 0)
   }
 
   @Test func aTrackWhoseLinesAllComeFirstStillDecodes() throws {

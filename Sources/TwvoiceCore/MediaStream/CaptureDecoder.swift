@@ -37,7 +37,7 @@ public struct CaptureSummary: Sendable {
     public var gapList: [(atMs: Int, lengthMs: Int)] = []
     /// Samples on the timeline (received + filled) before end padding.
     public var timelineSamples = 0
-    /// `media.chunk` values that did not follow the previous one.
+    /// `media.chunk` values not above the previous one (frames out of order, or twice).
     public var chunkAnomalies = 0
     /// Frames that came after later ones and were put back where their timestamp says, into
     /// the silence their absence had left.
@@ -1054,7 +1054,9 @@ public struct CaptureDecoder {
       base.trackOrder.append(track)
     }
     if let chunk {
-      if let last = states[i].lastChunk, chunk != last + 1 { states[i].stats.chunkAnomalies += 1 }
+      // A chunk number that does not go up: a frame out of order or twice. One that skips ahead
+      // is a lost frame (a gap) or a counter both tracks share (Twilio's both_tracks example).
+      if let last = states[i].lastChunk, chunk <= last { states[i].stats.chunkAnomalies += 1 }
       states[i].lastChunk = chunk
     }
   }
