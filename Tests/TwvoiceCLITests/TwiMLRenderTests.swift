@@ -204,6 +204,18 @@ struct TwiMLRenderTests {
       r.stdout
         == #"<?xml version="1.0" encoding="UTF-8"?><Response><Gather action="/menu" input="dtmf speech" numDigits="1"><Say voice="Polly.Joanna">Press 1</Say></Gather><Redirect>/again</Redirect></Response>"#
         + "\n")
+    #expect(r.stderr.isEmpty, "\(r)")
+    // Rendered as described, as twilio-python would, with what Twilio would refuse said aside.
+    let refused = try Twvoice.run(
+      ["twiml", "render", "--from", "-"],
+      stdin:
+        #"[{"name":"Connect","children":[{"name":"Stream","attributes":{"url":"wss://x.example/ws","track":"outbound_track"}}]}]"#
+    )
+    #expect(refused.status == 0, "\(refused)")
+    #expect(
+      refused.stdout.contains(#"<Stream track="outbound_track" url="wss://x.example/ws" />"#), "\(refused)")
+    #expect(refused.stderr.hasPrefix("twvoice: warning: standard input: "), "\(refused)")
+    #expect(refused.stderr.contains("(Twilio error 31941)"), "\(refused)")
     let bad = try Twvoice.run(
       ["twiml", "render", "--from", "-"], stdin: #"[{"name":"Gather","children":[{"name":"Dial"}]}]"#)
     #expect(bad.status == 65)

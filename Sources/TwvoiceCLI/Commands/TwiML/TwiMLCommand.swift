@@ -20,13 +20,16 @@ struct RenderOptions: ParsableArguments {
 
   /// Prints the document and a newline; a character XML cannot carry is refused with `kind`
   /// (flags are checked as they are parsed, so this is the JSON description's case).
-  func print(_ document: TwiMLElement, kind: FailureKind = .usage, source: String? = nil) throws {
+  /// Prints `document`; returns the text printed.
+  @discardableResult
+  func print(_ document: TwiMLElement, kind: FailureKind = .usage, source: String? = nil) throws -> String {
     let serializer = TwiMLSerializer(style: pretty ? .pretty : .python, declaration: !noDeclaration)
     let text: String
     do { text = try serializer.wellFormedString(document) } catch {
       throw TwvoiceError(kind, (source.map { "\($0): " } ?? "") + error.description)
     }
     Terminal.write(pretty ? text : text + "\n")
+    return text
   }
 }
 

@@ -46,6 +46,13 @@ struct TwiMLRender: ParsableCommand {
     do { document = try TwiMLTree.element(fromJSON: json) } catch {
       throw TwvoiceError(.dataError, "\(SystemIO.displayName(from)): \(error)")
     }
-    try output.print(document, kind: .dataError, source: SystemIO.displayName(from))
+    let rendered = try output.print(document, kind: .dataError, source: SystemIO.displayName(from))
+    // Rendered as described, as twilio-python would; what Twilio would refuse is said here, as
+    // `twiml validate` would say it.
+    for finding in TwiMLValidator.validate(Array(rendered.utf8)) where finding.severity == .error {
+      Terminal.warning(
+        "\(SystemIO.displayName(from)): \(finding.message.escapingControlCharacters) (Twilio error \(finding.twilioCode))"
+      )
+    }
   }
 }
