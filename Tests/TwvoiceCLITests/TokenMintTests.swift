@@ -304,6 +304,7 @@ struct TokenMintTests {
       "--ttl 86401 is more than 86400 seconds (24 hours); Twilio refuses such tokens (error 20157)."
     ),
     (["--ttl", "0"], "--ttl must be at least 1 second."),
+    (["--ttl", "-5"], "--ttl must be at least 1 second."),  // a negative value, not a flag
     (
       ["--param", "novalue"],
       "The value 'novalue' is invalid for '--param <key=value>': expected NAME=VALUE with a non-empty NAME"

@@ -70,6 +70,7 @@ struct TwiMLRenderTests {
       ["start", "--url", "wss://bot/ws", "--status-callback-method", "PUT"],
       "statusCallbackMethod=\"PUT\" is not allowed for <Stream> (allowed: GET, POST)"
     ),
+    (["start", "--url", "wss://bot/ws", "--pause", "-1"], "the pause length must not be negative"),
     (["dial"], "nothing to dial: give --client, --number, --sip, --conference or --queue"),
     (
       ["dial", "--number", "4155550100"],

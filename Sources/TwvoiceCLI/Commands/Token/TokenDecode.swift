@@ -28,7 +28,9 @@ struct TokenDecode: ParsableCommand {
   @Flag(help: "Print {\"header\": …, \"payload\": …} exactly as decoded.")
   var json = false
 
-  @Option(help: ArgumentHelp("The clock, in Unix seconds, for the exp and nbf checks.", valueName: "epoch"))
+  @Option(
+    parsing: .unconditional,
+    help: ArgumentHelp("The clock, in Unix seconds, for the exp and nbf checks.", valueName: "epoch"))
   var now: Int?
 
   @OptionGroup(title: "Credentials") var credentials: CredentialOptions

@@ -71,15 +71,19 @@ struct TokenMint: ParsableCommand {
       valueName: "kind:field=value"))
   var grants: [String] = []
 
-  @Option(help: "Seconds until the token expires (at most 86400).")
+  // `.unconditional`: a negative number is this option's value (refused by validate with a
+  // reason), not an unknown flag.
+  @Option(parsing: .unconditional, help: "Seconds until the token expires (at most 86400).")
   var ttl: Int?
 
   @Option(
-    name: .customLong("valid-until"),
+    name: .customLong("valid-until"), parsing: .unconditional,
     help: ArgumentHelp("Expire at this Unix time instead.", valueName: "epoch"))
   var validUntil: Int?
 
-  @Option(help: ArgumentHelp("Not valid before this Unix time (default: now).", valueName: "epoch"))
+  @Option(
+    parsing: .unconditional,
+    help: ArgumentHelp("Not valid before this Unix time (default: now).", valueName: "epoch"))
   var nbf: Int?
 
   @Flag(name: .customLong("no-nbf"), help: "Leave out the nbf claim.")
@@ -88,7 +92,9 @@ struct TokenMint: ParsableCommand {
   @Option(help: "Twilio region that authenticates the token (header twr), e.g. ie1, au1.")
   var region: String?
 
-  @Option(help: ArgumentHelp("The clock, in Unix seconds, for jti, exp and nbf.", valueName: "epoch"))
+  @Option(
+    parsing: .unconditional,
+    help: ArgumentHelp("The clock, in Unix seconds, for jti, exp and nbf.", valueName: "epoch"))
   var now: Int?
 
   @Option(

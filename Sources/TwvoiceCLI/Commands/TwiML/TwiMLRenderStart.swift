@@ -32,7 +32,9 @@ struct TwiMLRenderStart: ParsableCommand {
       valueName: "name=value"), transform: { try NamedValue(parsing: xmlText($0)) })
   var params: [NamedValue] = []
 
-  @Option(help: ArgumentHelp("A <Pause> of this many seconds after the stream verb.", valueName: "seconds"))
+  @Option(
+    parsing: .unconditional,
+    help: ArgumentHelp("A <Pause> of this many seconds after the stream verb.", valueName: "seconds"))
   var pause: Int?
 
   @Option(
