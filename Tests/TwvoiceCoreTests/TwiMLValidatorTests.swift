@@ -81,6 +81,16 @@ struct TwiMLValidatorTests {
     let findings = TwiMLValidator.validate(Array(xml.utf8))
     #expect(findings.map { "\($0.line):\($0.column)" } == ["3:5"])
     #expect(findings.first?.message.hasPrefix("<Stream> is not allowed in <Dial>") == true)
+    // XML reads CRLF and a lone CR as one line end each.
+    for lineEnd in ["\r\n", "\r"] {
+      let other = xml.split(separator: "\n", omittingEmptySubsequences: false).joined(separator: lineEnd)
+      #expect(
+        TwiMLValidator.validate(Array(other.utf8)).map { "\($0.line):\($0.column)" } == ["3:5"],
+        "\(lineEnd.utf8.count)")
+    }
+    let broken = "<Response>\r  <Say>\r</Response>"
+    #expect(throws: TwiMLParser.SyntaxError.self) { try TwiMLParser.parse(Array(broken.utf8)) }
+    do { _ = try TwiMLParser.parse(Array(broken.utf8)) } catch { #expect(error.line == 3, "\(error)") }
   }
 }
 

@@ -97,12 +97,18 @@ public enum TwiMLParser {
     return nil
   }
 
+  /// Whether a line ends at `b[i]`: an LF, or a CR without an LF after it (XML 1.0 §2.11 reads
+  /// CRLF and a lone CR as one line end each).
+  static func isLineEnd(_ b: [UInt8], _ i: Int) -> Bool {
+    b[i] == 0x0A || (b[i] == 0x0D && (i + 1 >= b.count || b[i + 1] != 0x0A))
+  }
+
   private static func locate(_ bad: (offset: Int, message: String), in b: [UInt8]) -> SyntaxError {
     var line = 1
     var column = 1
     var i = b.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
     while i < bad.offset {
-      if b[i] == 0x0A {
+      if isLineEnd(b, i) {
         line += 1
         column = 1
       } else if b[i] & 0xC0 != 0x80 {
@@ -144,7 +150,7 @@ public enum TwiMLParser {
 
     mutating func advance(_ n: Int = 1) {
       for _ in 0..<n where i < b.count {
-        if b[i] == 0x0A {
+        if TwiMLParser.isLineEnd(b, i) {
           line += 1
           lineStart = i + 1
           continuations = 0
