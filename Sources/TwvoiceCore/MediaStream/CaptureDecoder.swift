@@ -869,7 +869,8 @@ public struct CaptureDecoder {
       base.events[event, default: 0] += 1
       guard envelope.fromBot else { return try handleMedia(message, envelope: envelope) }
       // What the bot sent is in the log as it came; one Twilio would refuse was never played.
-      // (`handleMedia` checks a bot's message whole before it changes anything.)
+      // (`handleMedia` checks a bot's fields and base64 before it changes anything; one timed
+      // past the 24 h limit is refused after its track is noted.)
       do { try handleMedia(message, envelope: envelope) } catch { base.invalidBotMessages += 1 }
     case "mark":
       base.events[event, default: 0] += 1
@@ -894,6 +895,16 @@ public struct CaptureDecoder {
     }
     guard let payload = media["payload"]?.stringValue else {
       throw error("media message without a payload (media.payload)")
+    }
+    let bytes = Array(payload.utf8)
+    if envelope.fromBot {
+      // Checked before anything changes, so that a bot's message Twilio would refuse leaves no
+      // trace (the caller skips it).
+      try bytes.withBytes { (raw) throws(CaptureError) in
+        guard Self.decodeBase64(raw, into: scratch) != nil else {
+          throw error("payload is not valid base64 (media.payload)")
+        }
+      }
     }
     // What a bot sends carries no track: it is what the caller hears.
     var track = envelope.fromBot ? MediaTrack.outbound : .inbound
@@ -923,14 +934,6 @@ public struct CaptureDecoder {
     // A bot's media carries no timestamp: in a log that times each frame, it goes where it
     // arrived on the stream clock.
     if timestamp == nil, envelope.fromBot, envelope.seconds != nil { timestamp = clock(envelope) }
-    let bytes = Array(payload.utf8)
-    if envelope.fromBot {
-      try bytes.withBytes { (raw) throws(CaptureError) in
-        guard Self.decodeBase64(raw, into: scratch) != nil else {
-          throw error("payload is not valid base64 (media.payload)")
-        }
-      }
-    }
     let chunk = counter(media["chunk"])
     if asHeard && track == .outbound {
       let arrival: Int
@@ -1101,6 +1104,7 @@ public struct CaptureDecoder {
         if states[i].stats.gapList.count < 100 {
           states[i].stats.gapList.append((states[i].stats.timelineSamples / 8, gap / 8))
         }
+        pruneRecentGaps(i)
         states[i].recentGaps.append((states[i].stats.timelineSamples, gap))
         states[i].stats.timelineSamples += gap
         if written { queue.appendSilence(gap) }
@@ -1127,7 +1131,7 @@ public struct CaptureDecoder {
       throw error("payload is not valid base64 (\(field))")
     }
     let end = states[i].stats.timelineSamples
-    states[i].recentGaps.removeAll { $0.start + $0.length <= end - Self.reorderWindow }
+    pruneRecentGaps(i)
     let queue = states[i].pending
     guard length > 0, position >= 0,
       let g = states[i].recentGaps.firstIndex(where: {
@@ -1162,6 +1166,15 @@ public struct CaptureDecoder {
     stats.bytes += length
     stats.reordered += 1
     states[i].stats = stats
+  }
+
+  /// Forgets track `i`'s gaps that ended a whole `reorderWindow` before its audio so far: no
+  /// late frame goes into them any more. Gaps come in timeline order, so they go from the front,
+  /// and the list holds at most the window's worth whatever the capture's length.
+  private mutating func pruneRecentGaps(_ i: Int) {
+    let horizon = states[i].stats.timelineSamples - Self.reorderWindow
+    let stale = states[i].recentGaps.prefix { $0.start + $0.length <= horizon }.count
+    if stale > 0 { states[i].recentGaps.removeFirst(stale) }
   }
 
   /// The longest run of silence one timestamp jump may ask for: 24 hours.

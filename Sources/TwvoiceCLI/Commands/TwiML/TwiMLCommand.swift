@@ -18,9 +18,9 @@ struct RenderOptions: ParsableArguments {
   @Flag(name: .customLong("no-declaration"), help: "Leave out the <?xml …?> declaration.")
   var noDeclaration = false
 
-  /// Prints the document and a newline; a character XML cannot carry is refused with `kind`
-  /// (flags are checked as they are parsed, so this is the JSON description's case).
-  /// Prints `document`; returns the text printed.
+  /// Prints the document and a newline, and returns the document's text; a character XML cannot
+  /// carry is refused with `kind` (flags are checked as they are parsed, so this is the JSON
+  /// description's case).
   @discardableResult
   func print(_ document: TwiMLElement, kind: FailureKind = .usage, source: String? = nil) throws -> String {
     let serializer = TwiMLSerializer(style: pretty ? .pretty : .python, declaration: !noDeclaration)
